@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libfwgen: host firewalls for multi-tier management products, from a product
+ * catalog and an inventory, as nftables rulesets printed, applied or compared.
+ */
+#ifndef FWGEN_FWGEN_H
+#define FWGEN_FWGEN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Conventions for every function below:
+ * - Functions returning int return 0 on success or a negative errno
+ *   (-EINVAL bad input, -ENOENT not found, -EPERM no permission, -ENOMEM,
+ *   -EEXIST, -EIO kernel refused); a readable message is then kept in the
+ *   context and returned by fwgen_ctx_error().
+ * - Every _new/_load has a _free that accepts NULL.
+ * - Strings returned as const char * are borrowed from the object they came
+ *   from and stay valid until that object is freed.
+ * - The library never prints on its own, never exits and never aborts on bad
+ *   input. One context per thread; objects are not shared between threads.
+ */
+
+struct fwgen_ctx;
+struct fwgen_catalog;
+struct fwgen_topology;
+struct fwgen_inventory;
+struct fwgen_policy;
+struct fwgen_nftnl;
+
+/* Output formats of fwgen_policy_render(). */
+enum fwgen_format {
+	FWGEN_FORMAT_NFT = 0,	/* an `nft -f` script replacing fwgen's table */
+	FWGEN_FORMAT_JSON,	/* the libnftables JSON schema, for `nft -j -f` */
+	FWGEN_FORMAT_IPTABLES,	/* iptables-restore input (IPv4) */
+	FWGEN_FORMAT_IP6TABLES,	/* ip6tables-restore input (IPv6) */
+	FWGEN_FORMAT_IPSET,	/* ipset restore input: the peer address sets */
+};
+
+/* Egress handling of an inventory. */
+enum fwgen_egress {
+	FWGEN_EGRESS_OPEN = 0,	/* no output chain: the host may connect anywhere */
+	FWGEN_EGRESS_FILTERED,	/* output policy drop: only catalog flows out */
+};
+
+/* Flags of fwgen_policy_resolve(). */
+enum fwgen_resolve_flags {
+	/* A peer role not bound in the inventory is an error, not "any". */
+	FWGEN_RESOLVE_STRICT = 1 << 0,
+};
+
+/* The table fwgen owns unless the inventory or caller names another. */
+#define FWGEN_DEFAULT_TABLE "fwgen"
+
+/* Context */
+
+/*
+ * Returns a new context with the default catalog directory (the environment
+ * variable FWGEN_CATALOG_DIR if set, else the installed data directory), or
+ * NULL when out of memory. Free with fwgen_ctx_free().
+ */
+struct fwgen_ctx *fwgen_ctx_new(void);
+
+/* Frees a context; NULL is allowed. */
+void fwgen_ctx_free(struct fwgen_ctx *ctx);
+
+/*
+ * The message of the last failed call, e.g.
+ * "inv.yaml:4:9: unknown role 'app-teir' in topology 'morpheus-distributed'".
+ * Borrowed: valid until the next call on this context. "" when none.
+ */
+const char *fwgen_ctx_error(const struct fwgen_ctx *ctx);
+
+/* Forgets the last error message. */
+void fwgen_ctx_clear_error(struct fwgen_ctx *ctx);
+
+/* Points catalog loading at another directory (copied). */
+int fwgen_ctx_set_catalog_dir(struct fwgen_ctx *ctx, const char *dir);
+
+/* The directory fwgen_catalog_load() reads. Borrowed from the context. */
+const char *fwgen_ctx_catalog_dir(const struct fwgen_ctx *ctx);
+
+/* The library version, e.g. "0.1.0". Static storage. */
+const char *fwgen_version(void);
+
+/* Catalog */
+
+/*
+ * Loads every *.yaml file of the context's catalog directory, in name order.
+ * All or nothing: on any error *out is left NULL and the message names the
+ * file, line and column. On success *out is a new catalog; free it with
+ * fwgen_catalog_free().
+ */
+int fwgen_catalog_load(struct fwgen_ctx *ctx, struct fwgen_catalog **out);
+
+/*
+ * Adds the product file at path to a catalog (a new one when *cat is NULL).
+ * On error the catalog is unchanged.
+ */
+int fwgen_catalog_load_file(struct fwgen_ctx *ctx, const char *path,
+			    struct fwgen_catalog **cat);
+
+/* Frees a catalog and everything borrowed from it; NULL is allowed. */
+void fwgen_catalog_free(struct fwgen_catalog *cat);
+
+/* Number of topologies, and the i-th of them in name order (borrowed). */
+size_t fwgen_catalog_topology_count(const struct fwgen_catalog *cat);
+const struct fwgen_topology *
+fwgen_catalog_topology_at(const struct fwgen_catalog *cat, size_t i);
+
+/* The topology of that name, or NULL (and -ENOENT in the context). */
+const struct fwgen_topology *
+fwgen_catalog_topology(struct fwgen_ctx *ctx, const struct fwgen_catalog *cat,
+		       const char *name);
+
+/* A topology's name, product and one-line summary (borrowed). */
+const char *fwgen_topology_name(const struct fwgen_topology *topo);
+const char *fwgen_topology_product(const struct fwgen_topology *topo);
+const char *fwgen_topology_summary(const struct fwgen_topology *topo);
+
+/* Roles of a topology in catalog order; is_host tells host from peer role. */
+size_t fwgen_topology_role_count(const struct fwgen_topology *topo);
+const char *fwgen_topology_role_name(const struct fwgen_topology *topo,
+				     size_t i, bool *is_host);
+
+/* Number of flows, params and options of a topology. */
+size_t fwgen_topology_flow_count(const struct fwgen_topology *topo);
+size_t fwgen_topology_param_count(const struct fwgen_topology *topo);
+size_t fwgen_topology_option_count(const struct fwgen_topology *topo);
+
+/*
+ * Writes a readable description of a topology (roles, flows with their
+ * ports and sources, params, options) to out.
+ */
+int fwgen_topology_describe(struct fwgen_ctx *ctx,
+			    const struct fwgen_topology *topo, FILE *out);
+
+/* Inventory */
+
+/*
+ * Loads an inventory file. The topology it names is checked against the
+ * catalog only when it is resolved, so one loader serves every catalog.
+ * On success *out is new; free with fwgen_inventory_free().
+ */
+int fwgen_inventory_load(struct fwgen_ctx *ctx, const char *path,
+			 struct fwgen_inventory **out);
+
+/* Parses an inventory from memory; name is used in error messages. */
+int fwgen_inventory_parse(struct fwgen_ctx *ctx, const char *name,
+			  const char *text, size_t len,
+			  struct fwgen_inventory **out);
+
+/*
+ * Returns a new, empty inventory (every role "any", egress open, default
+ * table) for building one in code, or NULL when out of memory.
+ */
+struct fwgen_inventory *fwgen_inventory_new(void);
+
+/* Frees an inventory; NULL is allowed. */
+void fwgen_inventory_free(struct fwgen_inventory *inv);
+
+int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
+				 struct fwgen_inventory *inv, const char *name);
+const char *fwgen_inventory_topology(const struct fwgen_inventory *inv);
+int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
+			      struct fwgen_inventory *inv, const char *name);
+void fwgen_inventory_set_egress(struct fwgen_inventory *inv,
+				enum fwgen_egress egress);
+int fwgen_inventory_set_param(struct fwgen_ctx *ctx,
+			      struct fwgen_inventory *inv, const char *name,
+			      uint16_t port);
+int fwgen_inventory_set_option(struct fwgen_ctx *ctx,
+			       struct fwgen_inventory *inv, const char *name,
+			       bool value);
+
+/*
+ * Binds an address ("198.18.1.10", "2001:db8::/48", ...) to a role. A role
+ * with at least one address no longer means "any". Host bits set in a
+ * prefix are an error.
+ */
+int fwgen_inventory_add_address(struct fwgen_ctx *ctx,
+				struct fwgen_inventory *inv, const char *role,
+				const char *address);
+
+/* Binds a role explicitly to any address (the word `any` in YAML). */
+int fwgen_inventory_set_any(struct fwgen_ctx *ctx, struct fwgen_inventory *inv,
+			    const char *role);
+
+/* Turns management SSH from the admin role on or off (default on). */
+void fwgen_inventory_set_admin_ssh(struct fwgen_inventory *inv, bool on);
+
+/* Policy: the one resolved, backend-neutral form every output comes from */
+
+/*
+ * Resolves the policy of a host holding roles[0..nroles-1] of topology (NULL:
+ * the inventory's). inv may be NULL: every peer is then "any". All or nothing:
+ * on error *out stays NULL. Free the result with fwgen_policy_free().
+ */
+int fwgen_policy_resolve(struct fwgen_ctx *ctx,
+			 const struct fwgen_catalog *cat,
+			 const struct fwgen_inventory *inv,
+			 const char *topology, const char *const *roles,
+			 size_t nroles, unsigned int flags,
+			 struct fwgen_policy **out);
+
+/* Frees a policy; NULL is allowed. */
+void fwgen_policy_free(struct fwgen_policy *pol);
+
+/* The name of the table the policy owns (borrowed). */
+const char *fwgen_policy_table(const struct fwgen_policy *pol);
+
+/* Writes the policy in a format to a stream. Same input, same bytes. */
+int fwgen_policy_render(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+			enum fwgen_format format, FILE *out);
+
+/*
+ * Renders into a new NUL-terminated buffer: *buf is malloc()ed and the
+ * caller frees it with free(); *len (may be NULL) receives its length.
+ */
+int fwgen_policy_render_buf(struct fwgen_ctx *ctx,
+			    const struct fwgen_policy *pol,
+			    enum fwgen_format format, char **buf, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

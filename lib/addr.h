@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * IPv4/IPv6 addresses and prefixes as the inventory writes them, and the
+ * normalised interval lists that peer address sets are made of.
+ */
+#ifndef FWGEN_ADDR_H
+#define FWGEN_ADDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Addresses are kept as 16 big-endian bytes; IPv4 uses the first 4. */
+struct addr_interval {
+	uint8_t lo[16];
+	uint8_t hi[16];
+};
+
+struct addr_prefix {
+	int family;		/* 4 or 6 */
+	uint8_t addr[16];
+	uint8_t len;		/* 0-32 or 0-128 */
+};
+
+/* A growable list of intervals of one family. */
+struct addr_list {
+	struct addr_interval *v;
+	size_t n;
+	size_t cap;
+};
+
+static inline size_t addr_bytes(int family)
+{
+	return family == 4 ? 4 : 16;
+}
+
+/*
+ * Parses "198.18.0.1", "198.18.0.0/24", "2001:db8::1" or "2001:db8::/32".
+ * Returns 0, or -EINVAL with a reason in *why (static string): not an
+ * address, prefix length out of range, or host bits set after the prefix.
+ */
+int addr_parse(const char *text, struct addr_prefix *out, const char **why);
+
+/* The interval covered by a prefix. */
+void addr_prefix_interval(const struct addr_prefix *p,
+			  struct addr_interval *out);
+
+int addr_list_add(struct addr_list *l, const struct addr_interval *iv);
+int addr_list_copy(struct addr_list *dst, const struct addr_list *src);
+void addr_list_release(struct addr_list *l);
+
+/* Sorts and merges overlapping and adjacent intervals in place. */
+void addr_list_normalize(struct addr_list *l, int family);
+
+/* Whether an address falls into one of the list's (normalised) intervals. */
+bool addr_list_contains(const struct addr_list *l, int family,
+			const uint8_t *addr);
+
+/*
+ * Formats an interval as nft writes it: "a", "a/len" when it is exactly a
+ * prefix, else "a-b". buf should hold at least ADDR_INTERVAL_STRLEN bytes.
+ */
+#define ADDR_INTERVAL_STRLEN 96
+int addr_interval_format(const struct addr_interval *iv, int family,
+			 char *buf, size_t len);
+
+/* Whether an interval is exactly one prefix; *plen receives its length. */
+bool addr_interval_is_prefix(const struct addr_interval *iv, int family,
+			     unsigned int *plen);
+
+#endif

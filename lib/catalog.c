@@ -1,0 +1,867 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Loads product catalog files (one topology each) into the model and checks
+ * every reference in them, so resolve never meets a dangling name.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "model.h"
+#include "util.h"
+#include "yaml-doc.h"
+
+#define NAME_MAX_LEN 40
+
+struct loader {
+	struct fwgen_ctx *ctx;
+	struct yd_doc *doc;
+	struct fwgen_topology *t;
+	const struct yd_node *single;	/* as_list()'s list of one */
+};
+
+static int err_at(struct loader *l, const struct yd_node *n, int err,
+		  const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static int err_at(struct loader *l, const struct yd_node *n, int err,
+		  const char *fmt, ...)
+{
+	struct src_loc loc = yd_loc(l->doc, n);
+	char msg[FWGEN_ERRMSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return ctx_err_at(l->ctx, err, &loc, "%s", msg);
+}
+
+static int want_name(struct loader *l, const struct yd_node *n,
+		     const char *what)
+{
+	if (n->type != YD_SCALAR || !yd_is_name(n->value, NAME_MAX_LEN))
+		return err_at(l, n, -EINVAL,
+			      "%s must be a name of lowercase letters, digits, '-' and '_' (at most 40)",
+			      what);
+	return 0;
+}
+
+int topology_role_index(const struct fwgen_topology *t, const char *name,
+			size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < t->nroles; i++) {
+		if (strcmp(t->roles[i].name, name) == 0) {
+			*idx = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int topology_param_index(const struct fwgen_topology *t, const char *name,
+			 size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < t->nparams; i++) {
+		if (strcmp(t->params[i].name, name) == 0) {
+			*idx = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+int topology_option_index(const struct fwgen_topology *t, const char *name,
+			  size_t *idx)
+{
+	size_t i;
+
+	for (i = 0; i < t->noptions; i++) {
+		if (strcmp(t->options[i].name, name) == 0) {
+			*idx = i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int load_documents(struct loader *l, const struct yd_node *map)
+{
+	static const char *const keys[] = { "file", "title", "tables", NULL };
+	struct fwgen_topology *t = l->t;
+	size_t i, j;
+	int ret;
+
+	ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'documents'");
+	if (ret < 0)
+		return ret;
+	t->docs = calloc(yd_map_size(map) + 1, sizeof(*t->docs));
+	if (!t->docs)
+		return ctx_nomem(l->ctx);
+	for (i = 0; i < yd_map_size(map); i++) {
+		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
+		struct document *d = &t->docs[t->ndocs];
+		const struct yd_node *n, *tables;
+
+		if ((ret = want_name(l, k, "a document name")) < 0 ||
+		    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, "a document")) < 0 ||
+		    (ret = yd_check_keys(l->ctx, l->doc, v, "a document", keys)) < 0)
+			return ret;
+		d->name = strdup(k->value);
+		t->ndocs++;
+		if (!d->name)
+			return ctx_nomem(l->ctx);
+		if ((ret = yd_require(l->ctx, l->doc, v, "file", "a document", &n)) < 0 ||
+		    (ret = yd_str(l->ctx, l->doc, n, "'file'", &d->file)) < 0)
+			return ret;
+		n = yd_map_get(v, "title");
+		if (n && (ret = yd_str(l->ctx, l->doc, n, "'title'", &d->title)) < 0)
+			return ret;
+		if ((ret = yd_require(l->ctx, l->doc, v, "tables", "a document", &tables)) < 0 ||
+		    (ret = yd_want(l->ctx, l->doc, tables, YD_MAP, "'tables'")) < 0)
+			return ret;
+		d->tables = calloc(yd_map_size(tables) + 1, sizeof(*d->tables));
+		if (!d->tables)
+			return ctx_nomem(l->ctx);
+		for (j = 0; j < yd_map_size(tables); j++) {
+			struct doc_table *dt = &d->tables[d->ntables];
+
+			if ((ret = want_name(l, tables->items[2 * j], "a table name")) < 0)
+				return ret;
+			dt->name = strdup(tables->items[2 * j]->value);
+			d->ntables++;
+			if (!dt->name)
+				return ctx_nomem(l->ctx);
+			ret = yd_str(l->ctx, l->doc, tables->items[2 * j + 1],
+				     "a table title", &dt->title);
+			if (ret < 0)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int load_roles(struct loader *l, const struct yd_node *map)
+{
+	static const char *const keys[] = { "kind", "description", NULL };
+	struct fwgen_topology *t = l->t;
+	size_t i, idx;
+	int ret;
+
+	ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'roles'");
+	if (ret < 0)
+		return ret;
+	/* One more slot: the admin peer role is implied when not declared. */
+	t->roles = calloc(yd_map_size(map) + 1, sizeof(*t->roles));
+	if (!t->roles)
+		return ctx_nomem(l->ctx);
+	for (i = 0; i < yd_map_size(map); i++) {
+		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
+		struct role *r = &t->roles[t->nroles];
+		const struct yd_node *n;
+
+		if ((ret = want_name(l, k, "a role name")) < 0 ||
+		    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, "a role")) < 0 ||
+		    (ret = yd_check_keys(l->ctx, l->doc, v, "a role", keys)) < 0 ||
+		    (ret = yd_require(l->ctx, l->doc, v, "kind", "a role", &n)) < 0)
+			return ret;
+		if (n->type != YD_SCALAR ||
+		    (strcmp(n->value, "host") && strcmp(n->value, "peer")))
+			return err_at(l, n, -EINVAL, "%s", "a role's kind must be host or peer");
+		r->host = strcmp(n->value, "host") == 0;
+		r->name = strdup(k->value);
+		t->nroles++;
+		if (!r->name)
+			return ctx_nomem(l->ctx);
+		n = yd_map_get(v, "description");
+		if (n && (ret = yd_str(l->ctx, l->doc, n, "'description'",
+				       &r->description)) < 0)
+			return ret;
+	}
+	if (topology_role_index(t, "admin", &idx) == 0) {
+		if (t->roles[idx].host)
+			return err_at(l, map, -EINVAL, "%s",
+				      "the role 'admin' is where management SSH comes from: it must be a peer role");
+		return 0;
+	}
+	t->roles[t->nroles].name = strdup("admin");
+	t->roles[t->nroles].description = strdup("where management SSH comes from");
+	t->nroles++;
+	if (!t->roles[t->nroles - 1].name || !t->roles[t->nroles - 1].description)
+		return ctx_nomem(l->ctx);
+	return 0;
+}
+
+static int load_params(struct loader *l, const struct yd_node *map)
+{
+	static const char *const keys[] = { "default", "description", NULL };
+	struct fwgen_topology *t = l->t;
+	size_t i, j;
+	int ret;
+
+	ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'params'");
+	if (ret < 0)
+		return ret;
+	t->params = calloc(yd_map_size(map) + 1, sizeof(*t->params));
+	if (!t->params)
+		return ctx_nomem(l->ctx);
+	for (i = 0; i < yd_map_size(map); i++) {
+		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
+		struct param *p = &t->params[t->nparams];
+		const struct yd_node *d;
+
+		if ((ret = want_name(l, k, "a param name")) < 0 ||
+		    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, "a param")) < 0 ||
+		    (ret = yd_check_keys(l->ctx, l->doc, v, "a param", keys)) < 0 ||
+		    (ret = yd_require(l->ctx, l->doc, v, "default", "a param", &d)) < 0)
+			return ret;
+		p->name = strdup(k->value);
+		t->nparams++;
+		if (!p->name)
+			return ctx_nomem(l->ctx);
+		if (d->type == YD_SCALAR) {
+			p->defaults = calloc(1, sizeof(*p->defaults));
+			if (!p->defaults)
+				return ctx_nomem(l->ctx);
+			p->ndefaults = 1;
+			if ((ret = yd_port_range(l->ctx, l->doc, d, &p->defaults[0])) < 0)
+				return ret;
+		} else if (d->type == YD_SEQ && d->nitems > 0) {
+			p->defaults = calloc(d->nitems, sizeof(*p->defaults));
+			if (!p->defaults)
+				return ctx_nomem(l->ctx);
+			p->ndefaults = d->nitems;
+			for (j = 0; j < d->nitems; j++) {
+				if ((ret = yd_port_range(l->ctx, l->doc, d->items[j], &p->defaults[j])) < 0)
+					return ret;
+			}
+		} else {
+			return err_at(l, d, -EINVAL, "%s",
+				      "a param's default must be a port or a non-empty list of ports");
+		}
+		d = yd_map_get(v, "description");
+		if (d && (ret = yd_str(l->ctx, l->doc, d, "'description'",
+				       &p->description)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int load_options(struct loader *l, const struct yd_node *map)
+{
+	static const char *const keys[] = { "default", "description", NULL };
+	struct fwgen_topology *t = l->t;
+	size_t i;
+	int ret;
+
+	ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'options'");
+	if (ret < 0)
+		return ret;
+	t->options = calloc(yd_map_size(map) + 1, sizeof(*t->options));
+	if (!t->options)
+		return ctx_nomem(l->ctx);
+	for (i = 0; i < yd_map_size(map); i++) {
+		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
+		struct option *o = &t->options[t->noptions];
+		const struct yd_node *d;
+
+		if ((ret = want_name(l, k, "an option name")) < 0 ||
+		    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, "an option")) < 0 ||
+		    (ret = yd_check_keys(l->ctx, l->doc, v, "an option", keys)) < 0 ||
+		    (ret = yd_require(l->ctx, l->doc, v, "default", "an option", &d)) < 0)
+			return ret;
+		o->name = strdup(k->value);
+		t->noptions++;
+		if (!o->name)
+			return ctx_nomem(l->ctx);
+		if ((ret = yd_bool(l->ctx, l->doc, d, "an option's default",
+				   &o->default_value)) < 0)
+			return ret;
+		d = yd_map_get(v, "description");
+		if (d && (ret = yd_str(l->ctx, l->doc, d, "'description'",
+				       &o->description)) < 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* A scalar or a list of scalars, as `from`, `to`, `source`, `when` allow. */
+static int as_list(struct loader *l, const struct yd_node *n, const char *what,
+		   const struct yd_node *const **items, size_t *count)
+{
+	if (n->type == YD_SCALAR) {
+		/* A lone value is a list of one: the node's own address. */
+		*items = (const struct yd_node *const *)&l->single;
+		l->single = n;
+		*count = 1;
+		return 0;
+	}
+	if (n->type == YD_SEQ && n->nitems > 0) {
+		*items = (const struct yd_node *const *)n->items;
+		*count = n->nitems;
+		return 0;
+	}
+	return err_at(l, n, -EINVAL, "%s must be a value or a non-empty list", what);
+}
+
+static int load_role_refs(struct loader *l, const struct yd_node *n,
+			  const char *what, size_t **out, size_t *count)
+{
+	const struct yd_node *const *items = NULL;
+	size_t i, j, cnt = 0;
+	int ret = as_list(l, n, what, &items, &cnt);
+
+	if (ret < 0)
+		return ret;
+	*out = calloc(cnt, sizeof(**out));
+	if (!*out)
+		return ctx_nomem(l->ctx);
+	for (i = 0; i < cnt; i++) {
+		if (items[i]->type != YD_SCALAR ||
+		    topology_role_index(l->t, items[i]->value, &(*out)[i]) < 0)
+			return err_at(l, items[i], -EINVAL,
+				      "unknown role '%s' (declare it under 'roles')",
+				      items[i]->type == YD_SCALAR ? items[i]->value : "?");
+		for (j = 0; j < i; j++) {
+			if ((*out)[j] == (*out)[i])
+				return err_at(l, items[i], -EINVAL,
+					      "role '%s' listed twice", items[i]->value);
+		}
+		(*count)++;
+	}
+	return 0;
+}
+
+static int load_protos(struct loader *l, const struct yd_node *n,
+		       unsigned int *protos)
+{
+	const struct yd_node *const *items = NULL;
+	size_t i, cnt = 0;
+	int ret = as_list(l, n, "'proto'", &items, &cnt);
+
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < cnt; i++) {
+		unsigned int bit;
+
+		if (items[i]->type == YD_SCALAR && !strcmp(items[i]->value, "tcp"))
+			bit = PROTO_TCP;
+		else if (items[i]->type == YD_SCALAR && !strcmp(items[i]->value, "udp"))
+			bit = PROTO_UDP;
+		else
+			return err_at(l, items[i], -EINVAL, "%s",
+				      "'proto' must be tcp, udp or [tcp, udp]");
+		if (*protos & bit)
+			return err_at(l, items[i], -EINVAL, "%s", "protocol listed twice");
+		*protos |= bit;
+	}
+	return 0;
+}
+
+static int load_ports(struct loader *l, struct flow *f, const struct yd_node *n)
+{
+	size_t i;
+	int ret = yd_want(l->ctx, l->doc, n, YD_SEQ, "'ports'");
+
+	if (ret < 0)
+		return ret;
+	if (n->nitems == 0)
+		return 0;
+	f->ports = calloc(n->nitems, sizeof(*f->ports));
+	if (!f->ports)
+		return ctx_nomem(l->ctx);
+	for (i = 0; i < n->nitems; i++) {
+		const struct yd_node *p = n->items[i];
+		struct port_item *it = &f->ports[f->nports];
+
+		if (p->type == YD_SCALAR && p->value[0] == '$') {
+			if (topology_param_index(l->t, p->value + 1, &it->param) < 0)
+				return err_at(l, p, -EINVAL,
+					      "unknown param '%s' (declare it under 'params')",
+					      p->value + 1);
+			it->is_param = true;
+		} else if ((ret = yd_port_range(l->ctx, l->doc, p, &it->range)) < 0) {
+			return ret;
+		}
+		f->nports++;
+	}
+	return 0;
+}
+
+/* "doc:table#row" naming a declared document and table, row >= 1. */
+static int check_source(struct loader *l, const struct yd_node *n)
+{
+	const char *s = n->value, *colon, *hash;
+	unsigned long row;
+	char *end;
+	size_t i, j;
+
+	colon = strchr(s, ':');
+	hash = strchr(s, '#');
+	if (!colon || !hash || hash < colon)
+		goto bad;
+	errno = 0;
+	row = strtoul(hash + 1, &end, 10);
+	if (end == hash + 1 || *end || errno || row < 1 || row > 100000)
+		goto bad;
+	for (i = 0; i < l->t->ndocs; i++) {
+		const struct document *d = &l->t->docs[i];
+
+		if (strlen(d->name) != (size_t)(colon - s) ||
+		    strncmp(d->name, s, (size_t)(colon - s)))
+			continue;
+		for (j = 0; j < d->ntables; j++) {
+			if (strlen(d->tables[j].name) == (size_t)(hash - colon - 1) &&
+			    !strncmp(d->tables[j].name, colon + 1,
+				     (size_t)(hash - colon - 1)))
+				return 0;
+		}
+		return err_at(l, n, -EINVAL,
+			      "source '%s' names a table its document does not declare", s);
+	}
+	return err_at(l, n, -EINVAL,
+		      "source '%s' names a document not declared under 'documents'", s);
+bad:
+	return err_at(l, n, -EINVAL,
+		      "source '%s' is not of the form document:table#row", s);
+}
+
+static int load_sources(struct loader *l, struct flow *f,
+			const struct yd_node *n)
+{
+	const struct yd_node *const *items = NULL;
+	size_t i, cnt = 0;
+	int ret = as_list(l, n, "'source'", &items, &cnt);
+
+	if (ret < 0)
+		return ret;
+	f->sources = calloc(cnt, sizeof(*f->sources));
+	if (!f->sources)
+		return ctx_nomem(l->ctx);
+	for (i = 0; i < cnt; i++) {
+		if ((ret = yd_want(l->ctx, l->doc, items[i], YD_SCALAR, "a source")) < 0 ||
+		    (ret = check_source(l, items[i])) < 0)
+			return ret;
+		f->sources[i] = strdup(items[i]->value);
+		if (!f->sources[i])
+			return ctx_nomem(l->ctx);
+		f->nsources++;
+	}
+	return 0;
+}
+
+static int load_when(struct loader *l, struct flow *f, const struct yd_node *n)
+{
+	const struct yd_node *const *items = NULL;
+	size_t i, cnt = 0;
+	int ret = as_list(l, n, "'when'", &items, &cnt);
+
+	if (ret < 0)
+		return ret;
+	f->when = calloc(cnt, sizeof(*f->when));
+	if (!f->when)
+		return ctx_nomem(l->ctx);
+	for (i = 0; i < cnt; i++) {
+		const char *name;
+
+		if ((ret = yd_want(l->ctx, l->doc, items[i], YD_SCALAR, "a condition")) < 0)
+			return ret;
+		name = items[i]->value;
+		f->when[i].negate = name[0] == '!';
+		if (f->when[i].negate)
+			name++;
+		if (topology_option_index(l->t, name, &f->when[i].option) < 0)
+			return err_at(l, items[i], -EINVAL,
+				      "unknown option '%s' (declare it under 'options')",
+				      name);
+		f->nwhen++;
+	}
+	return 0;
+}
+
+static int load_flow(struct loader *l, const struct yd_node *v, struct flow *f)
+{
+	static const char *const keys[] = {
+		"id", "from", "to", "proto", "ports", "description", "source",
+		"when", "redirect", "note", NULL
+	};
+	const struct yd_node *n;
+	unsigned long port;
+	int ret;
+
+	if ((ret = yd_want(l->ctx, l->doc, v, YD_MAP, "a flow")) < 0 ||
+	    (ret = yd_check_keys(l->ctx, l->doc, v, "a flow", keys)) < 0)
+		return ret;
+	f->loc = yd_loc(l->doc, v);
+	f->loc.file = l->t->file;
+	if ((ret = yd_require(l->ctx, l->doc, v, "id", "a flow", &n)) < 0 ||
+	    (ret = want_name(l, n, "a flow id")) < 0 ||
+	    (ret = yd_str(l->ctx, l->doc, n, "'id'", &f->id)) < 0)
+		return ret;
+	if ((ret = yd_require(l->ctx, l->doc, v, "from", "a flow", &n)) < 0 ||
+	    (ret = load_role_refs(l, n, "'from'", &f->from, &f->nfrom)) < 0 ||
+	    (ret = yd_require(l->ctx, l->doc, v, "to", "a flow", &n)) < 0 ||
+	    (ret = load_role_refs(l, n, "'to'", &f->to, &f->nto)) < 0 ||
+	    (ret = yd_require(l->ctx, l->doc, v, "proto", "a flow", &n)) < 0 ||
+	    (ret = load_protos(l, n, &f->protos)) < 0 ||
+	    (ret = yd_require(l->ctx, l->doc, v, "ports", "a flow", &n)) < 0 ||
+	    (ret = load_ports(l, f, n)) < 0 ||
+	    (ret = yd_require(l->ctx, l->doc, v, "description", "a flow", &n)) < 0 ||
+	    (ret = yd_str(l->ctx, l->doc, n, "'description'", &f->description)) < 0 ||
+	    (ret = yd_require(l->ctx, l->doc, v, "source", "a flow", &n)) < 0 ||
+	    (ret = load_sources(l, f, n)) < 0)
+		return ret;
+	n = yd_map_get(v, "when");
+	if (n && (ret = load_when(l, f, n)) < 0)
+		return ret;
+	n = yd_map_get(v, "note");
+	if (n && (ret = yd_str(l->ctx, l->doc, n, "'note'", &f->note)) < 0)
+		return ret;
+	if (f->nports == 0 && !f->note)
+		return err_at(l, v, -EINVAL, "flow '%s' has no ports: say why in a 'note'",
+			      f->id);
+	n = yd_map_get(v, "redirect");
+	if (n) {
+		if ((ret = yd_uint(l->ctx, l->doc, n, "'redirect'", 1, 65535, &port)) < 0)
+			return ret;
+		if (f->nports == 0)
+			return err_at(l, n, -EINVAL, "%s", "'redirect' needs ports to redirect from");
+		f->redirect = (uint16_t)port;
+	}
+	return 0;
+}
+
+static int load_flows(struct loader *l, const struct yd_node *seq)
+{
+	struct fwgen_topology *t = l->t;
+	size_t i, j;
+	int ret;
+
+	ret = yd_want(l->ctx, l->doc, seq, YD_SEQ, "'flows'");
+	if (ret < 0)
+		return ret;
+	t->flows = calloc(seq->nitems + 1, sizeof(*t->flows));
+	if (!t->flows)
+		return ctx_nomem(l->ctx);
+	for (i = 0; i < seq->nitems; i++) {
+		t->nflows++;
+		ret = load_flow(l, seq->items[i], &t->flows[i]);
+		if (ret < 0)
+			return ret;
+		for (j = 0; j < i; j++) {
+			if (strcmp(t->flows[j].id, t->flows[i].id) == 0)
+				return err_at(l, seq->items[i], -EINVAL,
+					      "duplicate flow id '%s'", t->flows[i].id);
+		}
+	}
+	return 0;
+}
+
+static int load_topology(struct loader *l)
+{
+	static const char *const keys[] = {
+		"topology", "product", "summary", "documents", "roles",
+		"params", "options", "flows", NULL
+	};
+	const struct yd_node *root = l->doc->root, *n;
+	struct fwgen_topology *t = l->t;
+	int ret;
+
+	if (!root)
+		return ctx_err(l->ctx, -EINVAL, "%s: empty catalog file", l->doc->file);
+	if ((ret = yd_want(l->ctx, l->doc, root, YD_MAP, "a catalog file")) < 0 ||
+	    (ret = yd_check_keys(l->ctx, l->doc, root, "a catalog file", keys)) < 0)
+		return ret;
+	if ((ret = yd_require(l->ctx, l->doc, root, "topology", "a catalog file", &n)) < 0 ||
+	    (ret = want_name(l, n, "'topology'")) < 0 ||
+	    (ret = yd_str(l->ctx, l->doc, n, "'topology'", &t->name)) < 0 ||
+	    (ret = yd_require(l->ctx, l->doc, root, "product", "a catalog file", &n)) < 0 ||
+	    (ret = yd_str(l->ctx, l->doc, n, "'product'", &t->product)) < 0 ||
+	    (ret = yd_require(l->ctx, l->doc, root, "summary", "a catalog file", &n)) < 0 ||
+	    (ret = yd_str(l->ctx, l->doc, n, "'summary'", &t->summary)) < 0 ||
+	    (ret = yd_require(l->ctx, l->doc, root, "documents", "a catalog file", &n)) < 0 ||
+	    (ret = load_documents(l, n)) < 0 ||
+	    (ret = yd_require(l->ctx, l->doc, root, "roles", "a catalog file", &n)) < 0 ||
+	    (ret = load_roles(l, n)) < 0)
+		return ret;
+	n = yd_map_get(root, "params");
+	if (n && (ret = load_params(l, n)) < 0)
+		return ret;
+	n = yd_map_get(root, "options");
+	if (n && (ret = load_options(l, n)) < 0)
+		return ret;
+	if ((ret = yd_require(l->ctx, l->doc, root, "flows", "a catalog file", &n)) < 0)
+		return ret;
+	return load_flows(l, n);
+}
+
+void topology_free(struct fwgen_topology *t)
+{
+	size_t i, j;
+
+	if (!t)
+		return;
+	for (i = 0; i < t->ndocs; i++) {
+		for (j = 0; j < t->docs[i].ntables; j++) {
+			free(t->docs[i].tables[j].name);
+			free(t->docs[i].tables[j].title);
+		}
+		free(t->docs[i].tables);
+		free(t->docs[i].name);
+		free(t->docs[i].file);
+		free(t->docs[i].title);
+	}
+	free(t->docs);
+	for (i = 0; i < t->nroles; i++) {
+		free(t->roles[i].name);
+		free(t->roles[i].description);
+	}
+	free(t->roles);
+	for (i = 0; i < t->nparams; i++) {
+		free(t->params[i].name);
+		free(t->params[i].defaults);
+		free(t->params[i].description);
+	}
+	free(t->params);
+	for (i = 0; i < t->noptions; i++) {
+		free(t->options[i].name);
+		free(t->options[i].description);
+	}
+	free(t->options);
+	for (i = 0; i < t->nflows; i++) {
+		struct flow *f = &t->flows[i];
+
+		free(f->id);
+		free(f->from);
+		free(f->to);
+		free(f->ports);
+		free(f->description);
+		strv_free(f->sources, f->nsources);
+		free(f->when);
+		free(f->note);
+	}
+	free(t->flows);
+	free(t->name);
+	free(t->product);
+	free(t->summary);
+	free(t->file);
+	free(t);
+}
+
+FWGEN_EXPORT void fwgen_catalog_free(struct fwgen_catalog *cat)
+{
+	size_t i;
+
+	if (!cat)
+		return;
+	for (i = 0; i < cat->ntopos; i++)
+		topology_free(cat->topos[i]);
+	free(cat->topos);
+	free(cat);
+}
+
+static int add_topology(struct fwgen_ctx *ctx, struct fwgen_catalog *cat,
+			struct fwgen_topology *t)
+{
+	struct fwgen_topology **v;
+	size_t i, at = cat->ntopos;
+
+	for (i = 0; i < cat->ntopos; i++) {
+		int c = strcmp(cat->topos[i]->name, t->name);
+
+		if (c == 0)
+			return ctx_err(ctx, -EEXIST,
+				       "%s: topology '%s' is already defined by %s",
+				       t->file, t->name, cat->topos[i]->file);
+		if (c > 0 && at == cat->ntopos)
+			at = i;
+	}
+	v = realloc(cat->topos, (cat->ntopos + 1) * sizeof(*v));
+	if (!v)
+		return ctx_nomem(ctx);
+	cat->topos = v;
+	memmove(&v[at + 1], &v[at], (cat->ntopos - at) * sizeof(*v));
+	v[at] = t;
+	cat->ntopos++;
+	return 0;
+}
+
+FWGEN_EXPORT int fwgen_catalog_load_file(struct fwgen_ctx *ctx,
+					 const char *path,
+					 struct fwgen_catalog **cat)
+{
+	struct loader l = { .ctx = ctx };
+	bool created = false;
+	int ret;
+
+	if (!*cat) {
+		*cat = calloc(1, sizeof(**cat));
+		if (!*cat)
+			return ctx_nomem(ctx);
+		created = true;
+	}
+	ret = yd_load_file(ctx, path, &l.doc);
+	if (ret < 0)
+		goto err;
+	l.t = calloc(1, sizeof(*l.t));
+	if (!l.t) {
+		ret = ctx_nomem(ctx);
+		goto err;
+	}
+	l.t->file = strdup(path);
+	if (!l.t->file) {
+		ret = ctx_nomem(ctx);
+		goto err;
+	}
+	ret = load_topology(&l);
+	if (ret < 0)
+		goto err;
+	ret = add_topology(ctx, *cat, l.t);
+	if (ret < 0)
+		goto err;
+	yd_free(l.doc);
+	return 0;
+err:
+	topology_free(l.t);
+	yd_free(l.doc);
+	if (created) {
+		fwgen_catalog_free(*cat);
+		*cat = NULL;
+	}
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+FWGEN_EXPORT int fwgen_catalog_load(struct fwgen_ctx *ctx,
+				    struct fwgen_catalog **out)
+{
+	struct fwgen_catalog *cat = NULL;
+	char **names = NULL;
+	size_t n = 0, cap = 0, i;
+	struct dirent *de;
+	DIR *dir;
+	int ret = 0;
+
+	*out = NULL;
+	dir = opendir(ctx->catalog_dir);
+	if (!dir)
+		return ctx_err(ctx, -errno, "catalog directory %s: %s",
+			       ctx->catalog_dir, strerror(errno));
+	while ((de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 6 ||
+		    strcmp(de->d_name + len - 5, ".yaml"))
+			continue;
+		if (array_push(&names, &n, &cap, sizeof(*names)) < 0) {
+			ret = ctx_nomem(ctx);
+			goto out;
+		}
+		if (asprintf(&names[n - 1], "%s/%s", ctx->catalog_dir,
+			     de->d_name) < 0) {
+			names[n - 1] = NULL;
+			ret = ctx_nomem(ctx);
+			goto out;
+		}
+	}
+	if (n == 0) {
+		ret = ctx_err(ctx, -ENOENT, "catalog directory %s has no *.yaml files",
+			      ctx->catalog_dir);
+		goto out;
+	}
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (i = 0; i < n; i++) {
+		ret = fwgen_catalog_load_file(ctx, names[i], &cat);
+		if (ret < 0)
+			goto out;
+	}
+	*out = cat;
+	cat = NULL;
+out:
+	closedir(dir);
+	strv_free(names, n);
+	fwgen_catalog_free(cat);
+	return ret;
+}
+
+FWGEN_EXPORT size_t fwgen_catalog_topology_count(const struct fwgen_catalog *cat)
+{
+	return cat->ntopos;
+}
+
+FWGEN_EXPORT const struct fwgen_topology *
+fwgen_catalog_topology_at(const struct fwgen_catalog *cat, size_t i)
+{
+	return i < cat->ntopos ? cat->topos[i] : NULL;
+}
+
+FWGEN_EXPORT const struct fwgen_topology *
+fwgen_catalog_topology(struct fwgen_ctx *ctx, const struct fwgen_catalog *cat,
+		       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < cat->ntopos; i++) {
+		if (strcmp(cat->topos[i]->name, name) == 0)
+			return cat->topos[i];
+	}
+	ctx_err(ctx, -ENOENT, "unknown topology '%s' (see 'fwgen catalog list')",
+		name);
+	return NULL;
+}
+
+FWGEN_EXPORT const char *fwgen_topology_name(const struct fwgen_topology *t)
+{
+	return t->name;
+}
+
+FWGEN_EXPORT const char *fwgen_topology_product(const struct fwgen_topology *t)
+{
+	return t->product;
+}
+
+FWGEN_EXPORT const char *fwgen_topology_summary(const struct fwgen_topology *t)
+{
+	return t->summary;
+}
+
+FWGEN_EXPORT size_t fwgen_topology_role_count(const struct fwgen_topology *t)
+{
+	return t->nroles;
+}
+
+FWGEN_EXPORT const char *fwgen_topology_role_name(const struct fwgen_topology *t,
+						  size_t i, bool *is_host)
+{
+	if (i >= t->nroles)
+		return NULL;
+	if (is_host)
+		*is_host = t->roles[i].host;
+	return t->roles[i].name;
+}
+
+FWGEN_EXPORT size_t fwgen_topology_flow_count(const struct fwgen_topology *t)
+{
+	return t->nflows;
+}
+
+FWGEN_EXPORT size_t fwgen_topology_param_count(const struct fwgen_topology *t)
+{
+	return t->nparams;
+}
+
+FWGEN_EXPORT size_t fwgen_topology_option_count(const struct fwgen_topology *t)
+{
+	return t->noptions;
+}

@@ -1,0 +1,565 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Loads an inventory (which addresses hold which roles, params, options) or
+ * builds one through calls. Names are checked against the catalog later, in
+ * resolve, which still has each name's file position for its messages.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "model.h"
+#include "util.h"
+#include "yaml-doc.h"
+
+/* More peer addresses than this in one inventory is refused, not slow. */
+#define INV_MAX_ADDRESSES 2000000u
+#define TABLE_NAME_MAX 32
+
+FWGEN_EXPORT struct fwgen_inventory *fwgen_inventory_new(void)
+{
+	struct fwgen_inventory *inv = calloc(1, sizeof(*inv));
+
+	if (!inv)
+		return NULL;
+	inv->admin_ssh = true;
+	inv->egress = FWGEN_EGRESS_OPEN;
+	return inv;
+}
+
+FWGEN_EXPORT void fwgen_inventory_free(struct fwgen_inventory *inv)
+{
+	size_t i;
+
+	if (!inv)
+		return;
+	for (i = 0; i < inv->nroles; i++) {
+		free(inv->roles[i].name);
+		addr_list_release(&inv->roles[i].v4);
+		addr_list_release(&inv->roles[i].v6);
+	}
+	free(inv->roles);
+	for (i = 0; i < inv->nparams; i++) {
+		free(inv->params[i].name);
+		free(inv->params[i].ports);
+	}
+	free(inv->params);
+	for (i = 0; i < inv->noptions; i++)
+		free(inv->options[i].name);
+	free(inv->options);
+	free(inv->file);
+	free(inv->topology);
+	free(inv->table);
+	free(inv);
+}
+
+const struct inv_role *inventory_role(const struct fwgen_inventory *inv,
+				      const char *name)
+{
+	size_t i;
+
+	for (i = 0; inv && i < inv->nroles; i++) {
+		if (strcmp(inv->roles[i].name, name) == 0)
+			return &inv->roles[i];
+	}
+	return NULL;
+}
+
+static int replace_str(struct fwgen_ctx *ctx, char **dst, const char *src)
+{
+	char *copy = strdup(src);
+
+	if (!copy)
+		return ctx_nomem(ctx);
+	free(*dst);
+	*dst = copy;
+	return 0;
+}
+
+static bool valid_table_name(const char *s)
+{
+	return yd_is_name(s, TABLE_NAME_MAX);
+}
+
+FWGEN_EXPORT int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
+					      struct fwgen_inventory *inv,
+					      const char *name)
+{
+	if (!name || !yd_is_name(name, 40))
+		return ctx_err(ctx, -EINVAL, "'%s' is not a topology name",
+			       name ? name : "");
+	return replace_str(ctx, &inv->topology, name);
+}
+
+FWGEN_EXPORT const char *fwgen_inventory_topology(const struct fwgen_inventory *inv)
+{
+	return inv->topology;
+}
+
+FWGEN_EXPORT int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
+					   struct fwgen_inventory *inv,
+					   const char *name)
+{
+	if (!name || !valid_table_name(name))
+		return ctx_err(ctx, -EINVAL,
+			       "table name '%s' must be lowercase letters, digits, '-' and '_' (at most %d)",
+			       name ? name : "", TABLE_NAME_MAX);
+	return replace_str(ctx, &inv->table, name);
+}
+
+FWGEN_EXPORT void fwgen_inventory_set_egress(struct fwgen_inventory *inv,
+					     enum fwgen_egress egress)
+{
+	inv->egress = egress;
+}
+
+FWGEN_EXPORT void fwgen_inventory_set_admin_ssh(struct fwgen_inventory *inv,
+						bool on)
+{
+	inv->admin_ssh = on;
+}
+
+static struct inv_param *param_slot(struct fwgen_ctx *ctx,
+				    struct fwgen_inventory *inv,
+				    const char *name)
+{
+	size_t i, cap = inv->nparams;
+
+	for (i = 0; i < inv->nparams; i++) {
+		if (strcmp(inv->params[i].name, name) == 0)
+			return &inv->params[i];
+	}
+	if (array_push(&inv->params, &inv->nparams, &cap,
+		       sizeof(*inv->params)) < 0)
+		goto nomem;
+	inv->params[i].name = strdup(name);
+	if (!inv->params[i].name) {
+		inv->nparams--;
+		goto nomem;
+	}
+	return &inv->params[i];
+nomem:
+	ctx_nomem(ctx);
+	return NULL;
+}
+
+FWGEN_EXPORT int fwgen_inventory_set_param(struct fwgen_ctx *ctx,
+					   struct fwgen_inventory *inv,
+					   const char *name, uint16_t port)
+{
+	struct port_range *r;
+	struct inv_param *p;
+
+	if (port == 0)
+		return ctx_err(ctx, -ERANGE, "param '%s': port 0 is out of range 1-65535",
+			       name);
+	r = malloc(sizeof(*r));
+	if (!r)
+		return ctx_nomem(ctx);
+	p = param_slot(ctx, inv, name);
+	if (!p) {
+		free(r);
+		return -ENOMEM;
+	}
+	r->lo = r->hi = port;
+	free(p->ports);
+	p->ports = r;
+	p->nports = 1;
+	memset(&p->loc, 0, sizeof(p->loc));
+	return 0;
+}
+
+FWGEN_EXPORT int fwgen_inventory_set_option(struct fwgen_ctx *ctx,
+					    struct fwgen_inventory *inv,
+					    const char *name, bool value)
+{
+	size_t i, cap = inv->noptions;
+
+	for (i = 0; i < inv->noptions; i++) {
+		if (strcmp(inv->options[i].name, name) == 0) {
+			inv->options[i].value = value;
+			return 0;
+		}
+	}
+	if (array_push(&inv->options, &inv->noptions, &cap,
+		       sizeof(*inv->options)) < 0)
+		return ctx_nomem(ctx);
+	inv->options[i].name = strdup(name);
+	if (!inv->options[i].name) {
+		inv->noptions--;
+		return ctx_nomem(ctx);
+	}
+	inv->options[i].value = value;
+	return 0;
+}
+
+static struct inv_role *role_slot(struct fwgen_ctx *ctx,
+				  struct fwgen_inventory *inv, const char *name)
+{
+	size_t i, cap = inv->nroles;
+
+	for (i = 0; i < inv->nroles; i++) {
+		if (strcmp(inv->roles[i].name, name) == 0)
+			return &inv->roles[i];
+	}
+	if (!yd_is_name(name, 40)) {
+		ctx_err(ctx, -EINVAL, "'%s' is not a role name", name);
+		return NULL;
+	}
+	if (array_push(&inv->roles, &inv->nroles, &cap, sizeof(*inv->roles)) < 0)
+		goto nomem;
+	inv->roles[i].name = strdup(name);
+	if (!inv->roles[i].name) {
+		inv->nroles--;
+		goto nomem;
+	}
+	return &inv->roles[i];
+nomem:
+	ctx_nomem(ctx);
+	return NULL;
+}
+
+/* Adds without normalising: loaders normalise once at the end. */
+static int role_add(struct fwgen_ctx *ctx, struct inv_role *r,
+		    const char *address, const struct src_loc *loc)
+{
+	struct addr_interval iv;
+	struct addr_prefix p;
+	const char *why;
+
+	if (addr_parse(address, &p, &why) < 0)
+		return ctx_err_at(ctx, -EINVAL, loc, "'%s': %s", address, why);
+	addr_prefix_interval(&p, &iv);
+	if (addr_list_add(p.family == 4 ? &r->v4 : &r->v6, &iv) < 0)
+		return ctx_nomem(ctx);
+	return 0;
+}
+
+FWGEN_EXPORT int fwgen_inventory_add_address(struct fwgen_ctx *ctx,
+					     struct fwgen_inventory *inv,
+					     const char *role,
+					     const char *address)
+{
+	struct inv_role *r = role_slot(ctx, inv, role);
+	int ret;
+
+	if (!r)
+		return -EINVAL;
+	if (r->any)
+		return ctx_err(ctx, -EINVAL,
+			       "role '%s' is bound to any address already", role);
+	ret = role_add(ctx, r, address, NULL);
+	if (ret < 0)
+		return ret;
+	addr_list_normalize(&r->v4, 4);
+	addr_list_normalize(&r->v6, 6);
+	return 0;
+}
+
+FWGEN_EXPORT int fwgen_inventory_set_any(struct fwgen_ctx *ctx,
+					 struct fwgen_inventory *inv,
+					 const char *role)
+{
+	struct inv_role *r = role_slot(ctx, inv, role);
+
+	if (!r)
+		return -EINVAL;
+	addr_list_release(&r->v4);
+	addr_list_release(&r->v6);
+	r->any = true;
+	return 0;
+}
+
+/* YAML */
+
+struct inv_loader {
+	struct fwgen_ctx *ctx;
+	struct yd_doc *doc;
+	struct fwgen_inventory *inv;
+	size_t naddresses;
+};
+
+static int load_role(struct inv_loader *l, const struct yd_node *k,
+		     const struct yd_node *v)
+{
+	struct src_loc loc = yd_loc(l->doc, k);
+	struct inv_role *r;
+	size_t i;
+	int ret;
+
+	if (k->type != YD_SCALAR || !yd_is_name(k->value, 40))
+		return ctx_err_at(l->ctx, -EINVAL, &loc, "'%s' is not a role name",
+				  k->type == YD_SCALAR ? k->value : "?");
+	r = role_slot(l->ctx, l->inv, k->value);
+	if (!r)
+		return -ENOMEM;
+	r->loc = loc;
+	if (v->type == YD_SCALAR && v->plain && strcmp(v->value, "any") == 0) {
+		r->any = true;
+		return 0;
+	}
+	if (v->type == YD_SCALAR) {
+		loc = yd_loc(l->doc, v);
+		l->naddresses++;
+		return role_add(l->ctx, r, v->value, &loc);
+	}
+	if (v->type != YD_SEQ) {
+		loc = yd_loc(l->doc, v);
+		return ctx_err_at(l->ctx, -EINVAL, &loc,
+				  "role '%s' must be the word any, an address, or a list of addresses",
+				  k->value);
+	}
+	for (i = 0; i < v->nitems; i++) {
+		const struct yd_node *a = v->items[i];
+
+		loc = yd_loc(l->doc, a);
+		if (a->type != YD_SCALAR)
+			return ctx_err_at(l->ctx, -EINVAL, &loc,
+					  "an address must be a single value");
+		if (a->plain && strcmp(a->value, "any") == 0)
+			return ctx_err_at(l->ctx, -EINVAL, &loc,
+					  "'any' stands alone: write `%s: any`", k->value);
+		if (++l->naddresses > INV_MAX_ADDRESSES)
+			return ctx_err_at(l->ctx, -E2BIG, &loc,
+					  "more than %u addresses in one inventory",
+					  INV_MAX_ADDRESSES);
+		ret = role_add(l->ctx, r, a->value, &loc);
+		if (ret < 0)
+			return ret;
+	}
+	addr_list_normalize(&r->v4, 4);
+	addr_list_normalize(&r->v6, 6);
+	return 0;
+}
+
+static int load_params(struct inv_loader *l, const struct yd_node *map)
+{
+	size_t i, j;
+	int ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'params'");
+
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < yd_map_size(map); i++) {
+		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
+		const struct yd_node *const *items = (const struct yd_node *const *)&v;
+		size_t count = 1;
+		struct inv_param *p;
+
+		if (k->type != YD_SCALAR) {
+			struct src_loc loc = yd_loc(l->doc, k);
+
+			return ctx_err_at(l->ctx, -EINVAL, &loc, "a param name must be a name");
+		}
+		for (j = 0; j < i; j++) {
+			if (!strcmp(map->items[2 * j]->value, k->value)) {
+				struct src_loc loc = yd_loc(l->doc, k);
+
+				return ctx_err_at(l->ctx, -EINVAL, &loc,
+						  "param '%s' given twice", k->value);
+			}
+		}
+		if (v->type == YD_SEQ) {
+			items = (const struct yd_node *const *)v->items;
+			count = v->nitems;
+		}
+		if (count == 0) {
+			struct src_loc loc = yd_loc(l->doc, v);
+
+			return ctx_err_at(l->ctx, -EINVAL, &loc,
+					  "param '%s' needs at least one port", k->value);
+		}
+		p = param_slot(l->ctx, l->inv, k->value);
+		if (!p)
+			return -ENOMEM;
+		p->loc = yd_loc(l->doc, k);
+		p->ports = calloc(count, sizeof(*p->ports));
+		if (!p->ports)
+			return ctx_nomem(l->ctx);
+		for (j = 0; j < count; j++) {
+			ret = yd_port_range(l->ctx, l->doc, items[j], &p->ports[j]);
+			if (ret < 0)
+				return ret;
+			p->nports++;
+		}
+	}
+	return 0;
+}
+
+static int load_options(struct inv_loader *l, const struct yd_node *map)
+{
+	size_t i;
+	int ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'options'");
+
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < yd_map_size(map); i++) {
+		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
+		struct src_loc loc = yd_loc(l->doc, k);
+		bool value;
+
+		if (k->type != YD_SCALAR)
+			return ctx_err_at(l->ctx, -EINVAL, &loc, "an option name must be a name");
+		if (i > 0 && yd_map_get(map, k->value) != v)
+			return ctx_err_at(l->ctx, -EINVAL, &loc, "option '%s' given twice",
+					  k->value);
+		ret = yd_bool(l->ctx, l->doc, v, "an option", &value);
+		if (ret < 0)
+			return ret;
+		ret = fwgen_inventory_set_option(l->ctx, l->inv, k->value, value);
+		if (ret < 0)
+			return ret;
+		l->inv->options[l->inv->noptions - 1].loc = loc;
+	}
+	return 0;
+}
+
+static int load_roles(struct inv_loader *l, const struct yd_node *map)
+{
+	size_t i;
+	int ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'roles'");
+
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < yd_map_size(map); i++) {
+		const struct yd_node *k = map->items[2 * i];
+
+		if (k->type == YD_SCALAR && i > 0 &&
+		    yd_map_get(map, k->value) != map->items[2 * i + 1]) {
+			struct src_loc loc = yd_loc(l->doc, k);
+
+			return ctx_err_at(l->ctx, -EINVAL, &loc,
+					  "role '%s' given twice", k->value);
+		}
+		ret = load_role(l, k, map->items[2 * i + 1]);
+		if (ret < 0)
+			return ret;
+	}
+	return 0;
+}
+
+static int load_inventory(struct inv_loader *l)
+{
+	static const char *const keys[] = {
+		"topology", "table", "egress", "admin_ssh", "params", "options",
+		"roles", NULL
+	};
+	const struct yd_node *root = l->doc->root, *n;
+	struct src_loc loc;
+	int ret;
+
+	if (!root)
+		return ctx_err(l->ctx, -EINVAL, "%s: empty inventory", l->doc->file);
+	if ((ret = yd_want(l->ctx, l->doc, root, YD_MAP, "an inventory")) < 0 ||
+	    (ret = yd_check_keys(l->ctx, l->doc, root, "an inventory", keys)) < 0)
+		return ret;
+	n = yd_map_get(root, "topology");
+	if (n) {
+		loc = yd_loc(l->doc, n);
+		if (n->type != YD_SCALAR || !yd_is_name(n->value, 40))
+			return ctx_err_at(l->ctx, -EINVAL, &loc,
+					  "'topology' must be a topology name");
+		if ((ret = replace_str(l->ctx, &l->inv->topology, n->value)) < 0)
+			return ret;
+		l->inv->topology_loc = loc;
+	}
+	n = yd_map_get(root, "table");
+	if (n) {
+		loc = yd_loc(l->doc, n);
+		if (n->type != YD_SCALAR || !valid_table_name(n->value))
+			return ctx_err_at(l->ctx, -EINVAL, &loc,
+					  "'table' must be lowercase letters, digits, '-' and '_' (at most %d)",
+					  TABLE_NAME_MAX);
+		if ((ret = replace_str(l->ctx, &l->inv->table, n->value)) < 0)
+			return ret;
+	}
+	n = yd_map_get(root, "egress");
+	if (n) {
+		loc = yd_loc(l->doc, n);
+		if (n->type == YD_SCALAR && !strcmp(n->value, "open"))
+			l->inv->egress = FWGEN_EGRESS_OPEN;
+		else if (n->type == YD_SCALAR && !strcmp(n->value, "filtered"))
+			l->inv->egress = FWGEN_EGRESS_FILTERED;
+		else
+			return ctx_err_at(l->ctx, -EINVAL, &loc,
+					  "'egress' must be open or filtered");
+	}
+	n = yd_map_get(root, "admin_ssh");
+	if (n && (ret = yd_bool(l->ctx, l->doc, n, "'admin_ssh'",
+				&l->inv->admin_ssh)) < 0)
+		return ret;
+	n = yd_map_get(root, "params");
+	if (n && (ret = load_params(l, n)) < 0)
+		return ret;
+	n = yd_map_get(root, "options");
+	if (n && (ret = load_options(l, n)) < 0)
+		return ret;
+	n = yd_map_get(root, "roles");
+	if (n && (ret = load_roles(l, n)) < 0)
+		return ret;
+	return 0;
+}
+
+static int finish(struct fwgen_ctx *ctx, struct yd_doc *doc,
+		  struct fwgen_inventory **out)
+{
+	struct inv_loader l = { .ctx = ctx, .doc = doc };
+	size_t i;
+	int ret;
+
+	l.inv = fwgen_inventory_new();
+	if (!l.inv)
+		return ctx_nomem(ctx);
+	l.inv->file = strdup(doc->file);
+	if (!l.inv->file) {
+		ret = ctx_nomem(ctx);
+		goto err;
+	}
+	ret = load_inventory(&l);
+	if (ret < 0)
+		goto err;
+	/* Locations borrow the file name from the inventory, not the doc. */
+	l.inv->topology_loc.file = l.inv->file;
+	for (i = 0; i < l.inv->nroles; i++)
+		l.inv->roles[i].loc.file = l.inv->file;
+	for (i = 0; i < l.inv->nparams; i++)
+		l.inv->params[i].loc.file = l.inv->file;
+	for (i = 0; i < l.inv->noptions; i++)
+		l.inv->options[i].loc.file = l.inv->file;
+	*out = l.inv;
+	return 0;
+err:
+	fwgen_inventory_free(l.inv);
+	return ret;
+}
+
+FWGEN_EXPORT int fwgen_inventory_load(struct fwgen_ctx *ctx, const char *path,
+				      struct fwgen_inventory **out)
+{
+	struct yd_doc *doc;
+	int ret;
+
+	*out = NULL;
+	ret = yd_load_file(ctx, path, &doc);
+	if (ret < 0)
+		return ret;
+	ret = finish(ctx, doc, out);
+	yd_free(doc);
+	return ret;
+}
+
+FWGEN_EXPORT int fwgen_inventory_parse(struct fwgen_ctx *ctx, const char *name,
+				       const char *text, size_t len,
+				       struct fwgen_inventory **out)
+{
+	struct yd_doc *doc;
+	int ret;
+
+	*out = NULL;
+	ret = yd_load_buf(ctx, name, text, len, &doc);
+	if (ret < 0)
+		return ret;
+	ret = finish(ctx, doc, out);
+	yd_free(doc);
+	return ret;
+}

@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The policy as an `nft -f` script: it creates fwgen's table if missing,
+ * deletes it and builds it anew in one transaction, so the kernel swaps the
+ * whole table atomically and no other table is touched.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "render.h"
+
+struct icmp_name {
+	int family;
+	uint8_t type;
+	const char *name;
+};
+
+/* The names nft itself prints, so `nft list` and this script agree. */
+static const struct icmp_name icmp_names[] = {
+	{ 4, 0, "echo-reply" },
+	{ 4, 3, "destination-unreachable" },
+	{ 4, 8, "echo-request" },
+	{ 4, 11, "time-exceeded" },
+	{ 4, 12, "parameter-problem" },
+	{ 6, 1, "destination-unreachable" },
+	{ 6, 2, "packet-too-big" },
+	{ 6, 3, "time-exceeded" },
+	{ 6, 4, "parameter-problem" },
+	{ 6, 128, "echo-request" },
+	{ 6, 129, "echo-reply" },
+	{ 6, 130, "mld-listener-query" },
+	{ 6, 133, "nd-router-solicit" },
+	{ 6, 134, "nd-router-advert" },
+	{ 6, 135, "nd-neighbor-solicit" },
+	{ 6, 136, "nd-neighbor-advert" },
+	{ 6, 143, "mld2-listener-report" },
+};
+
+static void print_icmp_type(int family, uint8_t type, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(icmp_names) / sizeof(icmp_names[0]); i++) {
+		if (icmp_names[i].family == family && icmp_names[i].type == type) {
+			fputs(icmp_names[i].name, out);
+			return;
+		}
+	}
+	fprintf(out, "%u", type);
+}
+
+void render_quoted(const char *s, FILE *out)
+{
+	fputc('"', out);
+	/*
+	 * nft has no escape inside a quoted string: a quote, a backslash or a
+	 * control character could end the string or the line. Names reaching
+	 * here are validated at load time; this is the last line of defence.
+	 */
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		fputc(c < 0x20 || c == 0x7f || c == '"' || c == '\\' ? '_' : c, out);
+	}
+	fputc('"', out);
+}
+
+static void print_ports(const struct port_range *p, size_t n, FILE *out)
+{
+	size_t i;
+
+	if (n > 1)
+		fputs("{ ", out);
+	for (i = 0; i < n; i++) {
+		if (i)
+			fputs(", ", out);
+		if (p[i].lo == p[i].hi)
+			fprintf(out, "%u", p[i].lo);
+		else
+			fprintf(out, "%u-%u", p[i].lo, p[i].hi);
+	}
+	if (n > 1)
+		fputs(" }", out);
+}
+
+static void print_ct(unsigned int states, FILE *out)
+{
+	static const char *const names[] = { "invalid", "established", "related", "new" };
+	bool first = true;
+	size_t i;
+
+	fputs("ct state ", out);
+	for (i = 0; i < 4; i++) {
+		if (!(states & (1u << i)))
+			continue;
+		fprintf(out, "%s%s", first ? "" : ",", names[i]);
+		first = false;
+	}
+}
+
+static const char *l4_name(uint8_t l4)
+{
+	return l4 == POL_L4_TCP ? "tcp" : l4 == POL_L4_UDP ? "udp" : "?";
+}
+
+int render_nft_rule(const struct fwgen_policy *pol, const struct pol_rule *r,
+		    FILE *out)
+{
+	const char *ipfam = r->family == 6 ? "ip6" : "ip";
+	bool sep = false;
+	size_t i;
+
+#define SEP() do { if (sep) fputc(' ', out); sep = true; } while (0)
+	if (r->iface) {
+		SEP();
+		fputs(r->iface == POL_IFACE_IIF_LO ? "iif \"lo\"" : "oif \"lo\"", out);
+	}
+	if (r->saddr_set >= 0) {
+		SEP();
+		fprintf(out, "%s saddr @%s", ipfam, pol->sets[r->saddr_set].name);
+	}
+	if (r->daddr_set >= 0) {
+		SEP();
+		fprintf(out, "%s daddr @%s", ipfam, pol->sets[r->daddr_set].name);
+	}
+	if (r->family && r->saddr_set < 0 && r->daddr_set < 0 && !r->nicmp_types) {
+		SEP();
+		fprintf(out, "meta nfproto %s", r->family == 6 ? "ipv6" : "ipv4");
+	}
+	if (r->ndports) {
+		SEP();
+		fprintf(out, "%s dport ", l4_name(r->l4proto));
+		print_ports(r->dports, r->ndports, out);
+	}
+	if (r->nicmp_types) {
+		SEP();
+		fprintf(out, "%s type ", r->family == 6 ? "icmpv6" : "icmp");
+		if (r->nicmp_types > 1)
+			fputs("{ ", out);
+		for (i = 0; i < r->nicmp_types; i++) {
+			if (i)
+				fputs(", ", out);
+			print_icmp_type(r->family, r->icmp_types[i], out);
+		}
+		if (r->nicmp_types > 1)
+			fputs(" }", out);
+	}
+	if (r->ct_states) {
+		SEP();
+		print_ct(r->ct_states, out);
+	}
+	if (r->has_limit) {
+		SEP();
+		fprintf(out, "limit rate %u/%s burst %u packets", r->limit_rate,
+			r->limit_unit == POL_PER_MINUTE ? "minute" : "second",
+			r->limit_burst);
+	}
+	if (r->log_prefix) {
+		SEP();
+		fputs("log prefix ", out);
+		render_quoted(r->log_prefix, out);
+	}
+	switch (r->verdict) {
+	case POL_VERDICT_NONE:
+		break;
+	case POL_VERDICT_ACCEPT:
+		SEP();
+		fputs("accept", out);
+		break;
+	case POL_VERDICT_DROP:
+		SEP();
+		fputs("drop", out);
+		break;
+	case POL_VERDICT_REDIRECT:
+		SEP();
+		fprintf(out, "redirect to :%u", r->redirect_port);
+		break;
+	case POL_VERDICT_VMAP:
+		SEP();
+		fputs("meta l4proto . th dport vmap { ", out);
+		for (i = 0; i < r->nvmap; i++) {
+			const struct pol_vmap_elem *e = &r->vmap[i];
+
+			fprintf(out, "%s%s . ", i ? ", " : "", l4_name(e->l4proto));
+			print_ports(&e->ports, 1, out);
+			fprintf(out, " : jump %s", pol->chains[e->chain].name);
+		}
+		fputs(" }", out);
+		break;
+	}
+	if (r->comment) {
+		SEP();
+		fputs("comment ", out);
+		render_quoted(r->comment, out);
+	}
+#undef SEP
+	return 0;
+}
+
+static void render_set(const struct pol_set *s, FILE *out)
+{
+	char buf[ADDR_INTERVAL_STRLEN];
+	size_t i;
+
+	fprintf(out, "\tset %s {\n", s->name);
+	fprintf(out, "\t\ttype %s\n", s->family == 4 ? "ipv4_addr" : "ipv6_addr");
+	fputs("\t\tflags interval\n", out);
+	if (s->nelems) {
+		/* One element a line: config management diffs stay readable. */
+		fputs("\t\telements = {\n", out);
+		for (i = 0; i < s->nelems; i++) {
+			if (addr_interval_format(&s->elems[i], s->family, buf,
+						 sizeof(buf)) < 0)
+				snprintf(buf, sizeof(buf), "?");
+			fprintf(out, "\t\t\t%s%s\n", buf,
+				i + 1 < s->nelems ? "," : "");
+		}
+		fputs("\t\t}\n", out);
+	}
+	fputs("\t}\n\n", out);
+}
+
+static const char *hook_name(enum pol_hook h)
+{
+	switch (h) {
+	case POL_HOOK_INPUT:
+		return "input";
+	case POL_HOOK_OUTPUT:
+		return "output";
+	case POL_HOOK_PREROUTING:
+		return "prerouting";
+	case POL_HOOK_NONE:
+		break;
+	}
+	return NULL;
+}
+
+static void render_chain(const struct fwgen_policy *pol,
+			 const struct pol_chain *c, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "\tchain %s {\n", c->name);
+	if (c->hook != POL_HOOK_NONE)
+		fprintf(out, "\t\ttype %s hook %s priority %s; policy %s;\n",
+			c->type == POL_CHAIN_NAT ? "nat" : "filter",
+			hook_name(c->hook),
+			c->type == POL_CHAIN_NAT ? "dstnat" : "filter",
+			c->policy_drop ? "drop" : "accept");
+	for (i = 0; i < c->nrules; i++) {
+		fputs("\t\t", out);
+		render_nft_rule(pol, &c->rules[i], out);
+		fputc('\n', out);
+	}
+	fputs("\t}\n", out);
+}
+
+int render_nft(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+	       FILE *out)
+{
+	size_t i;
+
+	fputs("#!/usr/sbin/nft -f\n", out);
+	fprintf(out, "# fwgen %s: topology %s, host role%s", FWGEN_VERSION,
+		pol->topology, pol->nroles > 1 ? "s" : "");
+	for (i = 0; i < pol->nroles; i++)
+		fprintf(out, "%s %s", i ? "," : "", pol->roles[i]);
+	fprintf(out, "\n# egress: %s\n", pol->egress_filtered ? "filtered" : "open");
+	for (i = 0; i < pol->nnotes; i++)
+		fprintf(out, "# %s\n", pol->notes[i]);
+	fprintf(out, "# Replaces table inet %s in one transaction; other tables are left alone.\n\n",
+		pol->table);
+	/* Declaring the table first makes the delete valid when it is absent. */
+	fprintf(out, "table inet %s\ndelete table inet %s\n\n", pol->table,
+		pol->table);
+	fprintf(out, "table inet %s {\n", pol->table);
+	for (i = 0; i < pol->nsets; i++)
+		render_set(&pol->sets[i], out);
+	for (i = 0; i < pol->nchains; i++) {
+		if (i)
+			fputc('\n', out);
+		render_chain(pol, &pol->chains[i], out);
+	}
+	fputs("}\n", out);
+	if (ferror(out))
+		return ctx_err(ctx, -EIO, "writing the ruleset failed");
+	return 0;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The text renderers of a resolved policy, one file each; render.c picks
+ * one by format. Renderers read the policy only, never the catalog.
+ */
+#ifndef FWGEN_RENDER_H
+#define FWGEN_RENDER_H
+
+#include <stdio.h>
+
+#include "ctx.h"
+#include "policy.h"
+
+int render_nft(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+	       FILE *out);
+
+/* One rule in nft syntax, no indentation or newline (diff uses it too). */
+int render_nft_rule(const struct fwgen_policy *pol,
+		    const struct pol_rule *rule, FILE *out);
+
+int render_json(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+		FILE *out);
+
+/* family 4: iptables-restore input, 6: ip6tables-restore input. */
+int render_iptables(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+		    int family, FILE *out);
+
+int render_ipset(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+		 FILE *out);
+
+/* Writes s as a double-quoted string safe for nft and JSON alike. */
+void render_quoted(const char *s, FILE *out);
+
+#endif

@@ -1,0 +1,876 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Resolve: (catalog, inventory, host roles) -> one policy. Flows of the
+ * host's roles become per-service chains reached through one verdict map on
+ * "l4proto . dport", so a new connection passes a fixed number of rules
+ * however many flows or addresses there are.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ctx.h"
+#include "model.h"
+#include "policy_build.h"
+#include "util.h"
+
+#define COMMENT_MAX 128		/* nft refuses longer rule comments */
+#define SSH_PORT 22
+
+/* One flow as it reaches this host from (or leaves it to) one peer role. */
+struct item {
+	size_t flow;
+	size_t peer;		/* role index */
+	bool inbound;
+	unsigned int protos;
+	struct port_range *ports;	/* params substituted */
+	size_t nports;
+};
+
+struct resolver {
+	struct fwgen_ctx *ctx;
+	const struct fwgen_topology *t;
+	const struct fwgen_inventory *inv;
+	unsigned int flags;
+	bool *held;		/* by role index */
+	bool *options;		/* by option index */
+	struct item *items;
+	size_t nitems;
+	size_t capitems;
+	struct fwgen_policy *pol;
+	int *set_v4;		/* by role index: set index or -1 */
+	int *set_v6;
+};
+
+static int nomem(struct resolver *r)
+{
+	return ctx_nomem(r->ctx);
+}
+
+static const struct src_loc *inv_loc(const struct src_loc *loc)
+{
+	return loc && loc->file ? loc : NULL;
+}
+
+/* Inventory names must exist in the topology: a typo is an error. */
+static int check_inventory(struct resolver *r)
+{
+	const struct fwgen_inventory *inv = r->inv;
+	const struct fwgen_topology *t = r->t;
+	size_t i, idx;
+
+	for (i = 0; inv && i < inv->nroles; i++) {
+		if (topology_role_index(t, inv->roles[i].name, &idx) < 0)
+			return ctx_err_at(r->ctx, -EINVAL, inv_loc(&inv->roles[i].loc),
+					  "unknown role '%s' in topology '%s' (see 'fwgen catalog show %s')",
+					  inv->roles[i].name, t->name, t->name);
+	}
+	for (i = 0; inv && i < inv->nparams; i++) {
+		if (topology_param_index(t, inv->params[i].name, &idx) < 0)
+			return ctx_err_at(r->ctx, -EINVAL, inv_loc(&inv->params[i].loc),
+					  "unknown param '%s' in topology '%s' (see 'fwgen catalog show %s')",
+					  inv->params[i].name, t->name, t->name);
+	}
+	for (i = 0; inv && i < inv->noptions; i++) {
+		if (topology_option_index(t, inv->options[i].name, &idx) < 0)
+			return ctx_err_at(r->ctx, -EINVAL, inv_loc(&inv->options[i].loc),
+					  "unknown option '%s' in topology '%s' (see 'fwgen catalog show %s')",
+					  inv->options[i].name, t->name, t->name);
+		r->options[idx] = inv->options[i].value;
+	}
+	return 0;
+}
+
+static int host_roles(struct resolver *r, const char *const *roles,
+		      size_t nroles)
+{
+	const struct fwgen_topology *t = r->t;
+	char hosts[512];
+	size_t i, idx, off = 0;
+
+	if (nroles == 0)
+		return ctx_err(r->ctx, -EINVAL, "no host role given (--role)");
+	for (i = 0; i < nroles; i++) {
+		if (topology_role_index(t, roles[i], &idx) == 0 &&
+		    t->roles[idx].host) {
+			r->held[idx] = true;
+			continue;
+		}
+		hosts[0] = '\0';
+		for (idx = 0, off = 0; idx < t->nroles; idx++) {
+			int n;
+
+			if (!t->roles[idx].host)
+				continue;
+			n = snprintf(hosts + off, sizeof(hosts) - off, "%s%s",
+				     off ? ", " : "", t->roles[idx].name);
+			if (n < 0 || (size_t)n >= sizeof(hosts) - off)
+				break;
+			off += (size_t)n;
+		}
+		if (topology_role_index(t, roles[i], &idx) == 0)
+			return ctx_err(r->ctx, -EINVAL,
+				       "'%s' is a peer role of '%s', not a host role; host roles: %s",
+				       roles[i], t->name, hosts);
+		return ctx_err(r->ctx, -EINVAL,
+			       "unknown role '%s' in topology '%s'; host roles: %s",
+			       roles[i], t->name, hosts);
+	}
+	return 0;
+}
+
+static bool flow_enabled(const struct resolver *r, const struct flow *f)
+{
+	size_t i;
+
+	for (i = 0; i < f->nwhen; i++) {
+		if (r->options[f->when[i].option] == f->when[i].negate)
+			return false;
+	}
+	return true;
+}
+
+static const struct inv_param *inv_param(const struct fwgen_inventory *inv,
+					 const char *name)
+{
+	size_t i;
+
+	for (i = 0; inv && i < inv->nparams; i++) {
+		if (strcmp(inv->params[i].name, name) == 0)
+			return &inv->params[i];
+	}
+	return NULL;
+}
+
+/* The flow's ports with params substituted: inventory value, else default. */
+static int flow_ports(struct resolver *r, const struct flow *f,
+		      struct port_range **out, size_t *n)
+{
+	size_t i, j, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < f->nports; i++) {
+		const struct port_item *it = &f->ports[i];
+		const struct port_range *src = &it->range;
+		size_t cnt = 1;
+
+		if (it->is_param) {
+			const struct param *p = &r->t->params[it->param];
+			const struct inv_param *ip = inv_param(r->inv, p->name);
+
+			src = ip ? ip->ports : p->defaults;
+			cnt = ip ? ip->nports : p->ndefaults;
+		}
+		for (j = 0; j < cnt; j++) {
+			if (array_push(out, n, &cap, sizeof(**out)) < 0) {
+				free(*out);
+				return nomem(r);
+			}
+			(*out)[*n - 1] = src[j];
+		}
+	}
+	return 0;
+}
+
+static bool role_bound(const struct resolver *r, size_t role)
+{
+	const struct inv_role *ir = inventory_role(r->inv, r->t->roles[role].name);
+
+	return ir && !ir->any;
+}
+
+/*
+ * A flow between two roles this host holds is local traffic, which the
+ * loopback rule admits; it still needs a rule when the peer role is bound
+ * to addresses, since other hosts of that role reach this one. Same-role
+ * flows are cluster traffic between different hosts and always need one.
+ */
+static bool local_only(const struct resolver *r, size_t self, size_t peer)
+{
+	return self != peer && r->held[peer] && !role_bound(r, peer);
+}
+
+static int add_item(struct resolver *r, size_t flow, size_t peer,
+		    bool inbound, const struct port_range *ports, size_t n)
+{
+	const struct flow *f = &r->t->flows[flow];
+	struct item *it;
+	size_t i;
+
+	for (i = 0; i < r->nitems; i++) {
+		if (r->items[i].flow == flow && r->items[i].peer == peer &&
+		    r->items[i].inbound == inbound)
+			return 0;
+	}
+	if (array_push(&r->items, &r->nitems, &r->capitems, sizeof(*r->items)) < 0)
+		return nomem(r);
+	it = &r->items[r->nitems - 1];
+	it->flow = flow;
+	it->peer = peer;
+	it->inbound = inbound;
+	it->protos = f->protos;
+	it->ports = malloc(n * sizeof(*ports));
+	if (!it->ports) {
+		r->nitems--;
+		return nomem(r);
+	}
+	memcpy(it->ports, ports, n * sizeof(*ports));
+	it->nports = n;
+	return 0;
+}
+
+static int collect_items(struct resolver *r, bool egress)
+{
+	const struct fwgen_topology *t = r->t;
+	size_t fi, i, j;
+	int ret = 0;
+
+	for (fi = 0; fi < t->nflows && ret == 0; fi++) {
+		const struct flow *f = &t->flows[fi];
+		struct port_range *ports;
+		size_t nports;
+
+		if (!flow_enabled(r, f))
+			continue;
+		ret = flow_ports(r, f, &ports, &nports);
+		if (ret < 0)
+			return ret;
+		for (i = 0; i < f->nto && ret == 0; i++) {
+			if (!r->held[f->to[i]])
+				continue;
+			for (j = 0; j < f->nfrom && ret == 0; j++) {
+				if (local_only(r, f->to[i], f->from[j]))
+					continue;
+				ret = add_item(r, fi, f->from[j], true, ports, nports);
+			}
+		}
+		for (i = 0; egress && i < f->nfrom && ret == 0; i++) {
+			if (!r->held[f->from[i]])
+				continue;
+			for (j = 0; j < f->nto && ret == 0; j++) {
+				if (local_only(r, f->from[i], f->to[j]))
+					continue;
+				ret = add_item(r, fi, f->to[j], false, ports, nports);
+			}
+		}
+		free(ports);
+	}
+	return ret;
+}
+
+static int cmp_set(const void *a, const void *b)
+{
+	return strcmp(((const struct pol_set *)a)->name,
+		      ((const struct pol_set *)b)->name);
+}
+
+/* Named sets for every peer role used and bound: one per family. */
+static int make_sets(struct resolver *r, const bool *used)
+{
+	const struct fwgen_topology *t = r->t;
+	struct fwgen_policy *pol = r->pol;
+	size_t i, cap = 0;
+	int fam;
+
+	for (i = 0; i < t->nroles; i++) {
+		const struct inv_role *ir;
+
+		r->set_v4[i] = r->set_v6[i] = -1;
+		if (!used[i])
+			continue;
+		ir = inventory_role(r->inv, t->roles[i].name);
+		if (ir && !ir->any)
+			continue;
+		if (!ir && (r->flags & FWGEN_RESOLVE_STRICT))
+			return ctx_err(r->ctx, -EINVAL,
+				       "role '%s' is not bound in the inventory (--strict): give its addresses or the word any",
+				       t->roles[i].name);
+		if (policy_add_note(pol, ir ?
+			strdupf("peer role '%s' is bound to any address", t->roles[i].name) :
+			strdupf("peer role '%s' is not bound in the inventory: any address", t->roles[i].name)) < 0)
+			return nomem(r);
+	}
+	for (i = 0; i < t->nroles; i++) {
+		const struct inv_role *ir = inventory_role(r->inv, t->roles[i].name);
+
+		if (!used[i] || !ir || ir->any)
+			continue;
+		for (fam = 4; fam <= 6; fam += 2) {
+			const struct addr_list *src = fam == 4 ? &ir->v4 : &ir->v6;
+			struct pol_set *s;
+
+			if (array_push(&pol->sets, &pol->nsets, &cap, sizeof(*pol->sets)) < 0)
+				return nomem(r);
+			s = &pol->sets[pol->nsets - 1];
+			s->family = fam;
+			s->role = strdup(t->roles[i].name);
+			if (!s->role || asprintf(&s->name, "%s_v%d", t->roles[i].name, fam) < 0) {
+				s->name = NULL;
+				return nomem(r);
+			}
+			if (src->n) {
+				s->elems = malloc(src->n * sizeof(*s->elems));
+				if (!s->elems)
+					return nomem(r);
+				memcpy(s->elems, src->v, src->n * sizeof(*s->elems));
+				s->nelems = src->n;
+			}
+		}
+	}
+	qsort(pol->sets, pol->nsets, sizeof(*pol->sets), cmp_set);
+	/* Map roles to their sets after sorting. */
+	for (i = 0; i < pol->nsets; i++) {
+		size_t role;
+
+		topology_role_index(t, pol->sets[i].role, &role);
+		if (pol->sets[i].family == 4)
+			r->set_v4[role] = (int)i;
+		else
+			r->set_v6[role] = (int)i;
+	}
+	return 0;
+}
+
+/* "<flow-id> (<first source>[ +N])", cut to what nft accepts. */
+static char *flow_comment(const struct flow *f)
+{
+	char buf[COMMENT_MAX];
+	int n;
+
+	if (f->nsources > 1)
+		n = snprintf(buf, sizeof(buf), "%s (%s +%zu)", f->id,
+			     f->sources[0], f->nsources - 1);
+	else
+		n = snprintf(buf, sizeof(buf), "%s (%s)", f->id, f->sources[0]);
+	if (n < 0)
+		return NULL;
+	return strdup(buf);
+}
+
+/* Rules admitting one item: per family from its set, or from anywhere. */
+static int add_item_rules(struct resolver *r, size_t chain,
+			  const struct item *it)
+{
+	const struct flow *f = &r->t->flows[it->flow];
+	int sets[2] = { r->set_v4[it->peer], r->set_v6[it->peer] };
+	char *comment = flow_comment(f);
+	size_t k, nrules = sets[0] < 0 ? 1 : 2;
+
+	if (!comment)
+		return nomem(r);
+	for (k = 0; k < nrules; k++) {
+		struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain], comment);
+
+		if (!rule || !(rule->flow_id = strdup(f->id))) {
+			free(comment);
+			return nomem(r);
+		}
+		if (sets[0] >= 0) {
+			rule->family = k == 0 ? 4 : 6;
+			if (it->inbound)
+				rule->saddr_set = sets[k];
+			else
+				rule->daddr_set = sets[k];
+		}
+		rule->verdict = POL_VERDICT_ACCEPT;
+	}
+	free(comment);
+	return 0;
+}
+
+struct segment {
+	uint8_t l4proto;
+	struct port_range ports;
+	size_t *items;		/* item indices, ascending */
+	size_t nitems;
+};
+
+static bool covers(const struct item *it, const struct flow *f, uint8_t l4,
+		   uint16_t port)
+{
+	unsigned int bit = l4 == POL_L4_TCP ? PROTO_TCP : PROTO_UDP;
+	size_t i;
+
+	if (!(it->protos & bit))
+		return false;
+	/* After a redirect the packet reaches input on the redirect port. */
+	if (it->inbound && f->redirect)
+		return port == f->redirect;
+	for (i = 0; i < it->nports; i++) {
+		if (port >= it->ports[i].lo && port <= it->ports[i].hi)
+			return true;
+	}
+	return false;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool same_cover(const struct segment *s, const size_t *v, size_t n)
+{
+	return s->nitems == n && memcmp(s->items, v, n * sizeof(*v)) == 0;
+}
+
+/*
+ * Splits the ports of one direction and protocol into disjoint segments,
+ * each with the items that cover it, so the verdict map has no overlaps.
+ */
+static int make_segments(struct resolver *r, bool inbound, uint8_t l4,
+			 struct segment **segs, size_t *nsegs, size_t *capsegs)
+{
+	uint32_t *bounds = NULL;
+	size_t nb = 0, capb = 0, i, k, *cover = NULL, ncover;
+	int ret = 0;
+
+	for (i = 0; i < r->nitems; i++) {
+		const struct item *it = &r->items[i];
+		const struct flow *f = &r->t->flows[it->flow];
+
+		if (it->inbound != inbound)
+			continue;
+		for (k = 0; k < (it->inbound && f->redirect ? 1 : it->nports); k++) {
+			uint32_t lo = it->inbound && f->redirect ? f->redirect : it->ports[k].lo;
+			uint32_t hi = it->inbound && f->redirect ? f->redirect : it->ports[k].hi;
+
+			if (array_push(&bounds, &nb, &capb, sizeof(*bounds)) < 0 ||
+			    array_push(&bounds, &nb, &capb, sizeof(*bounds)) < 0)
+				goto nomem;
+			bounds[nb - 2] = lo;
+			bounds[nb - 1] = hi + 1;
+		}
+	}
+	if (nb == 0)
+		return 0;
+	qsort(bounds, nb, sizeof(*bounds), cmp_u32);
+	cover = calloc(r->nitems, sizeof(*cover));
+	if (!cover)
+		goto nomem;
+	for (i = 0; i + 1 < nb; i++) {
+		struct segment *s;
+
+		if (bounds[i] == bounds[i + 1])
+			continue;
+		ncover = 0;
+		for (k = 0; k < r->nitems; k++) {
+			if (r->items[k].inbound == inbound &&
+			    covers(&r->items[k], &r->t->flows[r->items[k].flow], l4,
+				   (uint16_t)bounds[i]))
+				cover[ncover++] = k;
+		}
+		if (ncover == 0)
+			continue;
+		s = *nsegs ? &(*segs)[*nsegs - 1] : NULL;
+		if (s && s->l4proto == l4 && s->ports.hi + 1u == bounds[i] &&
+		    same_cover(s, cover, ncover)) {
+			s->ports.hi = (uint16_t)(bounds[i + 1] - 1);
+			continue;
+		}
+		if (array_push(segs, nsegs, capsegs, sizeof(**segs)) < 0)
+			goto nomem;
+		s = &(*segs)[*nsegs - 1];
+		s->l4proto = l4;
+		s->ports.lo = (uint16_t)bounds[i];
+		s->ports.hi = (uint16_t)(bounds[i + 1] - 1);
+		s->items = malloc(ncover * sizeof(*cover));
+		if (!s->items)
+			goto nomem;
+		memcpy(s->items, cover, ncover * sizeof(*cover));
+		s->nitems = ncover;
+	}
+	goto out;
+nomem:
+	ret = nomem(r);
+out:
+	free(bounds);
+	free(cover);
+	return ret;
+}
+
+/* Service chains of one direction and the verdict map rule that reaches them. */
+static int add_dispatch(struct resolver *r, size_t base, bool inbound)
+{
+	static const uint8_t protos[] = { POL_L4_TCP, POL_L4_UDP };
+	struct segment *segs = NULL;
+	size_t nsegs = 0, capsegs = 0, i, k;
+	struct pol_vmap_elem *vmap = NULL;
+	struct pol_rule *rule;
+	int ret = 0;
+
+	for (i = 0; i < ARRAY_SIZE(protos) && ret == 0; i++)
+		ret = make_segments(r, inbound, protos[i], &segs, &nsegs, &capsegs);
+	if (ret < 0 || nsegs == 0)
+		goto out;
+	vmap = calloc(nsegs, sizeof(*vmap));
+	if (!vmap)
+		goto nomem;
+	for (i = 0; i < nsegs; i++) {
+		const struct segment *s = &segs[i];
+		char name[64];
+		size_t chain;
+
+		if (s->ports.lo == s->ports.hi)
+			snprintf(name, sizeof(name), "%s_%s_%u", inbound ? "in" : "out",
+				 s->l4proto == POL_L4_TCP ? "tcp" : "udp", s->ports.lo);
+		else
+			snprintf(name, sizeof(name), "%s_%s_%u-%u", inbound ? "in" : "out",
+				 s->l4proto == POL_L4_TCP ? "tcp" : "udp",
+				 s->ports.lo, s->ports.hi);
+		if (policy_add_chain(r->pol, name, POL_HOOK_NONE, POL_CHAIN_FILTER,
+				     0, false, &chain) < 0)
+			goto nomem;
+		for (k = 0; k < s->nitems && ret == 0; k++)
+			ret = add_item_rules(r, chain, &r->items[s->items[k]]);
+		if (ret < 0)
+			goto out;
+		vmap[i].l4proto = s->l4proto;
+		vmap[i].ports = s->ports;
+		vmap[i].chain = chain;
+	}
+	rule = policy_add_rule(&r->pol->chains[base], inbound ?
+			       "catalog flows: dispatch by protocol and port" :
+			       "catalog flows out: dispatch by protocol and port");
+	if (!rule)
+		goto nomem;
+	rule->verdict = POL_VERDICT_VMAP;
+	rule->vmap = vmap;
+	rule->nvmap = nsegs;
+	vmap = NULL;
+	goto out;
+nomem:
+	ret = nomem(r);
+out:
+	for (i = 0; i < nsegs; i++)
+		free(segs[i].items);
+	free(segs);
+	free(vmap);
+	return ret;
+}
+
+static int add_ct_rules(struct resolver *r, size_t chain, bool input)
+{
+	struct pol_rule *rule;
+
+	rule = policy_add_rule(&r->pol->chains[chain], "baseline: drop invalid packets");
+	if (!rule)
+		return nomem(r);
+	rule->ct_states = POL_CT_INVALID;
+	rule->verdict = POL_VERDICT_DROP;
+	rule = policy_add_rule(&r->pol->chains[chain],
+			       "baseline: packets of allowed connections");
+	if (!rule)
+		return nomem(r);
+	rule->ct_states = POL_CT_ESTABLISHED | POL_CT_RELATED;
+	rule->verdict = POL_VERDICT_ACCEPT;
+	rule = policy_add_rule(&r->pol->chains[chain], "baseline: loopback");
+	if (!rule)
+		return nomem(r);
+	rule->iface = input ? POL_IFACE_IIF_LO : POL_IFACE_OIF_LO;
+	rule->verdict = POL_VERDICT_ACCEPT;
+	return 0;
+}
+
+static int add_icmp_rule(struct resolver *r, size_t chain, int family,
+			 const uint8_t *types, size_t n, bool limited,
+			 const char *comment)
+{
+	struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain], comment);
+
+	if (!rule || rule_set_icmp(rule, family, types, n) < 0)
+		return nomem(r);
+	if (limited) {
+		rule->has_limit = true;
+		rule->limit_rate = 10;
+		rule->limit_unit = POL_PER_SECOND;
+		rule->limit_burst = 20;
+	}
+	rule->verdict = POL_VERDICT_ACCEPT;
+	return 0;
+}
+
+static int add_log_rule(struct resolver *r, size_t chain, const char *prefix)
+{
+	struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain],
+						"baseline: log what is dropped, rate-limited");
+
+	if (!rule || !(rule->log_prefix = strdup(prefix)))
+		return nomem(r);
+	rule->has_limit = true;
+	rule->limit_rate = 6;
+	rule->limit_unit = POL_PER_MINUTE;
+	rule->limit_burst = 10;
+	return 0;
+}
+
+static int add_admin_ssh(struct resolver *r, size_t chain, size_t admin)
+{
+	static const struct port_range ssh = { SSH_PORT, SSH_PORT };
+	int sets[2] = { r->set_v4[admin], r->set_v6[admin] };
+	size_t k, n = sets[0] < 0 ? 1 : 2;
+
+	for (k = 0; k < n; k++) {
+		struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain],
+							"baseline: management SSH from admin");
+
+		if (!rule || rule_set_dports(rule, POL_L4_TCP, &ssh, 1) < 0)
+			return nomem(r);
+		if (sets[0] >= 0) {
+			rule->family = k == 0 ? 4 : 6;
+			rule->saddr_set = sets[k];
+		}
+		rule->verdict = POL_VERDICT_ACCEPT;
+	}
+	return 0;
+}
+
+static int add_input(struct resolver *r, size_t admin)
+{
+	/* What networks need: errors, path MTU, neighbour discovery, MLD. */
+	static const uint8_t icmp4[] = { 3, 11, 12 };
+	static const uint8_t icmp6[] = { 1, 2, 3, 4, 130, 134, 135, 136 };
+	static const uint8_t echo4[] = { 8 };
+	static const uint8_t echo6[] = { 128 };
+	size_t chain;
+	int ret;
+
+	if (policy_add_chain(r->pol, "input", POL_HOOK_INPUT, POL_CHAIN_FILTER,
+			     0, true, &chain) < 0)
+		return nomem(r);
+	if ((ret = add_ct_rules(r, chain, true)) < 0 ||
+	    (ret = add_icmp_rule(r, chain, 4, icmp4, ARRAY_SIZE(icmp4), false,
+				 "baseline: ICMP errors networks need")) < 0 ||
+	    (ret = add_icmp_rule(r, chain, 4, echo4, 1, true,
+				 "baseline: ping, rate-limited")) < 0 ||
+	    (ret = add_icmp_rule(r, chain, 6, icmp6, ARRAY_SIZE(icmp6), false,
+				 "baseline: ICMPv6 errors, neighbour discovery, MLD")) < 0 ||
+	    (ret = add_icmp_rule(r, chain, 6, echo6, 1, true,
+				 "baseline: ping, rate-limited")) < 0)
+		return ret;
+	if (r->inv == NULL || r->inv->admin_ssh) {
+		ret = add_admin_ssh(r, chain, admin);
+		if (ret < 0)
+			return ret;
+	}
+	ret = add_dispatch(r, chain, true);
+	if (ret < 0)
+		return ret;
+	return add_log_rule(r, chain, "fwgen drop in: ");
+}
+
+static int add_output(struct resolver *r)
+{
+	static const uint8_t icmp4[] = { 3, 8, 11, 12 };
+	static const uint8_t icmp6[] = { 1, 2, 3, 4, 128, 133, 135, 136, 143 };
+	size_t chain;
+	int ret;
+
+	if (policy_add_chain(r->pol, "output", POL_HOOK_OUTPUT, POL_CHAIN_FILTER,
+			     0, true, &chain) < 0)
+		return nomem(r);
+	if ((ret = add_ct_rules(r, chain, false)) < 0 ||
+	    (ret = add_icmp_rule(r, chain, 4, icmp4, ARRAY_SIZE(icmp4), false,
+				 "baseline: ping and ICMP errors out")) < 0 ||
+	    (ret = add_icmp_rule(r, chain, 6, icmp6, ARRAY_SIZE(icmp6), false,
+				 "baseline: ICMPv6 out: ping, errors, neighbour discovery, MLD")) < 0)
+		return ret;
+	ret = add_dispatch(r, chain, false);
+	if (ret < 0)
+		return ret;
+	return add_log_rule(r, chain, "fwgen drop out: ");
+}
+
+/* Redirects (PXE: TFTP 69 -> 6969) happen before input sees the packet. */
+static int add_redirects(struct resolver *r)
+{
+	static const uint8_t protos[] = { POL_L4_TCP, POL_L4_UDP };
+	size_t i, p, k, chain = 0;
+	bool have = false;
+
+	for (i = 0; i < r->nitems; i++) {
+		const struct item *it = &r->items[i];
+		const struct flow *f = &r->t->flows[it->flow];
+		int sets[2] = { r->set_v4[it->peer], r->set_v6[it->peer] };
+		char *comment;
+
+		if (!it->inbound || !f->redirect)
+			continue;
+		if (!have && policy_add_chain(r->pol, "prerouting", POL_HOOK_PREROUTING,
+					      POL_CHAIN_NAT, -100, false, &chain) < 0)
+			return nomem(r);
+		have = true;
+		comment = flow_comment(f);
+		if (!comment)
+			return nomem(r);
+		for (p = 0; p < ARRAY_SIZE(protos); p++) {
+			unsigned int bit = protos[p] == POL_L4_TCP ? PROTO_TCP : PROTO_UDP;
+
+			if (!(it->protos & bit))
+				continue;
+			for (k = 0; k < (sets[0] < 0 ? 1u : 2u); k++) {
+				struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain],
+									comment);
+
+				if (!rule || !(rule->flow_id = strdup(f->id)) ||
+				    rule_set_dports(rule, protos[p], it->ports, it->nports) < 0) {
+					free(comment);
+					return nomem(r);
+				}
+				if (sets[0] >= 0) {
+					rule->family = k == 0 ? 4 : 6;
+					rule->saddr_set = sets[k];
+				}
+				rule->verdict = POL_VERDICT_REDIRECT;
+				rule->redirect_port = f->redirect;
+			}
+		}
+		free(comment);
+	}
+	return 0;
+}
+
+static int record_flows(struct resolver *r)
+{
+	struct fwgen_policy *pol = r->pol;
+	size_t i;
+
+	if (!r->nitems)
+		return 0;
+	pol->flows = calloc(r->nitems, sizeof(*pol->flows));
+	if (!pol->flows)
+		return nomem(r);
+	for (i = 0; i < r->nitems; i++) {
+		pol->flows[i].flow = &r->t->flows[r->items[i].flow];
+		pol->flows[i].inbound = r->items[i].inbound;
+		pol->flows[i].peer_role = strdup(r->t->roles[r->items[i].peer].name);
+		pol->nflows++;
+		if (!pol->flows[i].peer_role)
+			return nomem(r);
+	}
+	return 0;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int fill_header(struct resolver *r, bool egress)
+{
+	const struct fwgen_topology *t = r->t;
+	struct fwgen_policy *pol = r->pol;
+	const char *table = r->inv && r->inv->table ? r->inv->table : FWGEN_DEFAULT_TABLE;
+	size_t i;
+
+	pol->table = strdup(table);
+	pol->topology = strdup(t->name);
+	pol->egress_filtered = egress;
+	pol->roles = calloc(t->nroles, sizeof(*pol->roles));
+	if (!pol->table || !pol->topology || !pol->roles)
+		return nomem(r);
+	for (i = 0; i < t->nroles; i++) {
+		if (!r->held[i])
+			continue;
+		pol->roles[pol->nroles] = strdup(t->roles[i].name);
+		if (!pol->roles[pol->nroles])
+			return nomem(r);
+		pol->nroles++;
+	}
+	qsort(pol->roles, pol->nroles, sizeof(*pol->roles), cmp_strp);
+	return 0;
+}
+
+static int resolve(struct resolver *r, const char *const *roles, size_t nroles)
+{
+	const struct fwgen_topology *t = r->t;
+	bool egress = r->inv && r->inv->egress == FWGEN_EGRESS_FILTERED;
+	bool *used = NULL;
+	size_t i, admin;
+	int ret;
+
+	for (i = 0; i < t->noptions; i++)
+		r->options[i] = t->options[i].default_value;
+	if ((ret = check_inventory(r)) < 0 ||
+	    (ret = host_roles(r, roles, nroles)) < 0 ||
+	    (ret = fill_header(r, egress)) < 0 ||
+	    (ret = collect_items(r, egress)) < 0)
+		return ret;
+	topology_role_index(t, "admin", &admin);
+	used = calloc(t->nroles, sizeof(*used));
+	if (!used)
+		return nomem(r);
+	for (i = 0; i < r->nitems; i++)
+		used[r->items[i].peer] = true;
+	if (!r->inv || r->inv->admin_ssh)
+		used[admin] = true;
+	ret = make_sets(r, used);
+	free(used);
+	if (ret < 0 ||
+	    (ret = add_input(r, admin)) < 0 ||
+	    (egress && (ret = add_output(r)) < 0) ||
+	    (ret = add_redirects(r)) < 0 ||
+	    (ret = record_flows(r)) < 0)
+		return ret;
+	return 0;
+}
+
+FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
+				      const struct fwgen_catalog *cat,
+				      const struct fwgen_inventory *inv,
+				      const char *topology,
+				      const char *const *roles, size_t nroles,
+				      unsigned int flags,
+				      struct fwgen_policy **out)
+{
+	struct resolver r = { .ctx = ctx, .inv = inv, .flags = flags };
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	if (!topology && inv)
+		topology = inv->topology;
+	if (!topology)
+		return ctx_err(ctx, -EINVAL,
+			       "no topology: give --topology or set 'topology' in the inventory");
+	for (i = 0; i < cat->ntopos; i++) {
+		if (strcmp(cat->topos[i]->name, topology) == 0)
+			r.t = cat->topos[i];
+	}
+	if (!r.t) {
+		const struct src_loc *loc = inv && inv->topology &&
+			strcmp(inv->topology, topology) == 0 ?
+			inv_loc(&inv->topology_loc) : NULL;
+
+		return ctx_err_at(ctx, -ENOENT, loc,
+				  "unknown topology '%s' (see 'fwgen catalog list')",
+				  topology);
+	}
+	r.held = calloc(r.t->nroles, sizeof(*r.held));
+	r.options = calloc(r.t->noptions + 1, sizeof(*r.options));
+	r.set_v4 = calloc(r.t->nroles, sizeof(*r.set_v4));
+	r.set_v6 = calloc(r.t->nroles, sizeof(*r.set_v6));
+	r.pol = calloc(1, sizeof(*r.pol));
+	if (!r.held || !r.options || !r.set_v4 || !r.set_v6 || !r.pol) {
+		ret = nomem(&r);
+		goto out;
+	}
+	ret = resolve(&r, roles, nroles);
+	if (ret == 0) {
+		*out = r.pol;
+		r.pol = NULL;
+	}
+out:
+	for (i = 0; i < r.nitems; i++)
+		free(r.items[i].ports);
+	free(r.items);
+	free(r.held);
+	free(r.options);
+	free(r.set_v4);
+	free(r.set_v6);
+	fwgen_policy_free(r.pol);
+	return ret;
+}

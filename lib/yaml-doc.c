@@ -1,0 +1,636 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Builds a YAML tree from libyaml events. Aliases share their anchor's node
+ * instead of copying it, and every collection records how many nodes it
+ * stands for once aliases are expanded, so "billion laughs" is refused at
+ * load time rather than discovered by a loader that walks it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yaml.h>
+
+#include "policy.h"
+#include "yaml-doc.h"
+
+struct anchor {
+	char *name;
+	struct yd_node *node;
+};
+
+struct builder {
+	struct fwgen_ctx *ctx;
+	struct yd_doc *doc;
+	struct yd_node *stack[YD_MAX_DEPTH + 1];
+	size_t depth;
+	struct anchor *anchors;
+	size_t nanchors;
+	size_t capanchors;
+	bool seen_document;
+};
+
+static struct src_loc mark_loc(const struct yd_doc *doc, yaml_mark_t m)
+{
+	struct src_loc loc = {
+		.file = doc->file,
+		.line = (unsigned int)m.line + 1,
+		.col = (unsigned int)m.column + 1,
+	};
+	return loc;
+}
+
+static int track(struct builder *b, struct yd_node *n)
+{
+	struct yd_doc *doc = b->doc;
+
+	if (doc->nall == doc->capall) {
+		size_t cap = doc->capall ? doc->capall * 2 : 64;
+		struct yd_node **all = realloc(doc->all, cap * sizeof(*all));
+
+		if (!all)
+			return ctx_nomem(b->ctx);
+		doc->all = all;
+		doc->capall = cap;
+	}
+	doc->all[doc->nall++] = n;
+	return 0;
+}
+
+static int append_child(struct builder *b, struct yd_node *parent,
+			struct yd_node *child, yaml_mark_t m)
+{
+	struct yd_node **items;
+	size_t total;
+
+	if (parent->nitems == parent->capitems) {
+		size_t cap = parent->capitems ? parent->capitems * 2 : 4;
+
+		items = realloc(parent->items, cap * sizeof(*items));
+		if (!items)
+			return ctx_nomem(b->ctx);
+		parent->items = items;
+		parent->capitems = cap;
+	}
+	parent->items[parent->nitems++] = child;
+
+	total = parent->expanded + child->expanded;
+	if (total > YD_MAX_EXPANDED) {
+		struct src_loc loc = mark_loc(b->doc, m);
+
+		return ctx_err_at(b->ctx, -E2BIG, &loc,
+				  "document too large once aliases are expanded (more than %u nodes)",
+				  YD_MAX_EXPANDED);
+	}
+	parent->expanded = total;
+	return 0;
+}
+
+static int attach(struct builder *b, struct yd_node *n, yaml_mark_t m)
+{
+	if (b->depth == 0) {
+		if (b->doc->root) {
+			struct src_loc loc = mark_loc(b->doc, m);
+
+			return ctx_err_at(b->ctx, -EINVAL, &loc,
+					  "only one YAML document is allowed");
+		}
+		b->doc->root = n;
+		return 0;
+	}
+	return append_child(b, b->stack[b->depth - 1], n, m);
+}
+
+static struct yd_node *new_node(struct builder *b, enum yd_type type,
+				yaml_mark_t m)
+{
+	struct yd_node *n = calloc(1, sizeof(*n));
+
+	if (!n) {
+		ctx_nomem(b->ctx);
+		return NULL;
+	}
+	if (track(b, n) < 0) {
+		free(n);
+		return NULL;
+	}
+	n->type = type;
+	n->line = (unsigned int)m.line + 1;
+	n->col = (unsigned int)m.column + 1;
+	n->expanded = 1;
+	return n;
+}
+
+static int remember_anchor(struct builder *b, const yaml_char_t *name,
+			   struct yd_node *n)
+{
+	struct anchor *a;
+
+	if (!name)
+		return 0;
+	if (b->nanchors == b->capanchors) {
+		size_t cap = b->capanchors ? b->capanchors * 2 : 8;
+
+		a = realloc(b->anchors, cap * sizeof(*a));
+		if (!a)
+			return ctx_nomem(b->ctx);
+		b->anchors = a;
+		b->capanchors = cap;
+	}
+	a = &b->anchors[b->nanchors];
+	a->name = strdup((const char *)name);
+	if (!a->name)
+		return ctx_nomem(b->ctx);
+	a->node = n;
+	b->nanchors++;
+	return 0;
+}
+
+static struct yd_node *find_anchor(struct builder *b, const yaml_char_t *name)
+{
+	size_t i = b->nanchors;
+
+	/* The latest definition of a name wins, as YAML says. */
+	while (i-- > 0) {
+		if (strcmp(b->anchors[i].name, (const char *)name) == 0)
+			return b->anchors[i].node;
+	}
+	return NULL;
+}
+
+static int on_scalar(struct builder *b, const yaml_event_t *ev)
+{
+	struct yd_node *n;
+
+	if (ev->data.scalar.length > YD_MAX_SCALAR) {
+		struct src_loc loc = mark_loc(b->doc, ev->start_mark);
+
+		return ctx_err_at(b->ctx, -E2BIG, &loc,
+				  "value longer than %u bytes", YD_MAX_SCALAR);
+	}
+	if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
+		struct src_loc loc = mark_loc(b->doc, ev->start_mark);
+
+		return ctx_err_at(b->ctx, -EINVAL, &loc,
+				  "value contains a NUL character");
+	}
+	n = new_node(b, YD_SCALAR, ev->start_mark);
+	if (!n)
+		return -ENOMEM;
+	n->value = strndup((const char *)ev->data.scalar.value,
+			   ev->data.scalar.length);
+	if (!n->value)
+		return ctx_nomem(b->ctx);
+	n->len = ev->data.scalar.length;
+	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	if (remember_anchor(b, ev->data.scalar.anchor, n) < 0)
+		return -ENOMEM;
+	return attach(b, n, ev->start_mark);
+}
+
+static int on_start(struct builder *b, const yaml_event_t *ev,
+		    enum yd_type type)
+{
+	const yaml_char_t *anchor = type == YD_SEQ ?
+		ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
+	struct yd_node *n;
+
+	if (b->depth >= YD_MAX_DEPTH) {
+		struct src_loc loc = mark_loc(b->doc, ev->start_mark);
+
+		return ctx_err_at(b->ctx, -E2BIG, &loc,
+				  "nested deeper than %u levels", YD_MAX_DEPTH);
+	}
+	n = new_node(b, type, ev->start_mark);
+	if (!n)
+		return -ENOMEM;
+	if (remember_anchor(b, anchor, n) < 0)
+		return -ENOMEM;
+	b->stack[b->depth++] = n;
+	return 0;
+}
+
+static int on_end(struct builder *b, yaml_mark_t m)
+{
+	struct yd_node *n = b->stack[--b->depth];
+
+	/* Attached only once complete, so its expanded size is final. */
+	return attach(b, n, m);
+}
+
+static int on_alias(struct builder *b, const yaml_event_t *ev)
+{
+	struct yd_node *n = find_anchor(b, ev->data.alias.anchor);
+	size_t i;
+
+	if (!n) {
+		struct src_loc loc = mark_loc(b->doc, ev->start_mark);
+
+		return ctx_err_at(b->ctx, -EINVAL, &loc, "unknown alias '*%s'",
+				  (const char *)ev->data.alias.anchor);
+	}
+	/* An alias to a collection still open would make a cycle. */
+	for (i = 0; i < b->depth; i++) {
+		if (b->stack[i] == n) {
+			struct src_loc loc = mark_loc(b->doc, ev->start_mark);
+
+			return ctx_err_at(b->ctx, -EINVAL, &loc,
+					  "alias '*%s' refers to a node that contains it",
+					  (const char *)ev->data.alias.anchor);
+		}
+	}
+	return attach(b, n, ev->start_mark);
+}
+
+static int parse_error(struct builder *b, const yaml_parser_t *p)
+{
+	struct src_loc loc = mark_loc(b->doc, p->problem_mark);
+	const char *problem = p->problem ? p->problem : "malformed YAML";
+
+	if (p->error == YAML_MEMORY_ERROR)
+		return ctx_nomem(b->ctx);
+	if (p->context)
+		return ctx_err_at(b->ctx, -EINVAL, &loc, "malformed YAML: %s %s",
+				  problem, p->context);
+	return ctx_err_at(b->ctx, -EINVAL, &loc, "malformed YAML: %s", problem);
+}
+
+static int build(struct builder *b, yaml_parser_t *p)
+{
+	yaml_event_t ev;
+	int ret = 0;
+	bool done = false;
+
+	while (!done && ret == 0) {
+		if (!yaml_parser_parse(p, &ev))
+			return parse_error(b, p);
+		switch (ev.type) {
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_DOCUMENT_START_EVENT:
+			if (b->seen_document) {
+				struct src_loc loc = mark_loc(b->doc,
+							      ev.start_mark);
+
+				ret = ctx_err_at(b->ctx, -EINVAL, &loc,
+						 "only one YAML document is allowed");
+			}
+			b->seen_document = true;
+			break;
+		case YAML_SCALAR_EVENT:
+			ret = on_scalar(b, &ev);
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+			ret = on_start(b, &ev, YD_SEQ);
+			break;
+		case YAML_MAPPING_START_EVENT:
+			ret = on_start(b, &ev, YD_MAP);
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			ret = on_end(b, ev.start_mark);
+			break;
+		case YAML_ALIAS_EVENT:
+			ret = on_alias(b, &ev);
+			break;
+		default:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	return ret;
+}
+
+void yd_free(struct yd_doc *doc)
+{
+	size_t i;
+
+	if (!doc)
+		return;
+	for (i = 0; i < doc->nall; i++) {
+		free(doc->all[i]->value);
+		free(doc->all[i]->items);
+		free(doc->all[i]);
+	}
+	free(doc->all);
+	free(doc->file);
+	free(doc);
+}
+
+int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
+		size_t len, struct yd_doc **out)
+{
+	struct builder b = { .ctx = ctx };
+	yaml_parser_t parser;
+	size_t i;
+	int ret;
+
+	*out = NULL;
+	if (len > YD_MAX_FILE_SIZE)
+		return ctx_err(ctx, -EFBIG, "%s: larger than %u MiB", name,
+			       YD_MAX_FILE_SIZE >> 20);
+	b.doc = calloc(1, sizeof(*b.doc));
+	if (!b.doc)
+		return ctx_nomem(ctx);
+	b.doc->file = strdup(name);
+	if (!b.doc->file) {
+		free(b.doc);
+		return ctx_nomem(ctx);
+	}
+	if (!yaml_parser_initialize(&parser)) {
+		yd_free(b.doc);
+		return ctx_nomem(ctx);
+	}
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	ret = build(&b, &parser);
+	yaml_parser_delete(&parser);
+
+	/* Nodes still on the stack after an error are owned by doc->all. */
+	for (i = 0; i < b.nanchors; i++)
+		free(b.anchors[i].name);
+	free(b.anchors);
+	if (ret < 0) {
+		yd_free(b.doc);
+		return ret;
+	}
+	*out = b.doc;
+	return 0;
+}
+
+int yd_load_file(struct fwgen_ctx *ctx, const char *path, struct yd_doc **out)
+{
+	struct stat st;
+	char *buf;
+	size_t got = 0;
+	int fd, ret;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return ctx_err(ctx, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return ctx_err(ctx, -EINVAL, "%s: not a regular file", path);
+	}
+	if ((unsigned long long)st.st_size > YD_MAX_FILE_SIZE) {
+		close(fd);
+		return ctx_err(ctx, -EFBIG, "%s: larger than %u MiB", path,
+			       YD_MAX_FILE_SIZE >> 20);
+	}
+	buf = malloc((size_t)st.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return ctx_nomem(ctx);
+	}
+	while (got < (size_t)st.st_size) {
+		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	close(fd);
+	buf[got] = '\0';
+	ret = yd_load_buf(ctx, path, buf, got, out);
+	free(buf);
+	return ret;
+}
+
+struct src_loc yd_loc(const struct yd_doc *doc, const struct yd_node *n)
+{
+	struct src_loc loc = {
+		.file = doc->file,
+		.line = n ? n->line : 0,
+		.col = n ? n->col : 0,
+	};
+	return loc;
+}
+
+static const char *type_name(enum yd_type t)
+{
+	switch (t) {
+	case YD_SCALAR:
+		return "a single value";
+	case YD_SEQ:
+		return "a list";
+	case YD_MAP:
+		return "a mapping";
+	}
+	return "?";
+}
+
+int yd_want(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	    const struct yd_node *n, enum yd_type type, const char *what)
+{
+	struct src_loc loc = yd_loc(doc, n);
+
+	if (n && n->type == type)
+		return 0;
+	return ctx_err_at(ctx, -EINVAL, &loc, "%s must be %s", what,
+			  type_name(type));
+}
+
+const struct yd_node *yd_map_get(const struct yd_node *map, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < map->nitems; i += 2) {
+		const struct yd_node *k = map->items[i];
+
+		if (k->type == YD_SCALAR && strcmp(k->value, key) == 0)
+			return map->items[i + 1];
+	}
+	return NULL;
+}
+
+int yd_check_keys(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+		  const struct yd_node *map, const char *what,
+		  const char *const *allowed)
+{
+	size_t i, j;
+
+	for (i = 0; i + 1 < map->nitems; i += 2) {
+		const struct yd_node *k = map->items[i];
+		struct src_loc loc = yd_loc(doc, k);
+		const char *const *a;
+		char list[512];
+		size_t off = 0;
+
+		if (k->type != YD_SCALAR)
+			return ctx_err_at(ctx, -EINVAL, &loc,
+					  "keys of %s must be plain names", what);
+		for (j = 0; j < i; j += 2) {
+			if (strcmp(map->items[j]->value, k->value) == 0)
+				return ctx_err_at(ctx, -EINVAL, &loc,
+						  "duplicate key '%s' in %s (first at line %u)",
+						  k->value, what,
+						  map->items[j]->line);
+		}
+		for (a = allowed; *a; a++) {
+			if (strcmp(*a, k->value) == 0)
+				break;
+		}
+		if (*a)
+			continue;
+		list[0] = '\0';
+		for (a = allowed; *a; a++) {
+			int n = snprintf(list + off, sizeof(list) - off, "%s%s",
+					 off ? ", " : "", *a);
+
+			if (n < 0 || (size_t)n >= sizeof(list) - off)
+				break;
+			off += (size_t)n;
+		}
+		return ctx_err_at(ctx, -EINVAL, &loc,
+				  "unknown key '%s' in %s (expected one of: %s)",
+				  k->value, what, list);
+	}
+	return 0;
+}
+
+int yd_require(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	       const struct yd_node *map, const char *key, const char *what,
+	       const struct yd_node **out)
+{
+	struct src_loc loc = yd_loc(doc, map);
+
+	*out = yd_map_get(map, key);
+	if (*out)
+		return 0;
+	return ctx_err_at(ctx, -EINVAL, &loc, "%s lacks the required key '%s'",
+			  what, key);
+}
+
+int yd_str(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	   const struct yd_node *n, const char *what, char **out)
+{
+	int ret = yd_want(ctx, doc, n, YD_SCALAR, what);
+
+	if (ret < 0)
+		return ret;
+	*out = strdup(n->value);
+	return *out ? 0 : ctx_nomem(ctx);
+}
+
+int yd_bool(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	    const struct yd_node *n, const char *what, bool *out)
+{
+	struct src_loc loc = yd_loc(doc, n);
+	int ret = yd_want(ctx, doc, n, YD_SCALAR, what);
+
+	if (ret < 0)
+		return ret;
+	if (n->plain && (!strcmp(n->value, "true") || !strcmp(n->value, "yes") ||
+			 !strcmp(n->value, "on"))) {
+		*out = true;
+		return 0;
+	}
+	if (n->plain && (!strcmp(n->value, "false") || !strcmp(n->value, "no") ||
+			 !strcmp(n->value, "off"))) {
+		*out = false;
+		return 0;
+	}
+	return ctx_err_at(ctx, -EINVAL, &loc,
+			  "%s must be true or false, not '%s'", what, n->value);
+}
+
+int yd_uint(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	    const struct yd_node *n, const char *what, unsigned long min,
+	    unsigned long max, unsigned long *out)
+{
+	struct src_loc loc = yd_loc(doc, n);
+	unsigned long v = 0;
+	const char *s;
+	int ret = yd_want(ctx, doc, n, YD_SCALAR, what);
+
+	if (ret < 0)
+		return ret;
+	s = n->value;
+	if (*s == '\0')
+		goto bad;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			goto bad;
+		v = v * 10 + (unsigned long)(*s - '0');
+		if (v > max)
+			goto range;
+	}
+	if (v < min)
+		goto range;
+	*out = v;
+	return 0;
+range:
+	return ctx_err_at(ctx, -ERANGE, &loc, "%s '%s' out of range %lu-%lu",
+			  what, n->value, min, max);
+bad:
+	return ctx_err_at(ctx, -EINVAL, &loc, "%s must be a number, not '%s'",
+			  what, n->value);
+}
+
+bool yd_is_name(const char *s, size_t max)
+{
+	size_t i;
+
+	if (!((s[0] >= 'a' && s[0] <= 'z')))
+		return false;
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+
+		if (i >= max)
+			return false;
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-' || c == '_'))
+			return false;
+	}
+	return true;
+}
+
+int yd_port_range(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+		  const struct yd_node *n, struct port_range *out)
+{
+	struct src_loc loc = yd_loc(doc, n);
+	unsigned long lo, hi;
+	char *dash, *end;
+
+	if (n->type != YD_SCALAR)
+		return ctx_err_at(ctx, -EINVAL, &loc,
+				  "a port must be a number or a range \"low-high\"");
+	if (n->value[0] < '0' || n->value[0] > '9')
+		goto bad;
+	errno = 0;
+	lo = strtoul(n->value, &dash, 10);
+	if (errno)
+		goto range;
+	if (*dash == '\0') {
+		hi = lo;
+	} else if (*dash == '-' && dash[1] >= '0' && dash[1] <= '9') {
+		hi = strtoul(dash + 1, &end, 10);
+		if (*end)
+			goto bad;
+		if (errno)
+			goto range;
+	} else {
+		goto bad;
+	}
+	if (lo < 1 || lo > 65535 || hi < 1 || hi > 65535)
+		goto range;
+	if (hi < lo)
+		return ctx_err_at(ctx, -EINVAL, &loc,
+				  "port range '%s' ends before it starts", n->value);
+	out->lo = (uint16_t)lo;
+	out->hi = (uint16_t)hi;
+	return 0;
+range:
+	return ctx_err_at(ctx, -ERANGE, &loc, "port '%s' out of range 1-65535",
+			  n->value);
+bad:
+	return ctx_err_at(ctx, -EINVAL, &loc,
+			  "'%s' is not a port or a range \"low-high\"", n->value);
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A small YAML tree with line/column on every node, built from libyaml
+ * events under hard limits, and the checked accessors the loaders use.
+ */
+#ifndef FWGEN_YAML_DOC_H
+#define FWGEN_YAML_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctx.h"
+
+/* Limits that keep a hostile file from costing time or memory. */
+#define YD_MAX_FILE_SIZE	(64u << 20)	/* bytes */
+#define YD_MAX_DEPTH		32		/* nested collections */
+#define YD_MAX_SCALAR		16384		/* bytes in one scalar */
+#define YD_MAX_EXPANDED		(4u << 20)	/* nodes once aliases are expanded */
+
+enum yd_type {
+	YD_SCALAR,
+	YD_SEQ,
+	YD_MAP,
+};
+
+struct yd_node {
+	enum yd_type type;
+	bool plain;		/* an unquoted scalar: may be a number, bool, null */
+	char *value;		/* scalars: NUL-terminated */
+	size_t len;
+	unsigned int line;	/* 1-based */
+	unsigned int col;	/* 1-based */
+	struct yd_node **items;	/* seq: items; map: key, value, key, value... */
+	size_t nitems;
+	size_t capitems;
+	size_t expanded;	/* nodes below, counting alias targets each time */
+};
+
+struct yd_doc {
+	char *file;
+	struct yd_node *root;	/* NULL for an empty document */
+	struct yd_node **all;	/* every node, for freeing */
+	size_t nall;
+	size_t capall;
+};
+
+int yd_load_file(struct fwgen_ctx *ctx, const char *path, struct yd_doc **out);
+int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
+		size_t len, struct yd_doc **out);
+void yd_free(struct yd_doc *doc);
+
+/* The location of a node, borrowing the document's file name. */
+struct src_loc yd_loc(const struct yd_doc *doc, const struct yd_node *n);
+
+/* Type checks that set "file:line:col: <what> must be a mapping" etc. */
+int yd_want(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	    const struct yd_node *n, enum yd_type type, const char *what);
+
+/* Map access. Pairs are (items[2i], items[2i+1]). */
+static inline size_t yd_map_size(const struct yd_node *n)
+{
+	return n->nitems / 2;
+}
+const struct yd_node *yd_map_get(const struct yd_node *map, const char *key);
+
+/*
+ * Refuses keys of map that are not in allowed (NULL-terminated), naming the
+ * key's position and the keys allowed there; refuses duplicate keys too.
+ */
+int yd_check_keys(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+		  const struct yd_node *map, const char *what,
+		  const char *const *allowed);
+
+/* Required key: error at the map's position when missing. */
+int yd_require(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	       const struct yd_node *map, const char *key, const char *what,
+	       const struct yd_node **out);
+
+int yd_str(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	   const struct yd_node *n, const char *what, char **out);
+int yd_bool(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	    const struct yd_node *n, const char *what, bool *out);
+/* An unsigned integer in [min, max], decimal, no sign, no junk. */
+int yd_uint(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	    const struct yd_node *n, const char *what, unsigned long min,
+	    unsigned long max, unsigned long *out);
+
+/* A port "443" or a range "2382-2383", each in 1-65535. */
+struct port_range;
+int yd_port_range(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+		  const struct yd_node *n, struct port_range *out);
+
+/* Whether s is a name made of [a-z0-9_-], starting with a letter, <= max. */
+bool yd_is_name(const char *s, size_t max);
+
+#endif

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Option parsing shared by the fwgen commands, and the one path from
+ * options to a resolved policy, so every command reads input the same way.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+enum {
+	OPT_STRICT = 0x100,
+	OPT_TABLE,
+	OPT_CONFIRM,
+	OPT_FORCE,
+};
+
+static const struct option long_opts[] = {
+	{ "inventory", required_argument, NULL, 'i' },
+	{ "topology", required_argument, NULL, 't' },
+	{ "role", required_argument, NULL, 'r' },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "table", required_argument, NULL, OPT_TABLE },
+	{ "format", required_argument, NULL, 'f' },
+	{ "confirm", required_argument, NULL, OPT_CONFIRM },
+	{ "force", no_argument, NULL, OPT_FORCE },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int cli_failf(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("fwgen: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_ERROR;
+}
+
+int cli_fail(const struct fwgen_ctx *ctx)
+{
+	return cli_failf("%s", fwgen_ctx_error(ctx));
+}
+
+static int parse_format(const char *s, enum fwgen_format *out)
+{
+	static const struct {
+		const char *name;
+		enum fwgen_format format;
+	} formats[] = {
+		{ "nft", FWGEN_FORMAT_NFT },
+		{ "json", FWGEN_FORMAT_JSON },
+		{ "iptables", FWGEN_FORMAT_IPTABLES },
+		{ "ip6tables", FWGEN_FORMAT_IP6TABLES },
+		{ "ipset", FWGEN_FORMAT_IPSET },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		if (strcmp(s, formats[i].name) == 0) {
+			*out = formats[i].format;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_seconds(const char *s, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < 1 || v > 3600)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+static unsigned int opt_bit(int c)
+{
+	switch (c) {
+	case 'i':
+	case 't':
+	case 'r':
+	case OPT_STRICT:
+		return CLI_OPT_POLICY;
+	case OPT_TABLE:
+		return CLI_OPT_POLICY | CLI_OPT_TABLE;
+	case 'f':
+		return CLI_OPT_FORMAT;
+	case OPT_CONFIRM:
+		return CLI_OPT_CONFIRM;
+	case OPT_FORCE:
+		return CLI_OPT_FORCE;
+	case 'q':
+		return CLI_OPT_QUIET;
+	}
+	return 0;
+}
+
+int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
+	      struct cli_opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:t:r:f:qh", long_opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage, stdout);
+			return EXIT_OK;
+		}
+		if (c == '?')
+			return cli_failf("%s: unknown option '%s' (see 'fwgen %s --help')",
+					 argv[0], argv[optind - 1], argv[0]);
+		if (c == ':')
+			return cli_failf("%s: option '%s' needs a value", argv[0],
+					 argv[optind - 1]);
+		if (!(opt_bit(c) & allowed))
+			return cli_failf("%s: option '%s' does not apply to this command (see 'fwgen %s --help')",
+					 argv[0], argv[optind - 1 - (optarg ? 1 : 0)] ,
+					 argv[0]);
+		switch (c) {
+		case 'i':
+			o->inventory = optarg;
+			break;
+		case 't':
+			o->topology = optarg;
+			break;
+		case 'r':
+			if (o->nroles == CLI_MAX_ROLES)
+				return cli_failf("too many --role options (at most %d)",
+						 CLI_MAX_ROLES);
+			o->roles[o->nroles++] = optarg;
+			break;
+		case OPT_STRICT:
+			o->strict = true;
+			break;
+		case OPT_TABLE:
+			o->table = optarg;
+			break;
+		case 'f':
+			if (parse_format(optarg, &o->format) < 0)
+				return cli_failf("unknown format '%s' (nft, json, iptables, ip6tables, ipset)",
+						 optarg);
+			break;
+		case OPT_CONFIRM:
+			if (parse_seconds(optarg, &o->confirm_seconds) < 0)
+				return cli_failf("--confirm takes seconds from 1 to 3600, not '%s'",
+						 optarg);
+			break;
+		case OPT_FORCE:
+			o->force = true;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		}
+	}
+	o->args = argv + optind;
+	o->nargs = argc - optind;
+	return -1;
+}
+
+int cli_open(struct cli_session *s)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->ctx = fwgen_ctx_new();
+	if (!s->ctx)
+		return cli_failf("out of memory");
+	ret = fwgen_catalog_load(s->ctx, &s->cat);
+	if (ret < 0)
+		return cli_fail(s->ctx);
+	return -1;
+}
+
+int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
+{
+	unsigned int flags = o->strict ? FWGEN_RESOLVE_STRICT : 0;
+	int ret;
+
+	if (o->nargs > 0)
+		return cli_failf("unexpected argument '%s'", o->args[0]);
+	if (o->nroles == 0)
+		return cli_failf("no host role given: use --role ROLE (see 'fwgen catalog show TOPOLOGY')");
+	ret = cli_open(s);
+	if (ret >= 0)
+		return ret;
+	if (o->inventory && fwgen_inventory_load(s->ctx, o->inventory, &s->inv) < 0)
+		return cli_fail(s->ctx);
+	if (o->table) {
+		if (!s->inv && !(s->inv = fwgen_inventory_new()))
+			return cli_failf("out of memory");
+		if (fwgen_inventory_set_table(s->ctx, s->inv, o->table) < 0)
+			return cli_fail(s->ctx);
+	}
+	ret = fwgen_policy_resolve(s->ctx, s->cat, s->inv, o->topology,
+				   o->roles, o->nroles, flags, &s->pol);
+	if (ret < 0)
+		return cli_fail(s->ctx);
+	return -1;
+}
+
+void cli_session_release(struct cli_session *s)
+{
+	fwgen_policy_free(s->pol);
+	fwgen_inventory_free(s->inv);
+	fwgen_catalog_free(s->cat);
+	fwgen_ctx_free(s->ctx);
+	memset(s, 0, sizeof(*s));
+}

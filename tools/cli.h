@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Shared pieces of the fwgen CLI: option parsing common to every command
+ * and loading catalog + inventory + policy through the library.
+ */
+#ifndef FWGEN_CLI_H
+#define FWGEN_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <fwgen/fwgen.h>
+
+/* Exit status contract (DESIGN.md). */
+enum {
+	EXIT_OK = 0,
+	EXIT_DIFF = 1,		/* diff found differences; confirm rolled back */
+	EXIT_ERROR = 2,		/* bad input, kernel refused, no permission */
+};
+
+/* Which options a command takes; cli_parse() refuses the others. */
+enum cli_opt_bits {
+	CLI_OPT_POLICY = 1 << 0,	/* -i, --topology, --role, --strict, --table */
+	CLI_OPT_FORMAT = 1 << 1,	/* --format */
+	CLI_OPT_CONFIRM = 1 << 2,	/* --confirm SECONDS */
+	CLI_OPT_FORCE = 1 << 3,		/* --force */
+	CLI_OPT_QUIET = 1 << 4,		/* -q, --quiet */
+	CLI_OPT_TABLE = 1 << 5,		/* --table alone (remove, set) */
+};
+
+#define CLI_MAX_ROLES 64
+
+struct cli_opts {
+	const char *inventory;
+	const char *topology;
+	const char *roles[CLI_MAX_ROLES];
+	size_t nroles;
+	const char *table;
+	enum fwgen_format format;
+	int confirm_seconds;	/* 0: no confirm */
+	bool strict;
+	bool force;
+	bool quiet;
+	char **args;		/* positional arguments after the options */
+	int nargs;
+};
+
+/* Everything a policy command holds; released by cli_session_release(). */
+struct cli_session {
+	struct fwgen_ctx *ctx;
+	struct fwgen_catalog *cat;
+	struct fwgen_inventory *inv;
+	struct fwgen_policy *pol;
+};
+
+/*
+ * Parses argv (argv[0] is the command name) into o. Prints usage and
+ * returns EXIT_OK for --help, EXIT_ERROR for a bad option; -1 to go on.
+ */
+int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
+	      struct cli_opts *o);
+
+/* Creates the context and loads the catalog. Returns EXIT_* or -1 to go on. */
+int cli_open(struct cli_session *s);
+
+/*
+ * Loads catalog and inventory and resolves the policy named by o (roles
+ * required). Prints the error and returns EXIT_ERROR on failure, -1 on
+ * success.
+ */
+int cli_load_policy(const struct cli_opts *o, struct cli_session *s);
+
+void cli_session_release(struct cli_session *s);
+
+/* Prints "fwgen: <message>" to stderr and returns EXIT_ERROR. */
+int cli_fail(const struct fwgen_ctx *ctx);
+int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Commands (tools/cmd-*.c). argv[0] is the command's name. */
+int cmd_print(int argc, char **argv);
+int cmd_catalog(int argc, char **argv);
+int cmd_apply(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
+int cmd_remove(int argc, char **argv);
+int cmd_confirm(int argc, char **argv);
+int cmd_set(int argc, char **argv);
+
+#endif
