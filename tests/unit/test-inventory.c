@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Inventory loading: every field validated, every error naming its place.
+ */
+#include "testutil.h"
+
+#include "model.h"
+
+/* Parses text that must fail and returns the message. */
+static const char *fails(struct fwgen_ctx *ctx, const char *text)
+{
+	struct fwgen_inventory *inv = NULL;
+	int ret = fwgen_inventory_parse(ctx, "inv.yaml", text, strlen(text), &inv);
+
+	ck_assert_msg(ret < 0, "accepted: %s", text);
+	ck_assert_ptr_null(inv);
+	return fwgen_ctx_error(ctx);
+}
+
+START_TEST(test_inventory_loads_every_field)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: demo\n"
+		"table: fw2\n"
+		"egress: filtered\n"
+		"admin_ssh: false\n"
+		"params:\n  https_port: 8443\n  other: [1, \"5-6\"]\n"
+		"options:\n  legacy: true\n"
+		"roles:\n"
+		"  web: [198.18.1.10, \"2001:db8:1::10\", 198.18.1.11]\n"
+		"  user: any\n"
+		"  db: 198.18.2.0/24\n");
+
+	ck_assert_str_eq(inv->topology, "demo");
+	ck_assert_str_eq(inv->table, "fw2");
+	ck_assert_int_eq(inv->egress, FWGEN_EGRESS_FILTERED);
+	ck_assert(!inv->admin_ssh);
+	ck_assert_uint_eq(inv->nparams, 2);
+	ck_assert_uint_eq(inv->params[0].ports[0].lo, 8443);
+	ck_assert_uint_eq(inv->params[1].nports, 2);
+	ck_assert_uint_eq(inv->params[1].ports[1].hi, 6);
+	ck_assert_uint_eq(inv->noptions, 1);
+	ck_assert(inv->options[0].value);
+	ck_assert_uint_eq(inv->nroles, 3);
+	ck_assert_uint_eq(inventory_role(inv, "web")->v4.n, 1);	/* .10-.11 merged */
+	ck_assert_uint_eq(inventory_role(inv, "web")->v6.n, 1);
+	ck_assert(inventory_role(inv, "user")->any);
+	ck_assert_uint_eq(inventory_role(inv, "db")->v4.n, 1);
+	fwgen_inventory_free(inv);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_inventory_errors_name_line_and_column)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+
+	ck_assert_str_eq(fails(ctx, "topology: demo\nroles:\n  db: [198.18.0.1, 198.18.1.0/16]\n"),
+			 "inv.yaml:3:20: '198.18.1.0/16': host bits set after the prefix length");
+	ck_assert_str_eq(fails(ctx, "roles:\n  db: [300.1.1.1]\n"),
+			 "inv.yaml:2:8: '300.1.1.1': not an IPv4 or IPv6 address");
+	ck_assert_str_eq(fails(ctx, "roles:\n  db: [\"2001:db8::/129\"]\n"),
+			 "inv.yaml:2:8: '2001:db8::/129': prefix length out of range 0-128");
+	ck_assert_str_eq(fails(ctx, "params:\n  p: 0\n"),
+			 "inv.yaml:2:6: port '0' out of range 1-65535");
+	ck_assert_str_eq(fails(ctx, "params:\n  p: 65536\n"),
+			 "inv.yaml:2:6: port '65536' out of range 1-65535");
+	ck_assert_str_eq(fails(ctx, "params:\n  p: \"9-3\"\n"),
+			 "inv.yaml:2:6: port range '9-3' ends before it starts");
+	ck_assert_str_eq(fails(ctx, "params:\n  p: -1\n"),
+			 "inv.yaml:2:6: '-1' is not a port or a range \"low-high\"");
+	ck_assert_str_eq(fails(ctx, "egress: closed\n"),
+			 "inv.yaml:1:9: 'egress' must be open or filtered");
+	ck_assert_str_eq(fails(ctx, "options:\n  x: maybe\n"),
+			 "inv.yaml:2:6: an option must be true or false, not 'maybe'");
+	ck_assert_str_eq(fails(ctx, "table: \"a;b\"\n"),
+			 "inv.yaml:1:8: 'table' must be lowercase letters, digits, '-' and '_' (at most 32)");
+	ck_assert_str_eq(fails(ctx, "roles:\n  db: [any]\n"),
+			 "inv.yaml:2:8: 'any' stands alone: write `db: any`");
+	ck_assert_str_eq(fails(ctx, "roles:\n  db: {a: b}\n"),
+			 "inv.yaml:2:7: role 'db' must be the word any, an address, or a list of addresses");
+	ck_assert_str_eq(fails(ctx, "roles:\n  db: any\n  db: any\n"),
+			 "inv.yaml:3:3: role 'db' given twice");
+	ck_assert_str_eq(fails(ctx, "topology: demo\ntopology: x\n"),
+			 "inv.yaml:2:1: duplicate key 'topology' in an inventory (first at line 1)");
+	ck_assert_str_eq(fails(ctx, "- a\n"), "inv.yaml:1:1: an inventory must be a mapping");
+	ck_assert_str_eq(fails(ctx, ""), "inv.yaml: empty inventory");
+	ck_assert_str_eq(fails(ctx, "a: b\n---\nc: d\n"),
+			 "inv.yaml:2:1: only one YAML document is allowed");
+	ck_assert_str_eq(fails(ctx, "roles: *nope\n"), "inv.yaml:1:8: unknown alias '*nope'");
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_inventory_refuses_alias_bombs_quickly)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	const char *msg = fails(ctx,
+		"a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+		"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+		"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+		"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+		"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+		"f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+		"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+		"h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]\n");
+
+	ck_assert_msg(strstr(msg, "too large once aliases are expanded") != NULL, "%s", msg);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_inventory_refuses_deep_nesting)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	char text[512];
+	size_t i, n = 0;
+
+	n += (size_t)snprintf(text + n, sizeof(text) - n, "roles: ");
+	for (i = 0; i < 100; i++)
+		text[n++] = '[';
+	for (i = 0; i < 100; i++)
+		text[n++] = ']';
+	text[n] = '\0';
+	ck_assert_str_eq(fails(ctx, text), "inv.yaml:1:39: nested deeper than 32 levels");
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_inventory_built_in_code)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = fwgen_inventory_new();
+
+	ck_assert_int_eq(fwgen_inventory_set_topology(ctx, inv, "demo"), 0);
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "web", "198.18.1.0/25"), 0);
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "web", "198.18.1.128/25"), 0);
+	ck_assert_uint_eq(inventory_role(inv, "web")->v4.n, 1);
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "web", "198.18.1.1/24"), -EINVAL);
+	ck_assert_str_eq(fwgen_ctx_error(ctx),
+			 "'198.18.1.1/24': host bits set after the prefix length");
+	ck_assert_int_eq(fwgen_inventory_set_any(ctx, inv, "user"), 0);
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "user", "198.18.0.1"), -EINVAL);
+	ck_assert_int_eq(fwgen_inventory_set_param(ctx, inv, "https_port", 0), -ERANGE);
+	ck_assert_int_eq(fwgen_inventory_set_param(ctx, inv, "https_port", 8443), 0);
+	ck_assert_int_eq(fwgen_inventory_set_table(ctx, inv, "Bad Name"), -EINVAL);
+	fwgen_inventory_free(inv);
+	fwgen_inventory_free(NULL);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("inventory");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_inventory_loads_every_field);
+	tcase_add_test(tc, test_inventory_errors_name_line_and_column);
+	tcase_add_test(tc, test_inventory_refuses_alias_bombs_quickly);
+	tcase_add_test(tc, test_inventory_refuses_deep_nesting);
+	tcase_add_test(tc, test_inventory_built_in_code);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Resolve: every topology x host role of the shipped catalog, and the
+ * semantics (union, local flows, same-role flows, options, params,
+ * redirects, egress, strict) on the demo product.
+ */
+#include <errno.h>
+
+#include "testutil.h"
+
+#include "model.h"
+#include "policy.h"
+
+static const struct pol_chain *chain(const struct fwgen_policy *pol,
+				     const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pol->nchains; i++) {
+		if (strcmp(pol->chains[i].name, name) == 0)
+			return &pol->chains[i];
+	}
+	return NULL;
+}
+
+static struct fwgen_policy *resolve(struct fwgen_ctx *ctx,
+				    const struct fwgen_catalog *cat,
+				    const struct fwgen_inventory *inv,
+				    const char *topo, const char *r1,
+				    const char *r2)
+{
+	const char *roles[2] = { r1, r2 };
+	struct fwgen_policy *pol = NULL;
+	int ret = fwgen_policy_resolve(ctx, cat, inv, topo, roles, r2 ? 2 : 1,
+				       0, &pol);
+
+	ck_assert_msg(ret == 0, "%s: %s", r1, fwgen_ctx_error(ctx));
+	return pol;
+}
+
+static void check_shape(const struct fwgen_policy *pol)
+{
+	const struct pol_chain *in = chain(pol, "input");
+	size_t c, r;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_int_eq(in->hook, POL_HOOK_INPUT);
+	ck_assert(in->policy_drop);
+	ck_assert_uint_ge(in->nrules, 8);
+	ck_assert_uint_eq(in->rules[0].ct_states, POL_CT_INVALID);
+	ck_assert_int_eq(in->rules[0].verdict, POL_VERDICT_DROP);
+	for (c = 0; c < pol->nchains; c++) {
+		for (r = 0; r < pol->chains[c].nrules; r++) {
+			const char *cm = pol->chains[c].rules[r].comment;
+
+			ck_assert_ptr_nonnull(cm);
+			ck_assert_uint_lt(strlen(cm), 128);
+		}
+	}
+}
+
+START_TEST(test_resolve_every_topology_and_host_role)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_real_catalog(ctx);
+	size_t i, r, n = 0;
+
+	for (i = 0; i < fwgen_catalog_topology_count(cat); i++) {
+		const struct fwgen_topology *t = fwgen_catalog_topology_at(cat, i);
+
+		for (r = 0; r < fwgen_topology_role_count(t); r++) {
+			bool host;
+			const char *role = fwgen_topology_role_name(t, r, &host);
+			struct fwgen_policy *pol;
+
+			if (!host)
+				continue;
+			pol = resolve(ctx, cat, NULL, fwgen_topology_name(t), role, NULL);
+			check_shape(pol);
+			ck_assert_str_eq(pol->table, "fwgen");
+			ck_assert_uint_eq(pol->nroles, 1);
+			fwgen_policy_free(pol);
+			n++;
+		}
+	}
+	ck_assert_uint_ge(n, 20);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_resolve_union_of_two_roles_without_duplicates)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: demo\nroles:\n  web: [198.18.1.10]\n  db: [198.18.2.1]\n");
+	struct fwgen_policy *pol = resolve(ctx, cat, inv, NULL, "web", "db");
+	const struct pol_chain *c;
+
+	ck_assert_uint_eq(pol->nroles, 2);
+	ck_assert_str_eq(pol->roles[0], "db");
+	ck_assert_str_eq(pol->roles[1], "web");
+	/* web -> db: bound, so other web hosts still need it; once per family. */
+	c = chain(pol, "in_tcp_3306");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_uint_eq(c->nrules, 2);
+	ck_assert_str_eq(pol->sets[c->rules[0].saddr_set].name, "web_v4");
+	ck_assert_str_eq(pol->sets[c->rules[1].saddr_set].name, "web_v6");
+	ck_assert_str_eq(c->rules[0].comment, "web-db (d:t#2)");
+	ck_assert_uint_eq(chain(pol, "in_tcp_443")->nrules, 1);
+	fwgen_policy_free(pol);
+	fwgen_inventory_free(inv);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_resolve_local_flow_needs_no_rule_when_peer_unbound)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	struct fwgen_policy *pol = resolve(ctx, cat, NULL, "demo", "web", "db");
+
+	ck_assert_ptr_null(chain(pol, "in_tcp_3306"));
+	/* Same-role cluster traffic is between different hosts: kept. */
+	ck_assert_ptr_nonnull(chain(pol, "in_tcp_4560-4570"));
+	ck_assert_ptr_nonnull(chain(pol, "in_udp_4560-4570"));
+	fwgen_policy_free(pol);
+	pol = resolve(ctx, cat, NULL, "demo", "db", NULL);
+	ck_assert_ptr_nonnull(chain(pol, "in_tcp_3306"));
+	ck_assert_int_eq(chain(pol, "in_tcp_3306")->rules[0].saddr_set, -1);
+	fwgen_policy_free(pol);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_resolve_options_and_params)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: demo\nparams:\n  https_port: [8443, 9443]\noptions:\n  legacy: true\n");
+	struct fwgen_policy *pol = resolve(ctx, cat, NULL, "demo", "web", NULL);
+
+	ck_assert_ptr_null(chain(pol, "in_tcp_8080"));
+	ck_assert_ptr_nonnull(chain(pol, "in_tcp_443"));
+	fwgen_policy_free(pol);
+	pol = resolve(ctx, cat, inv, NULL, "web", NULL);
+	ck_assert_ptr_nonnull(chain(pol, "in_tcp_8080"));
+	ck_assert_ptr_null(chain(pol, "in_tcp_443"));
+	ck_assert_ptr_nonnull(chain(pol, "in_tcp_8443"));
+	ck_assert_ptr_nonnull(chain(pol, "in_tcp_9443"));
+	fwgen_policy_free(pol);
+	fwgen_inventory_free(inv);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_resolve_redirect_accepts_the_target_port)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	struct fwgen_policy *pol = resolve(ctx, cat, NULL, "demo", "web", NULL);
+	const struct pol_chain *pre = chain(pol, "prerouting");
+
+	ck_assert_ptr_nonnull(pre);
+	ck_assert_int_eq(pre->type, POL_CHAIN_NAT);
+	ck_assert_int_eq(pre->priority, -100);
+	ck_assert_uint_eq(pre->nrules, 1);
+	ck_assert_int_eq(pre->rules[0].verdict, POL_VERDICT_REDIRECT);
+	ck_assert_uint_eq(pre->rules[0].redirect_port, 6969);
+	ck_assert_uint_eq(pre->rules[0].dports[0].lo, 69);
+	ck_assert_ptr_nonnull(chain(pol, "in_udp_6969"));
+	ck_assert_ptr_null(chain(pol, "in_udp_69"));
+	fwgen_policy_free(pol);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_resolve_egress_filtered_adds_output)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: demo\negress: filtered\nroles:\n  db: [198.18.2.1]\n");
+	struct fwgen_policy *pol = resolve(ctx, cat, NULL, "demo", "web", NULL);
+	const struct pol_chain *out;
+
+	ck_assert_ptr_null(chain(pol, "output"));
+	fwgen_policy_free(pol);
+	pol = resolve(ctx, cat, inv, NULL, "web", NULL);
+	out = chain(pol, "output");
+	ck_assert_ptr_nonnull(out);
+	ck_assert(out->policy_drop);
+	ck_assert_int_eq(out->rules[2].iface, POL_IFACE_OIF_LO);
+	ck_assert_uint_eq(chain(pol, "out_tcp_3306")->nrules, 2);
+	ck_assert_str_eq(pol->sets[chain(pol, "out_tcp_3306")->rules[0].daddr_set].name, "db_v4");
+	fwgen_policy_free(pol);
+	fwgen_inventory_free(inv);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_resolve_errors)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: demo\nroles:\n  wbe: any\n");
+	struct fwgen_policy *pol = NULL;
+	const char *web[] = { "web" }, *user[] = { "user" }, *nope[] = { "nope" };
+
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, NULL, web, 1, 0, &pol), -EINVAL);
+	ck_assert_str_eq(fwgen_ctx_error(ctx),
+			 "inv.yaml:3:3: unknown role 'wbe' in topology 'demo' (see 'fwgen catalog show demo')");
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, "demo", user, 1, 0, &pol), -EINVAL);
+	ck_assert_str_eq(fwgen_ctx_error(ctx),
+			 "'user' is a peer role of 'demo', not a host role; host roles: web, db");
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, "demo", nope, 1, 0, &pol), -EINVAL);
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, "other", web, 1, 0, &pol), -ENOENT);
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, NULL, web, 1, 0, &pol), -EINVAL);
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, "demo", web, 1,
+					      FWGEN_RESOLVE_STRICT, &pol), -EINVAL);
+	ck_assert_str_eq(fwgen_ctx_error(ctx),
+			 "role 'user' is not bound in the inventory (--strict): give its addresses or the word any");
+	ck_assert_ptr_null(pol);
+	fwgen_inventory_free(inv);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_resolve_admin_ssh_narrowed_or_off)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	struct fwgen_inventory *on = parse_inventory(ctx,
+		"topology: demo\nroles:\n  admin: [198.18.9.0/24]\n");
+	struct fwgen_inventory *off = parse_inventory(ctx,
+		"topology: demo\nadmin_ssh: false\n");
+	struct fwgen_policy *pol = resolve(ctx, cat, on, NULL, "web", NULL);
+	const struct pol_chain *in = chain(pol, "input");
+	size_t i, ssh = 0;
+
+	for (i = 0; i < in->nrules; i++) {
+		if (strcmp(in->rules[i].comment, "baseline: management SSH from admin") == 0) {
+			ck_assert_int_ge(in->rules[i].saddr_set, 0);
+			ssh++;
+		}
+	}
+	ck_assert_uint_eq(ssh, 2);
+	fwgen_policy_free(pol);
+	pol = resolve(ctx, cat, off, NULL, "web", NULL);
+	in = chain(pol, "input");
+	for (i = 0; i < in->nrules; i++)
+		ck_assert_str_ne(in->rules[i].comment, "baseline: management SSH from admin");
+	fwgen_policy_free(pol);
+	fwgen_inventory_free(on);
+	fwgen_inventory_free(off);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("resolve");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_resolve_every_topology_and_host_role);
+	tcase_add_test(tc, test_resolve_union_of_two_roles_without_duplicates);
+	tcase_add_test(tc, test_resolve_local_flow_needs_no_rule_when_peer_unbound);
+	tcase_add_test(tc, test_resolve_options_and_params);
+	tcase_add_test(tc, test_resolve_redirect_accepts_the_target_port);
+	tcase_add_test(tc, test_resolve_egress_filtered_adds_output);
+	tcase_add_test(tc, test_resolve_errors);
+	tcase_add_test(tc, test_resolve_admin_ssh_narrowed_or_off);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
