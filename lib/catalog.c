@@ -148,18 +148,58 @@ static int load_documents(struct loader *l, const struct yd_node *map)
 	return 0;
 }
 
+/*
+ * Peer roles every topology has, for the baseline rather than for a seed
+ * row: where management SSH comes from, and the DNS and NTP servers that a
+ * host with filtered egress may still reach.
+ */
+static const struct {
+	const char *name;
+	const char *description;
+} implied_roles[] = {
+	{ "admin", "where management SSH comes from" },
+	{ "dns-server", "DNS servers (reached when egress is filtered)" },
+	{ "time-source", "NTP servers (reached when egress is filtered)" },
+};
+
+static int add_implied_roles(struct loader *l, const struct yd_node *map)
+{
+	struct fwgen_topology *t = l->t;
+	size_t i, idx;
+
+	for (i = 0; i < ARRAY_SIZE(implied_roles); i++) {
+		struct role *r;
+
+		if (topology_role_index(t, implied_roles[i].name, &idx) == 0) {
+			if (t->roles[idx].host)
+				return err_at(l, map, -EINVAL,
+					      "the role '%s' (%s) must be a peer role",
+					      implied_roles[i].name,
+					      implied_roles[i].description);
+			continue;
+		}
+		r = &t->roles[t->nroles];
+		r->name = strdup(implied_roles[i].name);
+		r->description = strdup(implied_roles[i].description);
+		t->nroles++;
+		if (!r->name || !r->description)
+			return ctx_nomem(l->ctx);
+	}
+	return 0;
+}
+
 static int load_roles(struct loader *l, const struct yd_node *map)
 {
 	static const char *const keys[] = { "kind", "description", NULL };
 	struct fwgen_topology *t = l->t;
-	size_t i, idx;
+	size_t i;
 	int ret;
 
 	ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'roles'");
 	if (ret < 0)
 		return ret;
-	/* One more slot: the admin peer role is implied when not declared. */
-	t->roles = calloc(yd_map_size(map) + 1, sizeof(*t->roles));
+	t->roles = calloc(yd_map_size(map) + ARRAY_SIZE(implied_roles),
+			  sizeof(*t->roles));
 	if (!t->roles)
 		return ctx_nomem(l->ctx);
 	for (i = 0; i < yd_map_size(map); i++) {
@@ -185,18 +225,7 @@ static int load_roles(struct loader *l, const struct yd_node *map)
 				       &r->description)) < 0)
 			return ret;
 	}
-	if (topology_role_index(t, "admin", &idx) == 0) {
-		if (t->roles[idx].host)
-			return err_at(l, map, -EINVAL, "%s",
-				      "the role 'admin' is where management SSH comes from: it must be a peer role");
-		return 0;
-	}
-	t->roles[t->nroles].name = strdup("admin");
-	t->roles[t->nroles].description = strdup("where management SSH comes from");
-	t->nroles++;
-	if (!t->roles[t->nroles - 1].name || !t->roles[t->nroles - 1].description)
-		return ctx_nomem(l->ctx);
-	return 0;
+	return add_implied_roles(l, map);
 }
 
 static int load_params(struct loader *l, const struct yd_node *map)

@@ -662,6 +662,44 @@ static int add_input(struct resolver *r, size_t admin)
 	return add_log_rule(r, chain, "fwgen drop in: ");
 }
 
+/* DNS and NTP to their servers: a host with filtered egress still needs them. */
+static int add_egress_services(struct resolver *r, size_t chain)
+{
+	static const struct {
+		const char *role;
+		uint8_t l4proto;
+		uint16_t port;
+		const char *comment;
+	} services[] = {
+		{ "dns-server", POL_L4_UDP, 53, "baseline: DNS to dns-server" },
+		{ "dns-server", POL_L4_TCP, 53, "baseline: DNS to dns-server" },
+		{ "time-source", POL_L4_UDP, 123, "baseline: NTP to time-source" },
+	};
+	size_t i, k, role;
+
+	for (i = 0; i < ARRAY_SIZE(services); i++) {
+		struct port_range port = { services[i].port, services[i].port };
+		int sets[2];
+
+		topology_role_index(r->t, services[i].role, &role);
+		sets[0] = r->set_v4[role];
+		sets[1] = r->set_v6[role];
+		for (k = 0; k < (sets[0] < 0 ? 1u : 2u); k++) {
+			struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain],
+								services[i].comment);
+
+			if (!rule || rule_set_dports(rule, services[i].l4proto, &port, 1) < 0)
+				return nomem(r);
+			if (sets[0] >= 0) {
+				rule->family = k == 0 ? 4 : 6;
+				rule->daddr_set = sets[k];
+			}
+			rule->verdict = POL_VERDICT_ACCEPT;
+		}
+	}
+	return 0;
+}
+
 static int add_output(struct resolver *r)
 {
 	static const uint8_t icmp4[] = { 3, 8, 11, 12 };
@@ -676,7 +714,8 @@ static int add_output(struct resolver *r)
 	    (ret = add_icmp_rule(r, chain, 4, icmp4, ARRAY_SIZE(icmp4), false,
 				 "baseline: ping and ICMP errors out")) < 0 ||
 	    (ret = add_icmp_rule(r, chain, 6, icmp6, ARRAY_SIZE(icmp6), false,
-				 "baseline: ICMPv6 out: ping, errors, neighbour discovery, MLD")) < 0)
+				 "baseline: ICMPv6 out: ping, errors, neighbour discovery, MLD")) < 0 ||
+	    (ret = add_egress_services(r, chain)) < 0)
 		return ret;
 	ret = add_dispatch(r, chain, false);
 	if (ret < 0)
@@ -807,6 +846,14 @@ static int resolve(struct resolver *r, const char *const *roles, size_t nroles)
 		used[r->items[i].peer] = true;
 	if (!r->inv || r->inv->admin_ssh)
 		used[admin] = true;
+	if (egress) {
+		size_t idx;
+
+		topology_role_index(t, "dns-server", &idx);
+		used[idx] = true;
+		topology_role_index(t, "time-source", &idx);
+		used[idx] = true;
+	}
 	ret = make_sets(r, used);
 	free(used);
 	if (ret < 0 ||

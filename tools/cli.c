@@ -207,8 +207,20 @@ int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
 		if (fwgen_inventory_set_table(s->ctx, s->inv, o->table) < 0)
 			return cli_fail(s->ctx);
 	}
-	ret = fwgen_policy_resolve(s->ctx, s->cat, s->inv, o->topology,
-				   o->roles, o->nroles, flags, &s->pol);
+	if (o->nroles == 1 && strcmp(o->roles[0], "auto") == 0) {
+		const char **roles;
+		size_t n;
+
+		if (fwgen_inventory_local_roles(s->ctx, s->cat, s->inv, o->topology,
+						&roles, &n) < 0)
+			return cli_fail(s->ctx);
+		ret = fwgen_policy_resolve(s->ctx, s->cat, s->inv, o->topology,
+					   roles, n, flags, &s->pol);
+		free(roles);
+	} else {
+		ret = fwgen_policy_resolve(s->ctx, s->cat, s->inv, o->topology,
+					   o->roles, o->nroles, flags, &s->pol);
+	}
 	if (ret < 0)
 		return cli_fail(s->ctx);
 	return -1;

@@ -196,6 +196,18 @@ int fwgen_inventory_set_any(struct fwgen_ctx *ctx, struct fwgen_inventory *inv,
 /* Turns management SSH from the admin role on or off (default on). */
 void fwgen_inventory_set_admin_ssh(struct fwgen_inventory *inv, bool on);
 
+/*
+ * The host roles of a topology (NULL: the inventory's) whose inventory
+ * addresses include one of this host's interface addresses: `--role auto`.
+ * -ENOENT when none matches. *roles is a new array of names borrowed from
+ * the catalog; free the array (not the names) with free().
+ */
+int fwgen_inventory_local_roles(struct fwgen_ctx *ctx,
+				const struct fwgen_catalog *cat,
+				const struct fwgen_inventory *inv,
+				const char *topology, const char ***roles,
+				size_t *nroles);
+
 /* Policy: the one resolved, backend-neutral form every output comes from */
 
 /*
