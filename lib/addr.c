@@ -169,6 +169,99 @@ void addr_list_normalize(struct addr_list *l, int family)
 	l->n = out + 1;
 }
 
+/* Subtracts one from a big-endian number; returns true on wrap-around. */
+static bool addr_decrement(uint8_t *a, size_t bytes)
+{
+	size_t i = bytes;
+
+	while (i-- > 0) {
+		if (a[i]-- != 0)
+			return false;
+	}
+	return true;
+}
+
+int addr_list_subtract(struct addr_list *l, int family,
+		       const struct addr_interval *cut)
+{
+	size_t bytes = addr_bytes(family), i, n = l->n;
+	struct addr_list out = { 0 };
+
+	for (i = 0; i < n; i++) {
+		struct addr_interval iv = l->v[i], part;
+		int ret = 0;
+
+		/* No overlap: keep it whole. */
+		if (memcmp(iv.hi, cut->lo, bytes) < 0 ||
+		    memcmp(iv.lo, cut->hi, bytes) > 0) {
+			ret = addr_list_add(&out, &iv);
+		} else {
+			if (memcmp(iv.lo, cut->lo, bytes) < 0) {
+				part = iv;
+				memcpy(part.hi, cut->lo, 16);
+				addr_decrement(part.hi, bytes);
+				ret = addr_list_add(&out, &part);
+			}
+			if (ret == 0 && memcmp(iv.hi, cut->hi, bytes) > 0) {
+				part = iv;
+				memcpy(part.lo, cut->hi, 16);
+				addr_increment(part.lo, bytes);
+				ret = addr_list_add(&out, &part);
+			}
+		}
+		if (ret < 0) {
+			addr_list_release(&out);
+			return ret;
+		}
+	}
+	addr_list_release(l);
+	*l = out;
+	return 0;
+}
+
+static bool has_exact(const struct addr_list *l, size_t bytes,
+		      const struct addr_interval *iv)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = memcmp(iv->lo, l->v[mid].lo, bytes);
+
+		if (c == 0)
+			return memcmp(iv->hi, l->v[mid].hi, bytes) == 0;
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+int addr_list_delta(const struct addr_list *old, const struct addr_list *new,
+		    int family, struct addr_list *del, struct addr_list *add)
+{
+	size_t bytes = addr_bytes(family), i;
+
+	memset(del, 0, sizeof(*del));
+	memset(add, 0, sizeof(*add));
+	for (i = 0; i < old->n; i++) {
+		if (!has_exact(new, bytes, &old->v[i]) &&
+		    addr_list_add(del, &old->v[i]) < 0)
+			goto nomem;
+	}
+	for (i = 0; i < new->n; i++) {
+		if (!has_exact(old, bytes, &new->v[i]) &&
+		    addr_list_add(add, &new->v[i]) < 0)
+			goto nomem;
+	}
+	return 0;
+nomem:
+	addr_list_release(del);
+	addr_list_release(add);
+	return -ENOMEM;
+}
+
 bool addr_list_contains(const struct addr_list *l, int family,
 			const uint8_t *addr)
 {

@@ -52,6 +52,21 @@ void addr_list_release(struct addr_list *l);
 /* Sorts and merges overlapping and adjacent intervals in place. */
 void addr_list_normalize(struct addr_list *l, int family);
 
+/*
+ * Removes an interval from a normalised list, splitting intervals it cuts
+ * through; the list stays normalised.
+ */
+int addr_list_subtract(struct addr_list *l, int family,
+		       const struct addr_interval *cut);
+
+/*
+ * The elements to delete from and add to a normalised list old to make it
+ * the normalised list new: intervals that are not in both exactly. A live
+ * update sends exactly these, deletions first, in one transaction.
+ */
+int addr_list_delta(const struct addr_list *old, const struct addr_list *new,
+		    int family, struct addr_list *del, struct addr_list *add);
+
 /* Whether an address falls into one of the list's (normalised) intervals. */
 bool addr_list_contains(const struct addr_list *l, int family,
 			const uint8_t *addr);

@@ -149,6 +149,63 @@ START_TEST(test_addr_normalize_100k_hosts_into_one_interval)
 }
 END_TEST
 
+static void expect(const struct addr_list *l, int family, const char *want)
+{
+	char buf[ADDR_INTERVAL_STRLEN], got[1024] = "";
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		fmt(&l->v[i], family, buf);
+		strcat(got, i ? " " : "");
+		strcat(got, buf);
+	}
+	ck_assert_str_eq(got, want);
+}
+
+START_TEST(test_addr_subtract_splits_intervals)
+{
+	struct addr_list l = { 0 }, cut = { 0 };
+
+	add(&l, "198.18.1.0/24");
+	add(&l, "198.18.3.0/30");
+	addr_list_normalize(&l, 4);
+	add(&cut, "198.18.1.128/26");
+	add(&cut, "198.18.3.0/30");
+	add(&cut, "198.18.9.9");
+	ck_assert_int_eq(addr_list_subtract(&l, 4, &cut.v[0]), 0);
+	expect(&l, 4, "198.18.1.0/25 198.18.1.192/26 198.18.3.0/30");
+	ck_assert_int_eq(addr_list_subtract(&l, 4, &cut.v[1]), 0);
+	ck_assert_int_eq(addr_list_subtract(&l, 4, &cut.v[2]), 0);
+	expect(&l, 4, "198.18.1.0/25 198.18.1.192/26");
+	addr_list_release(&l);
+	addr_list_release(&cut);
+}
+END_TEST
+
+START_TEST(test_addr_delta_sends_only_changed_elements)
+{
+	struct addr_list old = { 0 }, new = { 0 }, del, ins;
+
+	add(&old, "198.18.1.4");
+	add(&old, "198.18.2.0/24");
+	add(&old, "198.18.7.7");
+	addr_list_normalize(&old, 4);
+	ck_assert_int_eq(addr_list_copy(&new, &old), 0);
+	add(&new, "198.18.1.5");	/* merges with .4 into .4/31 */
+	add(&new, "198.18.9.0/24");	/* new, disjoint */
+	addr_list_normalize(&new, 4);
+	ck_assert_int_eq(addr_list_delta(&old, &new, 4, &del, &ins), 0);
+	expect(&del, 4, "198.18.1.4");
+	expect(&ins, 4, "198.18.1.4/31 198.18.9.0/24");
+	addr_list_release(&del);
+	addr_list_release(&ins);
+	ck_assert_int_eq(addr_list_delta(&new, &new, 4, &del, &ins), 0);
+	ck_assert_uint_eq(del.n + ins.n, 0);
+	addr_list_release(&old);
+	addr_list_release(&new);
+}
+END_TEST
+
 static Suite *addr_suite(void)
 {
 	Suite *s = suite_create("addr");
@@ -160,6 +217,8 @@ static Suite *addr_suite(void)
 	tcase_add_test(tc, test_addr_normalize_handles_the_top_of_the_space);
 	tcase_add_test(tc, test_addr_contains_uses_merged_intervals);
 	tcase_add_test(tc, test_addr_normalize_100k_hosts_into_one_interval);
+	tcase_add_test(tc, test_addr_subtract_splits_intervals);
+	tcase_add_test(tc, test_addr_delta_sends_only_changed_elements);
 	suite_add_tcase(s, tc);
 	return s;
 }
