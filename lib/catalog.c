@@ -722,11 +722,11 @@ static int add_topology(struct fwgen_ctx *ctx, struct fwgen_catalog *cat,
 	return 0;
 }
 
-FWGEN_EXPORT int fwgen_catalog_load_file(struct fwgen_ctx *ctx,
-					 const char *path,
-					 struct fwgen_catalog **cat)
+/* Builds a topology from a parsed document and adds it to *cat. */
+static int load_doc(struct fwgen_ctx *ctx, struct yd_doc *doc,
+		    struct fwgen_catalog **cat)
 {
-	struct loader l = { .ctx = ctx };
+	struct loader l = { .ctx = ctx, .doc = doc };
 	bool created = false;
 	int ret;
 
@@ -736,15 +736,12 @@ FWGEN_EXPORT int fwgen_catalog_load_file(struct fwgen_ctx *ctx,
 			return ctx_nomem(ctx);
 		created = true;
 	}
-	ret = yd_load_file(ctx, path, &l.doc);
-	if (ret < 0)
-		goto err;
 	l.t = calloc(1, sizeof(*l.t));
 	if (!l.t) {
 		ret = ctx_nomem(ctx);
 		goto err;
 	}
-	l.t->file = strdup(path);
+	l.t->file = strdup(doc->file);
 	if (!l.t->file) {
 		ret = ctx_nomem(ctx);
 		goto err;
@@ -755,15 +752,42 @@ FWGEN_EXPORT int fwgen_catalog_load_file(struct fwgen_ctx *ctx,
 	ret = add_topology(ctx, *cat, l.t);
 	if (ret < 0)
 		goto err;
-	yd_free(l.doc);
 	return 0;
 err:
 	topology_free(l.t);
-	yd_free(l.doc);
 	if (created) {
 		fwgen_catalog_free(*cat);
 		*cat = NULL;
 	}
+	return ret;
+}
+
+FWGEN_EXPORT int fwgen_catalog_load_file(struct fwgen_ctx *ctx,
+					 const char *path,
+					 struct fwgen_catalog **cat)
+{
+	struct yd_doc *doc;
+	int ret;
+
+	ret = yd_load_file(ctx, path, &doc);
+	if (ret < 0)
+		return ret;
+	ret = load_doc(ctx, doc, cat);
+	yd_free(doc);
+	return ret;
+}
+
+int catalog_parse_buf(struct fwgen_ctx *ctx, const char *name,
+		      const char *buf, size_t len, struct fwgen_catalog **cat)
+{
+	struct yd_doc *doc;
+	int ret;
+
+	ret = yd_load_buf(ctx, name, buf, len, &doc);
+	if (ret < 0)
+		return ret;
+	ret = load_doc(ctx, doc, cat);
+	yd_free(doc);
 	return ret;
 }
 

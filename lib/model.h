@@ -158,6 +158,14 @@ int topology_option_index(const struct fwgen_topology *t, const char *name,
 			  size_t *idx);
 void topology_free(struct fwgen_topology *t);
 
+/*
+ * fwgen_catalog_load_file() from memory (tests and fuzzing): adds the
+ * product text buf[0..len-1] to *cat, a new catalog when *cat is NULL;
+ * name is used in error messages. On error the catalog is unchanged.
+ */
+int catalog_parse_buf(struct fwgen_ctx *ctx, const char *name,
+		      const char *buf, size_t len, struct fwgen_catalog **cat);
+
 const struct inv_role *inventory_role(const struct fwgen_inventory *inv,
 				      const char *name);
 
