@@ -211,13 +211,15 @@ static int add_item(struct resolver *r, size_t flow, size_t peer,
 	it->peer = peer;
 	it->inbound = inbound;
 	it->protos = f->protos;
+	it->nports = n;
+	if (n == 0)
+		return 0;	/* a flow without ports, kept for explain */
 	it->ports = malloc(n * sizeof(*ports));
 	if (!it->ports) {
 		r->nitems--;
 		return nomem(r);
 	}
 	memcpy(it->ports, ports, n * sizeof(*ports));
-	it->nports = n;
 	return 0;
 }
 
@@ -319,7 +321,9 @@ static int make_sets(struct resolver *r, const bool *used)
 			}
 		}
 	}
-	qsort(pol->sets, pol->nsets, sizeof(*pol->sets), cmp_set);
+	/* qsort() must not see the NULL of an empty array (C11 7.22.5). */
+	if (pol->nsets > 1)
+		qsort(pol->sets, pol->nsets, sizeof(*pol->sets), cmp_set);
 	/* Map roles to their sets after sorting. */
 	for (i = 0; i < pol->nsets; i++) {
 		size_t role;
