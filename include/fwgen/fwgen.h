@@ -142,6 +142,19 @@ size_t fwgen_topology_option_count(const struct fwgen_topology *topo);
 int fwgen_topology_describe(struct fwgen_ctx *ctx,
 			    const struct fwgen_topology *topo, FILE *out);
 
+/*
+ * Writes a topology as a Graphviz DOT graph to out (render it with
+ * `dot -Tsvg`): host roles as boxes in one cluster, the peer roles that
+ * flows name as ellipses, and one edge per pair of roles labelled with a
+ * line per flow ("tcp/80, 443 ($https_port)": a param as its default value
+ * and name). Conditional flows get a dashed edge naming their option; flows
+ * within one role are self-loops. Every string is escaped, so no catalog
+ * text can break the DOT syntax. Same topology, same bytes. -EIO when
+ * writing fails.
+ */
+int fwgen_topology_graph(struct fwgen_ctx *ctx,
+			 const struct fwgen_topology *topo, FILE *out);
+
 /* Inventory */
 
 /*
@@ -239,6 +252,122 @@ int fwgen_policy_render(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 int fwgen_policy_render_buf(struct fwgen_ctx *ctx,
 			    const struct fwgen_policy *pol,
 			    enum fwgen_format format, char **buf, size_t *len);
+
+/* Explain: is a connection allowed by a resolved policy, and by what */
+
+struct fwgen_query;
+struct fwgen_explain;
+
+/*
+ * Returns a new query (peer: any address, no service yet, inbound), or NULL
+ * when out of memory. Free with fwgen_query_free().
+ */
+struct fwgen_query *fwgen_query_new(void);
+
+/* Frees a query; NULL is allowed. */
+void fwgen_query_free(struct fwgen_query *q);
+
+/*
+ * The other end of the connection: a role name of the topology, or one
+ * IPv4/IPv6 address ("198.18.1.10", "2001:db8::10"; not a prefix), matched
+ * against the addresses of the policy's peer sets. NULL: any peer, which
+ * asks who may connect at all. Role names cannot look like addresses.
+ * A role is checked against the topology by fwgen_policy_explain().
+ */
+int fwgen_query_set_peer(struct fwgen_ctx *ctx, struct fwgen_query *q,
+			 const char *peer);
+
+/* The destination service: proto "tcp" or "udp", port 0-65535. */
+int fwgen_query_set_service(struct fwgen_ctx *ctx, struct fwgen_query *q,
+			    const char *proto, unsigned long port);
+
+/* The same, from "tcp/443" or "udp/53". */
+int fwgen_query_parse_service(struct fwgen_ctx *ctx, struct fwgen_query *q,
+			      const char *text);
+
+/*
+ * false (default): the peer connects to this host (input chain);
+ * true: this host connects to the peer (output chain, egress).
+ */
+void fwgen_query_set_outbound(struct fwgen_query *q, bool outbound);
+
+/*
+ * Answers whether a new connection described by q passes the policy pol,
+ * by evaluating the policy's own chains and rules as the kernel would
+ * (prerouting redirects, the baseline, the dispatch map, the service
+ * chains), so the answer is what `apply` enforces: the options, params and
+ * inventory the policy was resolved with are honoured. cat must be the
+ * catalog pol was resolved from (it names flows and explains near misses);
+ * inv, the inventory pol was resolved with or NULL, tells which roles an
+ * address belongs to. On success *out is new; free it with
+ * fwgen_explain_free() before freeing pol, cat or inv, which it borrows.
+ * -EINVAL for a query without a service or naming an unknown role.
+ */
+int fwgen_policy_explain(struct fwgen_ctx *ctx,
+			 const struct fwgen_catalog *cat,
+			 const struct fwgen_policy *pol,
+			 const struct fwgen_inventory *inv,
+			 const struct fwgen_query *q,
+			 struct fwgen_explain **out);
+
+/* Frees an answer; NULL is allowed. */
+void fwgen_explain_free(struct fwgen_explain *e);
+
+/* Whether the connection is allowed. */
+bool fwgen_explain_allowed(const struct fwgen_explain *e);
+
+/* What admits a connection. */
+enum fwgen_explain_kind {
+	FWGEN_EXPLAIN_FLOW = 0,		/* a catalog flow's rule */
+	FWGEN_EXPLAIN_BASELINE,		/* a baseline rule, e.g. SSH from admin */
+	FWGEN_EXPLAIN_OPEN_EGRESS,	/* outbound with egress open: no output chain */
+};
+
+/*
+ * The admissions: every rule that accepts the connection, in the order the
+ * kernel evaluates them (the first one decides), one per flow and peer
+ * role. Zero when it is not allowed.
+ */
+size_t fwgen_explain_count(const struct fwgen_explain *e);
+enum fwgen_explain_kind fwgen_explain_kind(const struct fwgen_explain *e,
+					   size_t i);
+
+/* The flow's id; NULL for a baseline or open-egress admission. Borrowed. */
+const char *fwgen_explain_flow_id(const struct fwgen_explain *e, size_t i);
+
+/*
+ * The peer role whose addresses the rule admits (for a rule without an
+ * address set: a role bound to any address), or NULL when the rule names
+ * none (baseline without a set, open egress). Borrowed.
+ */
+const char *fwgen_explain_peer_role(const struct fwgen_explain *e, size_t i);
+
+/* The admitting rule's comment as `nft list` shows it; NULL for open egress. */
+const char *fwgen_explain_rule(const struct fwgen_explain *e, size_t i);
+
+/*
+ * The port a prerouting redirect sent the connection to before the input
+ * chain saw it (PXE: 69 -> 6969), or 0.
+ */
+unsigned int fwgen_explain_redirect_port(const struct fwgen_explain *e);
+
+/*
+ * Near misses: catalog flows on the same protocol and port that do not
+ * admit this connection, each with the reason (an option off, another
+ * host role, other peers, local traffic). Borrowed strings.
+ */
+size_t fwgen_explain_miss_count(const struct fwgen_explain *e);
+const char *fwgen_explain_miss_flow_id(const struct fwgen_explain *e,
+				       size_t i);
+const char *fwgen_explain_miss_reason(const struct fwgen_explain *e, size_t i);
+
+/*
+ * Writes the answer for people: the verdict, each admitting flow with its
+ * description, seed source rows, note and rule, baseline admissions,
+ * redirects and near misses.
+ */
+int fwgen_explain_write(struct fwgen_ctx *ctx, const struct fwgen_explain *e,
+			FILE *out);
 
 #ifdef __cplusplus
 }
