@@ -17,6 +17,10 @@ enum {
 	OPT_TABLE,
 	OPT_CONFIRM,
 	OPT_FORCE,
+	OPT_FROM,
+	OPT_PORT,
+	OPT_PROTO,
+	OPT_OUTBOUND,
 };
 
 static const struct option long_opts[] = {
@@ -29,6 +33,10 @@ static const struct option long_opts[] = {
 	{ "confirm", required_argument, NULL, OPT_CONFIRM },
 	{ "force", no_argument, NULL, OPT_FORCE },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "from", required_argument, NULL, OPT_FROM },
+	{ "port", required_argument, NULL, OPT_PORT },
+	{ "proto", required_argument, NULL, OPT_PROTO },
+	{ "outbound", no_argument, NULL, OPT_OUTBOUND },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -86,6 +94,19 @@ static int parse_seconds(const char *s, int *out)
 	return 0;
 }
 
+static int parse_port(const char *s, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (end == s || *end || errno || v < 0 || v > 65535)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
 static unsigned int opt_bit(int c)
 {
 	switch (c) {
@@ -104,6 +125,11 @@ static unsigned int opt_bit(int c)
 		return CLI_OPT_FORCE;
 	case 'q':
 		return CLI_OPT_QUIET;
+	case OPT_FROM:
+	case OPT_PORT:
+	case OPT_PROTO:
+	case OPT_OUTBOUND:
+		return CLI_OPT_EXPLAIN;
 	}
 	return 0;
 }
@@ -114,6 +140,7 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->port = -1;
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":i:t:r:f:qh", long_opts, NULL)) != -1) {
@@ -165,6 +192,22 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case OPT_FROM:
+			o->from = optarg;
+			break;
+		case OPT_PORT:
+			if (parse_port(optarg, &o->port) < 0)
+				return cli_failf("--port takes a port from 0 to 65535, not '%s'",
+						 optarg);
+			break;
+		case OPT_PROTO:
+			if (strcmp(optarg, "tcp") && strcmp(optarg, "udp"))
+				return cli_failf("--proto takes tcp or udp, not '%s'", optarg);
+			o->proto = optarg;
+			break;
+		case OPT_OUTBOUND:
+			o->outbound = true;
 			break;
 		}
 	}

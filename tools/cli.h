@@ -26,6 +26,7 @@ enum cli_opt_bits {
 	CLI_OPT_FORCE = 1 << 3,		/* --force */
 	CLI_OPT_QUIET = 1 << 4,		/* -q, --quiet */
 	CLI_OPT_TABLE = 1 << 5,		/* --table alone (remove, set) */
+	CLI_OPT_EXPLAIN = 1 << 6,	/* --from, --port, --proto, --outbound */
 };
 
 #define CLI_MAX_ROLES 64
@@ -41,6 +42,10 @@ struct cli_opts {
 	bool strict;
 	bool force;
 	bool quiet;
+	const char *from;	/* --from ROLE|ADDRESS */
+	const char *proto;	/* --proto tcp|udp */
+	long port;		/* --port 0-65535; -1 when not given */
+	bool outbound;
 	char **args;		/* positional arguments after the options */
 	int nargs;
 };
