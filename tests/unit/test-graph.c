@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The DOT graph of a topology: the demo against its golden file, merged and
+ * dashed edges, escaping of hostile catalog text, and every topology of the
+ * shipped catalog (checked by Graphviz itself when `dot` is installed).
+ */
+#include <stdbool.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+#include "model.h"
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "%s missing", path);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = calloc(1, (size_t)n + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	return buf;
+}
+
+/* The graph as a string; asserts success. */
+static char *graph(struct fwgen_ctx *ctx, const struct fwgen_topology *t)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	ck_assert_ptr_nonnull(m);
+	ck_assert_msg(fwgen_topology_graph(ctx, t, m) == 0, "%s",
+		      fwgen_ctx_error(ctx));
+	ck_assert_int_eq(fclose(m), 0);
+	return buf;
+}
+
+static size_t count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (hay = strstr(hay, needle); hay; hay = strstr(hay + 1, needle))
+		n++;
+	return n;
+}
+
+/*
+ * The lexical shape of DOT: every quoted string closes on its own line
+ * (a backslash escapes the next character), and outside strings braces and
+ * brackets balance. A hostile string that escaped its quotes fails this.
+ */
+static void assert_dot_lexes(const char *s)
+{
+	int braces = 0, brackets = 0;
+	bool in_str = false;
+
+	for (; *s; s++) {
+		if (in_str) {
+			ck_assert_msg(*s != '\n', "a quoted string runs over a line");
+			if (*s == '\\') {
+				ck_assert(s[1] != '\0' && s[1] != '\n');
+				s++;
+			} else if (*s == '"') {
+				in_str = false;
+			}
+			continue;
+		}
+		switch (*s) {
+		case '"':
+			in_str = true;
+			break;
+		case '{':
+			braces++;
+			break;
+		case '}':
+			ck_assert_int_gt(braces--, 0);
+			break;
+		case '[':
+			brackets++;
+			break;
+		case ']':
+			ck_assert_int_gt(brackets--, 0);
+			break;
+		}
+	}
+	ck_assert(!in_str);
+	ck_assert_int_eq(braces, 0);
+	ck_assert_int_eq(brackets, 0);
+}
+
+static bool have_dot(void)
+{
+	return system("command -v dot >/dev/null 2>&1") == 0;
+}
+
+/* Graphviz parses and lays the graph out without a word on stderr. */
+static void assert_dot_accepts(const char *text)
+{
+	char in[] = "/tmp/fwgen-graph-XXXXXX", cmd[256], *err;
+	int fd = mkstemp(in);
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+	snprintf(cmd, sizeof(cmd), "dot -Tsvg -o /dev/null %s 2>%s.err", in, in);
+	ck_assert_msg(system(cmd) == 0, "dot refused:\n%s", text);
+	snprintf(cmd, sizeof(cmd), "%s.err", in);
+	err = slurp(cmd);
+	ck_assert_msg(err[0] == '\0', "dot: %s", err);
+	free(err);
+	unlink(cmd);
+	unlink(in);
+}
+
+START_TEST(test_graph_demo_matches_golden)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	const struct fwgen_topology *t = fwgen_catalog_topology(ctx, cat, "demo");
+	char path[4096], *want, *got, *again;
+
+	got = graph(ctx, t);
+	again = graph(ctx, t);
+	ck_assert_str_eq(got, again);
+	snprintf(path, sizeof(path), "%s/golden/demo.dot", test_data());
+	want = slurp(path);
+	ck_assert_msg(strcmp(got, want) == 0, "demo.dot differs; got:\n%s", got);
+	assert_dot_lexes(got);
+	if (have_dot())
+		assert_dot_accepts(got);
+	free(want);
+	free(got);
+	free(again);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_graph_merges_parallel_flows_and_dashes_conditional)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	char *got = graph(ctx, fwgen_catalog_topology(ctx, cat, "demo"));
+
+	/* user-web and pxe share one edge; legacy (when: legacy) has its own. */
+	ck_assert_uint_eq(count(got, "\"user\" -> \"web\" ["), 2);
+	ck_assert_ptr_nonnull(strstr(got,
+		"\"user\" -> \"web\" [label=\"tcp/80, 443 ($https_port)\\ludp/69 redirect to 6969\\l\", "
+		"tooltip=\"user-web: web\\npxe: tftp\"];\n"));
+	ck_assert_ptr_nonnull(strstr(got,
+		"\"user\" -> \"web\" [style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", "
+		"label=\"tcp/8080 if legacy\\l\", tooltip=\"legacy: old\"];\n"));
+	/* A same-role flow is a self-loop. */
+	ck_assert_uint_eq(count(got, "\"db\" -> \"db\" ["), 1);
+	/* Host roles are boxes in the cluster; peers flows name are ellipses. */
+	ck_assert_ptr_nonnull(strstr(got, "\t\t\"web\" [shape=box,"));
+	ck_assert_ptr_nonnull(strstr(got, "\t\"user\" [shape=ellipse,"));
+	/* The implied peer roles no flow names are left out. */
+	ck_assert_ptr_null(strstr(got, "\"admin\""));
+	ck_assert_ptr_null(strstr(got, "\"dns-server\""));
+	free(got);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+static const char hostile_yaml[] =
+	"topology: evil\n"
+	"product: 'Evil \"} digraph x { \\ \\N'\n"
+	"summary: \"two\\nlines \\\"quoted\\\" \\\\\"\n"
+	"documents:\n"
+	"  d: {file: x.txt, tables: {t: \"T\"}}\n"
+	"roles:\n"
+	"  web: {kind: host, description: 'a \"box\"]; node [shape=none'}\n"
+	"  user: {kind: peer, description: \"back\\\\slash\\\\\"}\n"
+	"flows:\n"
+	"  - {id: f1, from: user, to: web, proto: tcp, ports: [80], source: \"d:t#1\",\n"
+	"     description: 'x\" -> \"y\" [label=\"pwned'}\n";
+
+START_TEST(test_graph_escapes_hostile_catalog_text)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = NULL;
+	char path[] = "/tmp/fwgen-evil-XXXXXX.yaml", *got;
+	int fd = mkstemps(path, 5);
+	FILE *f;
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs(hostile_yaml, f);
+	fclose(f);
+	ck_assert_msg(fwgen_catalog_load_file(ctx, path, &cat) == 0, "%s",
+		      fwgen_ctx_error(ctx));
+	unlink(path);
+	got = graph(ctx, fwgen_catalog_topology(ctx, cat, "evil"));
+	assert_dot_lexes(got);
+	ck_assert_ptr_nonnull(strstr(got,
+		"graph [label=\"Evil \\\"} digraph x { \\\\ \\\\N: two\\nlines \\\"quoted\\\" \\\\\\ntopology evil;"));
+	ck_assert_ptr_nonnull(strstr(got, "tooltip=\"a \\\"box\\\"]; node [shape=none\"];"));
+	ck_assert_ptr_nonnull(strstr(got, "tooltip=\"back\\\\slash\\\\\"];"));
+	ck_assert_ptr_nonnull(strstr(got,
+		"\"user\" -> \"web\" [label=\"tcp/80\\l\", tooltip=\"f1: x\\\" -> \\\"y\\\" [label=\\\"pwned\"];\n"));
+	ck_assert_uint_eq(count(got, " -> "), 2);	/* the edge, and inside its tooltip */
+	if (have_dot())
+		assert_dot_accepts(got);
+	free(got);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+/* Role names the loader refuses, built in code: the graph still holds. */
+START_TEST(test_graph_escapes_hostile_role_names)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct role roles[2] = {
+		{ .name = "we\"b\\", .host = true, .description = "x\ny\tz" },
+		{ .name = "us}er{\n", .host = false },
+	};
+	size_t from[1] = { 1 }, to[1] = { 0 };
+	struct port_item ports[1] = { { .range = { 80, 81 } } };
+	char *sources[1] = { "d:t#1" };
+	struct flow flows[1] = { {
+		.id = "f", .from = from, .nfrom = 1, .to = to, .nto = 1,
+		.protos = PROTO_TCP | PROTO_UDP, .ports = ports, .nports = 1,
+		.description = "\\l\"", .sources = sources, .nsources = 1,
+	} };
+	struct fwgen_topology t = {
+		.name = "t\"op", .product = "P", .summary = "S",
+		.roles = roles, .nroles = 2, .flows = flows, .nflows = 1,
+	};
+	char *got = graph(ctx, &t);
+
+	assert_dot_lexes(got);
+	ck_assert_ptr_nonnull(strstr(got, "digraph \"t\\\"op\" {\n"));
+	ck_assert_ptr_nonnull(strstr(got,
+		"\t\t\"we\\\"b\\\\\" [shape=box, style=\"rounded,filled\", fillcolor=\"#dae8fc\", "
+		"color=\"#6c8ebf\", tooltip=\"x\\ny z\"];\n"));
+	ck_assert_ptr_nonnull(strstr(got,
+		"\t\"us}er{\\n\" -> \"we\\\"b\\\\\" [label=\"tcp+udp/80-81\\l\", tooltip=\"f: \\\\l\\\"\"];\n"));
+	if (have_dot())
+		assert_dot_accepts(got);
+	free(got);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_graph_write_error_is_eio)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	FILE *full = fopen("/dev/full", "w");
+
+	if (!full) {
+		fwgen_catalog_free(cat);
+		fwgen_ctx_free(ctx);
+		return;
+	}
+	setvbuf(full, NULL, _IONBF, 0);
+	ck_assert_int_eq(fwgen_topology_graph(ctx, fwgen_catalog_topology(ctx, cat, "demo"),
+					      full), -EIO);
+	ck_assert_str_eq(fwgen_ctx_error(ctx), "writing the graph of 'demo' failed");
+	fclose(full);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+/* Every flow's from -> to pair of every shipped topology is an edge. */
+START_TEST(test_graph_every_topology_of_the_catalog)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_real_catalog(ctx);
+	size_t i, fi, a, b, edges = 0;
+	bool dot = have_dot();
+
+	ck_assert_uint_ge(fwgen_catalog_topology_count(cat), 3);
+	for (i = 0; i < fwgen_catalog_topology_count(cat); i++) {
+		const struct fwgen_topology *t = fwgen_catalog_topology_at(cat, i);
+		char *got = graph(ctx, t), want[256];
+
+		assert_dot_lexes(got);
+		for (fi = 0; fi < t->nflows; fi++) {
+			const struct flow *f = &t->flows[fi];
+
+			for (a = 0; a < f->nfrom; a++) {
+				for (b = 0; b < f->nto; b++) {
+					snprintf(want, sizeof(want), "\t\"%s\" -> \"%s\" [%s",
+						 t->roles[f->from[a]].name,
+						 t->roles[f->to[b]].name,
+						 f->nwhen ? "style=dashed" : "label=");
+					ck_assert_msg(strstr(got, want), "%s: flow %s: no edge %s",
+						      t->name, f->id, want);
+					edges++;
+				}
+			}
+		}
+		if (dot)
+			assert_dot_accepts(got);
+		free(got);
+	}
+	ck_assert_uint_ge(edges, 30);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("graph");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, test_graph_demo_matches_golden);
+	tcase_add_test(tc, test_graph_merges_parallel_flows_and_dashes_conditional);
+	tcase_add_test(tc, test_graph_escapes_hostile_catalog_text);
+	tcase_add_test(tc, test_graph_escapes_hostile_role_names);
+	tcase_add_test(tc, test_graph_write_error_is_eio);
+	tcase_add_test(tc, test_graph_every_topology_of_the_catalog);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
