@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,14 +70,65 @@ FWGEN_EXPORT const char *fwgen_version(void)
 	return FWGEN_VERSION;
 }
 
-static void ctx_vset(struct fwgen_ctx *ctx, size_t off, const char *fmt,
-		     va_list ap)
+/*
+ * Keeps a message as one line of plain text: a value quoted from a hostile
+ * file may hold newlines or terminal escapes, and the CLI prints messages
+ * as they are. C0 and C1 control characters and DEL become \n, \t, \r
+ * or \xNN; what does not fit is cut and marked "...".
+ */
+static void ctx_store(struct fwgen_ctx *ctx, const char *raw, bool cut)
 {
-	int n = vsnprintf(ctx->errmsg + off, sizeof(ctx->errmsg) - off, fmt, ap);
+	const unsigned char *s = (const unsigned char *)raw;
+	size_t max = sizeof(ctx->errmsg) - 4, off = 0;
+	char esc[8];
 
-	/* A message cut short still says what matters first; mark the cut. */
-	if (n >= 0 && (size_t)n >= sizeof(ctx->errmsg) - off)
-		memcpy(ctx->errmsg + sizeof(ctx->errmsg) - 4, "...", 4);
+	for (; *s && off < max; s++) {
+		const char *put = esc;
+		size_t n;
+
+		if (*s == '\n')
+			put = "\\n";
+		else if (*s == '\t')
+			put = "\\t";
+		else if (*s == '\r')
+			put = "\\r";
+		else if (*s < 0x20 || *s == 0x7f)
+			snprintf(esc, sizeof(esc), "\\x%02x", *s);
+		else if (*s == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f)
+			snprintf(esc, sizeof(esc), "\\x%02x", *++s);	/* U+0080-U+009F */
+		else
+			esc[0] = (char)*s, esc[1] = '\0';
+		n = strlen(put);
+		if (off + n > max)
+			break;
+		memcpy(ctx->errmsg + off, put, n);
+		off += n;
+	}
+	if (*s || cut)
+		memcpy(ctx->errmsg + off, "...", 4);
+	else
+		ctx->errmsg[off] = '\0';
+}
+
+static void ctx_vset(struct fwgen_ctx *ctx, const char *prefix,
+		     const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
+
+static void ctx_vset(struct fwgen_ctx *ctx, const char *prefix,
+		     const char *fmt, va_list ap)
+{
+	char raw[FWGEN_ERRMSG_MAX];
+	size_t off = strlen(prefix);
+	int n;
+
+	/* A long file name must not crowd out what is wrong. */
+	if (off >= sizeof(raw) / 2)
+		off = 0;
+	memcpy(raw, prefix, off);
+	n = vsnprintf(raw + off, sizeof(raw) - off, fmt, ap);
+	if (n < 0)
+		raw[off] = '\0';
+	ctx_store(ctx, raw, n >= 0 && (size_t)n >= sizeof(raw) - off);
 }
 
 int ctx_err(struct fwgen_ctx *ctx, int err, const char *fmt, ...)
@@ -84,7 +136,7 @@ int ctx_err(struct fwgen_ctx *ctx, int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	ctx_vset(ctx, 0, fmt, ap);
+	ctx_vset(ctx, "", fmt, ap);
 	va_end(ap);
 	return err;
 }
@@ -92,23 +144,21 @@ int ctx_err(struct fwgen_ctx *ctx, int err, const char *fmt, ...)
 int ctx_err_at(struct fwgen_ctx *ctx, int err, const struct src_loc *loc,
 	       const char *fmt, ...)
 {
-	size_t off = 0;
+	char prefix[FWGEN_ERRMSG_MAX / 2] = "";
 	va_list ap;
-	int n;
+	int n = 0;
 
 	if (loc && loc->file) {
 		if (loc->line)
-			n = snprintf(ctx->errmsg, sizeof(ctx->errmsg),
-				     "%s:%u:%u: ", loc->file, loc->line,
-				     loc->col);
+			n = snprintf(prefix, sizeof(prefix), "%s:%u:%u: ",
+				     loc->file, loc->line, loc->col);
 		else
-			n = snprintf(ctx->errmsg, sizeof(ctx->errmsg), "%s: ",
-				     loc->file);
-		if (n > 0 && (size_t)n < sizeof(ctx->errmsg) / 2)
-			off = (size_t)n;
+			n = snprintf(prefix, sizeof(prefix), "%s: ", loc->file);
+		if (n < 0 || (size_t)n >= sizeof(prefix))
+			prefix[0] = '\0';
 	}
 	va_start(ap, fmt);
-	ctx_vset(ctx, off, fmt, ap);
+	ctx_vset(ctx, prefix, fmt, ap);
 	va_end(ap);
 	return err;
 }
