@@ -23,8 +23,10 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-ip netns add "$NS_NFT" && ip netns add "$NS_JSON" ||
-	{ echo "SKIP: cannot create a network namespace"; exit 77; }
+if ! ip netns add "$NS_NFT" || ! ip netns add "$NS_JSON"; then
+	echo "SKIP: cannot create a network namespace"
+	exit 77
+fi
 
 # Another tool's table: fwgen's output must leave it exactly as it is.
 cat >"$TMP/other.nft" <<'EOF'
