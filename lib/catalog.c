@@ -747,6 +747,8 @@ static int load_doc(struct fwgen_ctx *ctx, struct yd_doc *doc,
 		goto err;
 	}
 	ret = load_topology(&l);
+	if (ret == 0)
+		ret = yd_check_unique(ctx, doc);
 	if (ret < 0)
 		goto err;
 	ret = add_topology(ctx, *cat, l.t);

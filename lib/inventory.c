@@ -516,6 +516,8 @@ static int finish(struct fwgen_ctx *ctx, struct yd_doc *doc,
 		goto err;
 	}
 	ret = load_inventory(&l);
+	if (ret == 0)
+		ret = yd_check_unique(ctx, doc);
 	if (ret < 0)
 		goto err;
 	/* Locations borrow the file name from the inventory, not the doc. */

@@ -44,10 +44,21 @@ static struct src_loc mark_loc(const struct yd_doc *doc, yaml_mark_t m)
 	return loc;
 }
 
-static int track(struct builder *b, struct yd_node *n)
+static int track(struct builder *b, struct yd_node *n, yaml_mark_t m)
 {
 	struct yd_doc *doc = b->doc;
 
+	/*
+	 * Aliases are bounded by the expanded count; this bounds the nodes
+	 * themselves, and so the memory a file can make us allocate.
+	 */
+	if (doc->nall >= YD_MAX_NODES) {
+		struct src_loc loc = mark_loc(doc, m);
+
+		return ctx_err_at(b->ctx, -E2BIG, &loc,
+				  "document too large (more than %u values)",
+				  YD_MAX_NODES);
+	}
 	if (doc->nall == doc->capall) {
 		size_t cap = doc->capall ? doc->capall * 2 : 64;
 		struct yd_node **all = realloc(doc->all, cap * sizeof(*all));
@@ -114,7 +125,7 @@ static struct yd_node *new_node(struct builder *b, enum yd_type type,
 		ctx_nomem(b->ctx);
 		return NULL;
 	}
-	if (track(b, n) < 0) {
+	if (track(b, n, m) < 0) {
 		free(n);
 		return NULL;
 	}
@@ -214,10 +225,77 @@ static int on_start(struct builder *b, const yaml_event_t *ev,
 	return 0;
 }
 
+static int cmp_pos(const struct yd_node *x, const struct yd_node *y)
+{
+	if (x->line != y->line)
+		return x->line < y->line ? -1 : 1;
+	return x->col < y->col ? -1 : x->col > y->col;
+}
+
+static int cmp_key(const void *a, const void *b)
+{
+	const struct yd_node *x = *(const struct yd_node *const *)a;
+	const struct yd_node *y = *(const struct yd_node *const *)b;
+	int c = strcmp(x->value, y->value);
+
+	return c ? c : cmp_pos(x, y);
+}
+
+/*
+ * YAML keys are unique within a mapping, and a loader that met a key twice
+ * would take one of them silently. Remember the first repeated key of the
+ * document (in document order) for yd_check_unique(); sorting keeps this
+ * O(n log n) for a mapping with a million keys.
+ */
+static int find_duplicates(struct builder *b, const struct yd_node *map)
+{
+	const struct yd_node **keys;
+	struct yd_doc *doc = b->doc;
+	size_t i, n = 0;
+
+	if (map->nitems < 4)
+		return 0;
+	keys = malloc(map->nitems / 2 * sizeof(*keys));
+	if (!keys)
+		return ctx_nomem(b->ctx);
+	for (i = 0; i + 1 < map->nitems; i += 2) {
+		if (map->items[i]->type == YD_SCALAR)
+			keys[n++] = map->items[i];
+	}
+	if (n > 1)
+		qsort(keys, n, sizeof(*keys), cmp_key);
+	/* In a run of equal keys the second is the first repetition. */
+	for (i = 1; i < n; i++) {
+		if (strcmp(keys[i - 1]->value, keys[i]->value) != 0)
+			continue;
+		if (!doc->dup || cmp_pos(keys[i], doc->dup) < 0) {
+			doc->dup = keys[i];
+			doc->dup_first = keys[i - 1];
+		}
+		while (i + 1 < n && strcmp(keys[i]->value, keys[i + 1]->value) == 0)
+			i++;
+	}
+	free(keys);
+	return 0;
+}
+
+int yd_check_unique(struct fwgen_ctx *ctx, const struct yd_doc *doc)
+{
+	struct src_loc loc = yd_loc(doc, doc->dup);
+
+	if (!doc->dup)
+		return 0;
+	return ctx_err_at(ctx, -EINVAL, &loc, "duplicate key '%s' (first at line %u)",
+			  doc->dup->value, doc->dup_first->line);
+}
+
 static int on_end(struct builder *b, yaml_mark_t m)
 {
 	struct yd_node *n = b->stack[--b->depth];
+	int ret;
 
+	if (n->type == YD_MAP && (ret = find_duplicates(b, n)) < 0)
+		return ret;
 	/* Attached only once complete, so its expanded size is final. */
 	return attach(b, n, m);
 }
@@ -516,6 +594,30 @@ int yd_str(struct fwgen_ctx *ctx, const struct yd_doc *doc,
 	if (ret < 0)
 		return ret;
 	*out = strdup(n->value);
+	return *out ? 0 : ctx_nomem(ctx);
+}
+
+int yd_text(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	    const struct yd_node *n, const char *what, char **out)
+{
+	struct src_loc loc = yd_loc(doc, n);
+	const unsigned char *s;
+	size_t len;
+	int ret = yd_want(ctx, doc, n, YD_SCALAR, what);
+
+	if (ret < 0)
+		return ret;
+	for (s = (const unsigned char *)n->value; *s; s++) {
+		/* C0 but newline and tab, DEL, and C1 (U+0080-U+009F). */
+		if ((*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f ||
+		    (*s == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f))
+			return ctx_err_at(ctx, -EINVAL, &loc,
+					  "%s contains a control character", what);
+	}
+	len = n->len;
+	while (len > 0 && n->value[len - 1] == '\n')
+		len--;
+	*out = strndup(n->value, len);
 	return *out ? 0 : ctx_nomem(ctx);
 }
 

@@ -17,6 +17,7 @@
 #define YD_MAX_DEPTH		32		/* nested collections */
 #define YD_MAX_SCALAR		16384		/* bytes in one scalar */
 #define YD_MAX_EXPANDED		(4u << 20)	/* nodes once aliases are expanded */
+#define YD_MAX_NODES		(4u << 20)	/* nodes in the file itself */
 
 enum yd_type {
 	YD_SCALAR,
@@ -43,12 +44,21 @@ struct yd_doc {
 	struct yd_node **all;	/* every node, for freeing */
 	size_t nall;
 	size_t capall;
+	const struct yd_node *dup;	/* first repeated mapping key, or NULL */
+	const struct yd_node *dup_first;	/* its first occurrence */
 };
 
 int yd_load_file(struct fwgen_ctx *ctx, const char *path, struct yd_doc **out);
 int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
 		size_t len, struct yd_doc **out);
 void yd_free(struct yd_doc *doc);
+
+/*
+ * Refuses a document in which a mapping repeats a key. Loaders call it once
+ * they have read the document, so that their own, more specific messages
+ * ("role 'db' given twice") come first where they have them.
+ */
+int yd_check_unique(struct fwgen_ctx *ctx, const struct yd_doc *doc);
 
 /* The location of a node, borrowing the document's file name. */
 struct src_loc yd_loc(const struct yd_doc *doc, const struct yd_node *n);
@@ -79,6 +89,14 @@ int yd_require(struct fwgen_ctx *ctx, const struct yd_doc *doc,
 
 int yd_str(struct fwgen_ctx *ctx, const struct yd_doc *doc,
 	   const struct yd_node *n, const char *what, char **out);
+/*
+ * Free text (a description, note or title): a scalar without control
+ * characters other than newline and tab, so no file can send terminal
+ * escapes through `catalog show` or `explain`. Trailing newlines, which
+ * block scalars (`>`, `|`) end with, are dropped.
+ */
+int yd_text(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+	    const struct yd_node *n, const char *what, char **out);
 int yd_bool(struct fwgen_ctx *ctx, const struct yd_doc *doc,
 	    const struct yd_node *n, const char *what, bool *out);
 /* An unsigned integer in [min, max], decimal, no sign, no junk. */
