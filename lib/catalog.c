@@ -17,6 +17,15 @@
 
 #define NAME_MAX_LEN 40
 
+/*
+ * Bounds on what one product file may declare: far above any real product,
+ * low enough that resolve, whose work grows with flows x roles x ports,
+ * stays fast on a file written to make it slow.
+ */
+#define CAT_MAX_NAMES 256	/* roles, params, options, documents, tables */
+#define CAT_MAX_FLOWS 2048
+#define CAT_MAX_LIST 64		/* ports, sources, conditions, defaults of one entry */
+
 struct loader {
 	struct fwgen_ctx *ctx;
 	struct yd_doc *doc;
@@ -38,6 +47,14 @@ static int err_at(struct loader *l, const struct yd_node *n, int err,
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return ctx_err_at(l->ctx, err, &loc, "%s", msg);
+}
+
+static int want_at_most(struct loader *l, const struct yd_node *n,
+			size_t count, size_t max, const char *what)
+{
+	if (count <= max)
+		return 0;
+	return err_at(l, n, -E2BIG, "more than %zu %s", max, what);
 }
 
 static int want_name(struct loader *l, const struct yd_node *n,
@@ -99,8 +116,8 @@ static int load_documents(struct loader *l, const struct yd_node *map)
 	size_t i, j;
 	int ret;
 
-	ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'documents'");
-	if (ret < 0)
+	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'documents'")) < 0 ||
+	    (ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES, "documents")) < 0)
 		return ret;
 	t->docs = calloc(yd_map_size(map) + 1, sizeof(*t->docs));
 	if (!t->docs)
@@ -119,13 +136,15 @@ static int load_documents(struct loader *l, const struct yd_node *map)
 		if (!d->name)
 			return ctx_nomem(l->ctx);
 		if ((ret = yd_require(l->ctx, l->doc, v, "file", "a document", &n)) < 0 ||
-		    (ret = yd_str(l->ctx, l->doc, n, "'file'", &d->file)) < 0)
+		    (ret = yd_text(l->ctx, l->doc, n, "'file'", &d->file)) < 0)
 			return ret;
 		n = yd_map_get(v, "title");
-		if (n && (ret = yd_str(l->ctx, l->doc, n, "'title'", &d->title)) < 0)
+		if (n && (ret = yd_text(l->ctx, l->doc, n, "'title'", &d->title)) < 0)
 			return ret;
 		if ((ret = yd_require(l->ctx, l->doc, v, "tables", "a document", &tables)) < 0 ||
-		    (ret = yd_want(l->ctx, l->doc, tables, YD_MAP, "'tables'")) < 0)
+		    (ret = yd_want(l->ctx, l->doc, tables, YD_MAP, "'tables'")) < 0 ||
+		    (ret = want_at_most(l, tables, yd_map_size(tables), CAT_MAX_NAMES,
+					"tables in a document")) < 0)
 			return ret;
 		d->tables = calloc(yd_map_size(tables) + 1, sizeof(*d->tables));
 		if (!d->tables)
@@ -139,7 +158,7 @@ static int load_documents(struct loader *l, const struct yd_node *map)
 			d->ntables++;
 			if (!dt->name)
 				return ctx_nomem(l->ctx);
-			ret = yd_str(l->ctx, l->doc, tables->items[2 * j + 1],
+			ret = yd_text(l->ctx, l->doc, tables->items[2 * j + 1],
 				     "a table title", &dt->title);
 			if (ret < 0)
 				return ret;
@@ -195,8 +214,8 @@ static int load_roles(struct loader *l, const struct yd_node *map)
 	size_t i;
 	int ret;
 
-	ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'roles'");
-	if (ret < 0)
+	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'roles'")) < 0 ||
+	    (ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES, "roles")) < 0)
 		return ret;
 	t->roles = calloc(yd_map_size(map) + ARRAY_SIZE(implied_roles),
 			  sizeof(*t->roles));
@@ -221,7 +240,7 @@ static int load_roles(struct loader *l, const struct yd_node *map)
 		if (!r->name)
 			return ctx_nomem(l->ctx);
 		n = yd_map_get(v, "description");
-		if (n && (ret = yd_str(l->ctx, l->doc, n, "'description'",
+		if (n && (ret = yd_text(l->ctx, l->doc, n, "'description'",
 				       &r->description)) < 0)
 			return ret;
 	}
@@ -235,8 +254,8 @@ static int load_params(struct loader *l, const struct yd_node *map)
 	size_t i, j;
 	int ret;
 
-	ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'params'");
-	if (ret < 0)
+	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'params'")) < 0 ||
+	    (ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES, "params")) < 0)
 		return ret;
 	t->params = calloc(yd_map_size(map) + 1, sizeof(*t->params));
 	if (!t->params)
@@ -263,6 +282,9 @@ static int load_params(struct loader *l, const struct yd_node *map)
 			if ((ret = yd_port_range(l->ctx, l->doc, d, &p->defaults[0])) < 0)
 				return ret;
 		} else if (d->type == YD_SEQ && d->nitems > 0) {
+			if ((ret = want_at_most(l, d, d->nitems, CAT_MAX_LIST,
+						"ports in a param's default")) < 0)
+				return ret;
 			p->defaults = calloc(d->nitems, sizeof(*p->defaults));
 			if (!p->defaults)
 				return ctx_nomem(l->ctx);
@@ -276,7 +298,7 @@ static int load_params(struct loader *l, const struct yd_node *map)
 				      "a param's default must be a port or a non-empty list of ports");
 		}
 		d = yd_map_get(v, "description");
-		if (d && (ret = yd_str(l->ctx, l->doc, d, "'description'",
+		if (d && (ret = yd_text(l->ctx, l->doc, d, "'description'",
 				       &p->description)) < 0)
 			return ret;
 	}
@@ -290,8 +312,8 @@ static int load_options(struct loader *l, const struct yd_node *map)
 	size_t i;
 	int ret;
 
-	ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'options'");
-	if (ret < 0)
+	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'options'")) < 0 ||
+	    (ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES, "options")) < 0)
 		return ret;
 	t->options = calloc(yd_map_size(map) + 1, sizeof(*t->options));
 	if (!t->options)
@@ -314,7 +336,7 @@ static int load_options(struct loader *l, const struct yd_node *map)
 				   &o->default_value)) < 0)
 			return ret;
 		d = yd_map_get(v, "description");
-		if (d && (ret = yd_str(l->ctx, l->doc, d, "'description'",
+		if (d && (ret = yd_text(l->ctx, l->doc, d, "'description'",
 				       &o->description)) < 0)
 			return ret;
 	}
@@ -333,6 +355,9 @@ static int as_list(struct loader *l, const struct yd_node *n, const char *what,
 		return 0;
 	}
 	if (n->type == YD_SEQ && n->nitems > 0) {
+		if (n->nitems > CAT_MAX_LIST)
+			return err_at(l, n, -E2BIG, "%s has more than %d entries",
+				      what, CAT_MAX_LIST);
 		*items = (const struct yd_node *const *)n->items;
 		*count = n->nitems;
 		return 0;
@@ -403,6 +428,8 @@ static int load_ports(struct loader *l, struct flow *f, const struct yd_node *n)
 		return ret;
 	if (n->nitems == 0)
 		return 0;
+	if ((ret = want_at_most(l, n, n->nitems, CAT_MAX_LIST, "ports in a flow")) < 0)
+		return ret;
 	f->ports = calloc(n->nitems, sizeof(*f->ports));
 	if (!f->ports)
 		return ctx_nomem(l->ctx);
@@ -436,9 +463,12 @@ static int check_source(struct loader *l, const struct yd_node *n)
 	hash = strchr(s, '#');
 	if (!colon || !hash || hash < colon)
 		goto bad;
+	/* Digits only: strtoul() would also take blanks, a newline or a sign. */
+	if (hash[1] < '0' || hash[1] > '9')
+		goto bad;
 	errno = 0;
 	row = strtoul(hash + 1, &end, 10);
-	if (end == hash + 1 || *end || errno || row < 1 || row > 100000)
+	if (*end || errno || row < 1 || row > 100000)
 		goto bad;
 	for (i = 0; i < l->t->ndocs; i++) {
 		const struct document *d = &l->t->docs[i];
@@ -543,7 +573,7 @@ static int load_flow(struct loader *l, const struct yd_node *v, struct flow *f)
 	    (ret = yd_require(l->ctx, l->doc, v, "ports", "a flow", &n)) < 0 ||
 	    (ret = load_ports(l, f, n)) < 0 ||
 	    (ret = yd_require(l->ctx, l->doc, v, "description", "a flow", &n)) < 0 ||
-	    (ret = yd_str(l->ctx, l->doc, n, "'description'", &f->description)) < 0 ||
+	    (ret = yd_text(l->ctx, l->doc, n, "'description'", &f->description)) < 0 ||
 	    (ret = yd_require(l->ctx, l->doc, v, "source", "a flow", &n)) < 0 ||
 	    (ret = load_sources(l, f, n)) < 0)
 		return ret;
@@ -551,7 +581,7 @@ static int load_flow(struct loader *l, const struct yd_node *v, struct flow *f)
 	if (n && (ret = load_when(l, f, n)) < 0)
 		return ret;
 	n = yd_map_get(v, "note");
-	if (n && (ret = yd_str(l->ctx, l->doc, n, "'note'", &f->note)) < 0)
+	if (n && (ret = yd_text(l->ctx, l->doc, n, "'note'", &f->note)) < 0)
 		return ret;
 	if (f->nports == 0 && !f->note)
 		return err_at(l, v, -EINVAL, "flow '%s' has no ports: say why in a 'note'",
@@ -573,8 +603,8 @@ static int load_flows(struct loader *l, const struct yd_node *seq)
 	size_t i, j;
 	int ret;
 
-	ret = yd_want(l->ctx, l->doc, seq, YD_SEQ, "'flows'");
-	if (ret < 0)
+	if ((ret = yd_want(l->ctx, l->doc, seq, YD_SEQ, "'flows'")) < 0 ||
+	    (ret = want_at_most(l, seq, seq->nitems, CAT_MAX_FLOWS, "flows")) < 0)
 		return ret;
 	t->flows = calloc(seq->nitems + 1, sizeof(*t->flows));
 	if (!t->flows)
@@ -612,9 +642,9 @@ static int load_topology(struct loader *l)
 	    (ret = want_name(l, n, "'topology'")) < 0 ||
 	    (ret = yd_str(l->ctx, l->doc, n, "'topology'", &t->name)) < 0 ||
 	    (ret = yd_require(l->ctx, l->doc, root, "product", "a catalog file", &n)) < 0 ||
-	    (ret = yd_str(l->ctx, l->doc, n, "'product'", &t->product)) < 0 ||
+	    (ret = yd_text(l->ctx, l->doc, n, "'product'", &t->product)) < 0 ||
 	    (ret = yd_require(l->ctx, l->doc, root, "summary", "a catalog file", &n)) < 0 ||
-	    (ret = yd_str(l->ctx, l->doc, n, "'summary'", &t->summary)) < 0 ||
+	    (ret = yd_text(l->ctx, l->doc, n, "'summary'", &t->summary)) < 0 ||
 	    (ret = yd_require(l->ctx, l->doc, root, "documents", "a catalog file", &n)) < 0 ||
 	    (ret = load_documents(l, n)) < 0 ||
 	    (ret = yd_require(l->ctx, l->doc, root, "roles", "a catalog file", &n)) < 0 ||
