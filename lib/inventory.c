@@ -77,9 +77,53 @@ static int replace_str(struct fwgen_ctx *ctx, char **dst, const char *src)
 	return 0;
 }
 
+/*
+ * Words nft reads as keywords where `table inet NAME` wants a name, and
+ * does not take quoted there: a table so named would make `fwgen print`
+ * write a script that `nft -f` refuses. Collected from nftables'
+ * src/scanner.l (rules without a start condition) and checked against
+ * nft 1.0.6; sorted for bsearch().
+ */
+static const char *const nft_keywords[] = {
+	"accept", "add", "ah", "all", "and", "arp", "auto-merge", "bridge",
+	"cgroup", "chain", "comment", "comp", "constant", "continue",
+	"counter", "cpu", "create", "ct", "day", "dccp", "define", "delete",
+	"describe", "destroy", "device", "devices", "dnat", "drop", "dst",
+	"dup", "dynamic", "ecn", "element", "elements", "eq", "esp", "ether",
+	"exists", "expires", "export", "exthdr", "fib", "flags", "flow",
+	"flowtable", "flush", "frag", "fwd", "gc-interval", "ge", "geneve",
+	"get", "goto", "gre", "gretap", "gt", "handle", "hbh", "hook",
+	"hour", "ibriport", "ibrname", "icmp", "icmpv6", "igmp", "iif",
+	"iifgroup", "iifname", "iiftype", "import", "include", "index",
+	"inet", "insert", "interval", "ip", "ip6", "ipsec", "jhash", "jump",
+	"last", "le", "limit", "list", "log", "lshift", "lt", "map", "mark",
+	"masquerade", "meta", "meter", "mh", "missing", "monitor", "ne",
+	"netdev", "nftrace", "not", "notrack", "numgen", "obriport",
+	"obrname", "offload", "oif", "oifgroup", "oifname", "oiftype", "or",
+	"osf", "pkttype", "policy", "position", "priority", "queue", "quota",
+	"random", "redefine", "redirect", "reject", "rename", "replace",
+	"reset", "return", "rshift", "rt", "rt0", "rt2", "rtclassid", "rule",
+	"ruleset", "sctp", "secmark", "set", "size", "skgid", "skuid",
+	"snat", "socket", "srh", "symhash", "synproxy", "table", "tcp", "th",
+	"time", "timeout", "tproxy", "tunnel", "type", "typeof", "udp",
+	"udplite", "undefine", "update", "vlan", "vmap", "vni", "vxlan",
+	"xor", "xt"
+};
+
+static int cmp_word(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
 static bool valid_table_name(const char *s)
 {
 	return yd_is_name(s, TABLE_NAME_MAX);
+}
+
+static bool nft_keyword(const char *s)
+{
+	return bsearch(s, nft_keywords, ARRAY_SIZE(nft_keywords),
+		       sizeof(nft_keywords[0]), cmp_word) != NULL;
 }
 
 FWGEN_EXPORT int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
@@ -105,6 +149,10 @@ FWGEN_EXPORT int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 		return ctx_err(ctx, -EINVAL,
 			       "table name '%s' must be lowercase letters, digits, '-' and '_' (at most %d)",
 			       name ? name : "", TABLE_NAME_MAX);
+	if (nft_keyword(name))
+		return ctx_err(ctx, -EINVAL,
+			       "table name '%s' is an nft keyword: nft -f would refuse the ruleset",
+			       name);
 	return replace_str(ctx, &inv->table, name);
 }
 
@@ -470,6 +518,10 @@ static int load_inventory(struct inv_loader *l)
 			return ctx_err_at(l->ctx, -EINVAL, &loc,
 					  "'table' must be lowercase letters, digits, '-' and '_' (at most %d)",
 					  TABLE_NAME_MAX);
+		if (nft_keyword(n->value))
+			return ctx_err_at(l->ctx, -EINVAL, &loc,
+					  "'table' '%s' is an nft keyword: nft -f would refuse the ruleset",
+					  n->value);
 		if ((ret = replace_str(l->ctx, &l->inv->table, n->value)) < 0)
 			return ret;
 	}
