@@ -276,8 +276,20 @@ static int role_add(struct fwgen_ctx *ctx, struct inv_role *r,
 	struct addr_prefix p;
 	const char *why;
 
+	static const uint8_t v4mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
 	if (addr_parse(address, &p, &why) < 0)
 		return ctx_err_at(ctx, -EINVAL, loc, "'%s': %s", address, why);
+	/*
+	 * ::ffff:a.b.c.d never appears in an IPv6 header: the kernel sees
+	 * such a peer as IPv4, so an ip6 set entry for it would match nothing.
+	 */
+	if (p.family == 6 && p.len >= 96 && !memcmp(p.addr, v4mapped, 12))
+		return ctx_err_at(ctx, -EINVAL, loc,
+				  "'%s': an IPv4-mapped IPv6 address never matches; write the IPv4 address",
+				  address);
 	addr_prefix_interval(&p, &iv);
 	if (addr_list_add(p.family == 4 ? &r->v4 : &r->v6, &iv) < 0)
 		return ctx_nomem(ctx);
