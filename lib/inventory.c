@@ -16,6 +16,10 @@
 /* More peer addresses than this in one inventory is refused, not slow. */
 #define INV_MAX_ADDRESSES 2000000u
 #define TABLE_NAME_MAX 32
+/* Roles, params or options: a topology has a few dozen. */
+#define INV_MAX_NAMES 1024u
+/* Ports or ranges of one param. */
+#define INV_MAX_PARAM_PORTS 64u
 
 FWGEN_EXPORT struct fwgen_inventory *fwgen_inventory_new(void)
 {
@@ -333,6 +337,17 @@ FWGEN_EXPORT int fwgen_inventory_set_any(struct fwgen_ctx *ctx,
 
 /* YAML */
 
+static int want_at_most(struct fwgen_ctx *ctx, const struct yd_doc *doc,
+			const struct yd_node *n, size_t count, size_t max,
+			const char *what)
+{
+	struct src_loc loc = yd_loc(doc, n);
+
+	if (count <= max)
+		return 0;
+	return ctx_err_at(ctx, -E2BIG, &loc, "more than %zu %s", max, what);
+}
+
 struct inv_loader {
 	struct fwgen_ctx *ctx;
 	struct yd_doc *doc;
@@ -396,9 +411,11 @@ static int load_role(struct inv_loader *l, const struct yd_node *k,
 static int load_params(struct inv_loader *l, const struct yd_node *map)
 {
 	size_t i, j;
-	int ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'params'");
+	int ret;
 
-	if (ret < 0)
+	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'params'")) < 0 ||
+	    (ret = want_at_most(l->ctx, l->doc, map, yd_map_size(map),
+				INV_MAX_NAMES, "params")) < 0)
 		return ret;
 	for (i = 0; i < yd_map_size(map); i++) {
 		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
@@ -429,6 +446,11 @@ static int load_params(struct inv_loader *l, const struct yd_node *map)
 			return ctx_err_at(l->ctx, -EINVAL, &loc,
 					  "param '%s' needs at least one port", k->value);
 		}
+		/* Every port multiplies the work of resolve. */
+		ret = want_at_most(l->ctx, l->doc, v, count, INV_MAX_PARAM_PORTS,
+				   "ports in one param");
+		if (ret < 0)
+			return ret;
 		p = param_slot(l->ctx, l->inv, k->value);
 		if (!p)
 			return -ENOMEM;
@@ -449,9 +471,11 @@ static int load_params(struct inv_loader *l, const struct yd_node *map)
 static int load_options(struct inv_loader *l, const struct yd_node *map)
 {
 	size_t i;
-	int ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'options'");
+	int ret;
 
-	if (ret < 0)
+	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'options'")) < 0 ||
+	    (ret = want_at_most(l->ctx, l->doc, map, yd_map_size(map),
+				INV_MAX_NAMES, "options")) < 0)
 		return ret;
 	for (i = 0; i < yd_map_size(map); i++) {
 		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
@@ -477,9 +501,11 @@ static int load_options(struct inv_loader *l, const struct yd_node *map)
 static int load_roles(struct inv_loader *l, const struct yd_node *map)
 {
 	size_t i;
-	int ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'roles'");
+	int ret;
 
-	if (ret < 0)
+	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'roles'")) < 0 ||
+	    (ret = want_at_most(l->ctx, l->doc, map, yd_map_size(map),
+				INV_MAX_NAMES, "roles")) < 0)
 		return ret;
 	for (i = 0; i < yd_map_size(map); i++) {
 		const struct yd_node *k = map->items[2 * i];
