@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
@@ -71,7 +70,8 @@ static void make_name(char *buf, size_t len, const char *prefix,
 		snprintf(buf, len, "%s%s%s", prefix, clean, suffix);
 		return;
 	}
-	n = max - fixed - 7;	/* room for "-" and six hex digits */
+	/* Room for "-" and six hex digits. */
+	n = max > fixed + 7 ? max - fixed - 7 : 0;
 	if (n > i)
 		n = i;
 	snprintf(buf, len, "%s%.*s-%06x%s", prefix, (int)n, clean,
@@ -235,8 +235,6 @@ struct line {
 	bool log;			/* -j LOG, not the rule's verdict */
 };
 
-enum { TARGET_LOG = 1, TARGET_VERDICT = 2 };
-
 static void print_line(const struct fwgen_policy *pol, const char *chain,
 		       const struct pol_rule *r, int family,
 		       const struct line *ln, FILE *out)
@@ -389,18 +387,34 @@ static void print_rule(const struct fwgen_policy *pol, const char *chain,
 		print_target(pol, chain, r, family, false, out);
 }
 
+/* Text in a "# " line: a newline in it would start a command of its own. */
+static void print_comment_text(const char *s, FILE *out)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		fputc(c < 0x20 || c == 0x7f ? '_' : c, out);
+	}
+}
+
 static void print_header(const struct fwgen_policy *pol, const char *what,
 			 FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "# fwgen %s: topology %s, host role%s", FWGEN_VERSION,
-		pol->topology ? pol->topology : "?", pol->nroles > 1 ? "s" : "");
-	for (i = 0; i < pol->nroles; i++)
-		fprintf(out, "%s %s", i ? "," : "", pol->roles[i]);
+	fprintf(out, "# fwgen %s: topology ", FWGEN_VERSION);
+	print_comment_text(pol->topology ? pol->topology : "?", out);
+	fprintf(out, ", host role%s", pol->nroles > 1 ? "s" : "");
+	for (i = 0; i < pol->nroles; i++) {
+		fputs(i ? ", " : " ", out);
+		print_comment_text(pol->roles[i], out);
+	}
 	fprintf(out, "\n# egress: %s\n", pol->egress_filtered ? "filtered" : "open");
-	for (i = 0; i < pol->nnotes; i++)
-		fprintf(out, "# %s\n", pol->notes[i]);
+	for (i = 0; i < pol->nnotes; i++) {
+		fputs("# ", out);
+		print_comment_text(pol->notes[i], out);
+		fputc('\n', out);
+	}
 	fprintf(out, "# %s\n", what);
 }
 

@@ -245,6 +245,29 @@ START_TEST(test_render_iptables_hostile_comment_escaped)
 }
 END_TEST
 
+START_TEST(test_render_iptables_header_cannot_start_a_command)
+{
+	struct fwgen_policy *pol = fx_policy();
+	char *got, *lines;
+	int ret;
+
+	free(pol->notes[0]);
+	pol->notes[0] = strdup("evil\n-I INPUT 1 -j ACCEPT");
+	got = fx_render(pol, FWGEN_FORMAT_IPTABLES, &ret);
+	ck_assert_int_eq(ret, 0);
+	ck_assert_ptr_nonnull(strstr(got, "\n# evil_-I INPUT 1 -j ACCEPT\n"));
+	lines = grep(got, "-I INPUT");
+	ck_assert_str_eq(lines, "-I INPUT 1 -j FWGEN-INPUT\n");
+	free(lines);
+	free(got);
+	got = fx_render(pol, FWGEN_FORMAT_IPSET, &ret);
+	ck_assert_int_eq(ret, 0);
+	ck_assert_ptr_nonnull(strstr(got, "\n# evil_-I INPUT 1 -j ACCEPT\n"));
+	free(got);
+	fwgen_policy_free(pol);
+}
+END_TEST
+
 START_TEST(test_render_iptables_plain_word_comment_is_bare)
 {
 	struct fwgen_policy *pol = fx_policy();
@@ -423,6 +446,7 @@ int main(void)
 	tcase_add_test(tc, test_render_ipset_whole_space_is_two_halves);
 	tcase_add_test(tc, test_render_ipset_range_is_fewest_prefixes);
 	tcase_add_test(tc, test_render_iptables_hostile_comment_escaped);
+	tcase_add_test(tc, test_render_iptables_header_cannot_start_a_command);
 	tcase_add_test(tc, test_render_iptables_plain_word_comment_is_bare);
 	tcase_add_test(tc, test_render_iptables_comment_cut_at_255_bytes);
 	tcase_add_test(tc, test_render_iptables_multiport_split_at_15);
