@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 # For every topology x host role (no inventory, an inventory binding every
-# role to prefixes, ranges and hosts of both families, egress filtered, all
-# roles at once): `nft -j -f` of `fwgen print --format json` and `nft -f`
+# role to prefixes, ranges and hosts of both families, egress filtered, the
+# example inventory, all roles at once): `nft -j -f` of `fwgen print --format json` and `nft -f`
 # of `fwgen print` give the same `nft list ruleset`, loaded in two network
 # namespaces this test creates (never the host's), each already holding a
 # table of another tool that must survive. Loading the JSON a second time
@@ -10,6 +10,7 @@
 set -u
 
 FWGEN=${FWGEN:-fwgen}
+ROOT=${FWGEN_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 
@@ -130,6 +131,9 @@ for topo in $topologies; do
 		check "$topo/$role" --topology "$topo" --role "$role"
 		check "$topo/$role+bound" -i "$TMP/bound.yaml" --role "$role"
 		check "$topo/$role+bound+egress" -i "$TMP/bound-filtered.yaml" --role "$role"
+		if [ -f "$ROOT/examples/$topo.yaml" ]; then
+			check "$topo/$role+example" -i "$ROOT/examples/$topo.yaml" --role "$role"
+		fi
 	done
 	all=()
 	for role in $hosts; do all+=(--role "$role"); done
