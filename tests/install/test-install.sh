@@ -1,0 +1,380 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Installs the current build into a temporary DESTDIR and checks what a
+# package ships: the files, the exported ABI against the installed headers,
+# the SONAME, pkg-config, the examples built with pkg-config alone, the man
+# pages, the systemd unit and the bash completion. Output is TAP.
+#
+# Usage: test-install.sh BUILD_DIR SOURCE_DIR
+set -u
+
+if [ $# -ne 2 ]; then
+	echo "usage: $0 BUILD_DIR SOURCE_DIR" >&2
+	exit 2
+fi
+build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/fwgen-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+D=$tmp/dest
+cc=${CC:-cc}
+npass=0
+nfail=0
+n=0
+
+pass() {
+	n=$((n + 1)); npass=$((npass + 1))
+	echo "ok $n - $1"
+}
+
+fail() {
+	n=$((n + 1)); nfail=$((nfail + 1))
+	echo "not ok $n - $1"
+	shift
+	# The evidence, as TAP diagnostics.
+	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/#   /' | head -n 40
+	return 0
+}
+
+# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
+check() {
+	local what=$1 out
+	shift
+	if out=$("$@" 2>&1); then
+		pass "$what"
+	else
+		fail "$what" "$out"
+	fi
+}
+
+finish() {
+	echo "1..$n"
+	echo "# $npass passed, $nfail failed"
+	[ "$nfail" -eq 0 ]
+	exit $?
+}
+
+# Where meson installs a source or build file (without DESTDIR): the entry of
+# `meson introspect --installed` whose key ends in $1.
+installed=$tmp/installed.tsv
+dest_of() {
+	awk -F '\t' -v s="$1" \
+		'substr($1, length($1) - length(s) + 1) == s { print $2; exit }' \
+		"$installed"
+}
+
+# --- meson install --------------------------------------------------------
+
+if out=$(meson install -C "$build" --no-rebuild --destdir "$D" 2>&1); then
+	pass "meson install --destdir into a temporary directory"
+else
+	fail "meson install --destdir into a temporary directory" "$out"
+	finish
+fi
+meson introspect "$build" --installed |
+	python3 -c 'import json, sys
+for k, v in json.load(sys.stdin).items():
+    print(k + "\t" + v)' >"$installed"
+
+fwgen=$(dest_of /tools/fwgen)
+lib_real=$(dest_of /lib/libfwgen.so.0.1.0)
+libdir=$(dirname "$lib_real")
+incdir=$(dirname "$(dest_of "$src/include/fwgen")")
+catdir=$(dest_of "$src/catalog")
+pcfile=$(dest_of /fwgen.pc)
+unit=$(dest_of /systemd/fwgen.service)
+completion=$(dest_of /completion/fwgen.bash)
+version=$(meson introspect "$build" --projectinfo |
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
+
+# --- files ----------------------------------------------------------------
+
+missing=()
+for f in "$fwgen" "$lib_real" "$libdir/libfwgen.so.0" "$libdir/libfwgen.so" \
+	 "$libdir/libfwgen.a" "$pcfile" "$unit" "$completion"; do
+	[ -n "$f" ] && [ -e "$D$f" ] || missing+=("${f:-(not in meson introspect --installed)}")
+done
+[ -x "$D$fwgen" ] || missing+=("$fwgen is not executable")
+case $fwgen in
+*/sbin/fwgen) ;;
+*) missing+=("fwgen installed as $fwgen, not under sbin/") ;;
+esac
+if [ ${#missing[@]} -eq 0 ]; then
+	pass "sbin/fwgen, libfwgen.so{,.0,.0.1.0}, libfwgen.a, fwgen.pc, unit, completion installed"
+else
+	fail "sbin/fwgen, libfwgen.so{,.0,.0.1.0}, libfwgen.a, fwgen.pc, unit, completion installed" "${missing[@]}"
+fi
+
+missing=()
+for h in "$src"/include/fwgen/*.h; do
+	[ -f "$D$incdir/fwgen/$(basename "$h")" ] || missing+=("$incdir/fwgen/$(basename "$h")")
+done
+for h in "$D$incdir"/fwgen/*.h; do
+	[ -f "$src/include/fwgen/$(basename "$h")" ] || missing+=("installed but not in include/fwgen/: $h")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	pass "every public header of include/fwgen/ installed ($(ls "$src"/include/fwgen/*.h | wc -l))"
+else
+	fail "every public header of include/fwgen/ installed" "${missing[@]}"
+fi
+
+missing=()
+ncat=0
+for f in "$src"/catalog/*.yaml; do
+	[ -e "$f" ] || continue
+	ncat=$((ncat + 1))
+	cmp -s "$f" "$D$catdir/$(basename "$f")" || missing+=("$catdir/$(basename "$f")")
+done
+[ "$ncat" -gt 0 ] || missing+=("catalog/ has no *.yaml file to install")
+case $catdir in
+*/share/fwgen) ;;
+*) missing+=("catalog installed in $catdir, not \$datadir/fwgen") ;;
+esac
+if [ ${#missing[@]} -eq 0 ]; then
+	pass "catalog installed under \$datadir/fwgen ($ncat product files)"
+else
+	fail "catalog installed under \$datadir/fwgen" "${missing[@]}"
+fi
+
+mandir=
+missing=()
+for page in man8/fwgen.8 man5/fwgen-inventory.5 man5/fwgen-catalog.5; do
+	f=$(dest_of "/man/$(basename "$page")")
+	case $f in
+	*/"$page") mandir=${f%/"$page"} ;;
+	*) missing+=("$page (installed as '$f')") ;;
+	esac
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	pass "man pages fwgen(8), fwgen-inventory(5), fwgen-catalog(5) installed"
+else
+	fail "man pages fwgen(8), fwgen-inventory(5), fwgen-catalog(5) installed" "${missing[@]}"
+fi
+
+# --- ABI ------------------------------------------------------------------
+
+# The functions the installed headers declare, as the compiler sees them.
+printf '#include <fwgen/%s>\n' $(cd "$D$incdir/fwgen" && ls *.h) >"$tmp/headers.c"
+declared=$tmp/declared.txt
+exported=$tmp/exported.txt
+if out=$($cc -std=c11 -fsyntax-only -aux-info "$tmp/aux.txt" -I"$D$incdir" \
+		$(pkg-config --cflags libnftnl libmnl) "$tmp/headers.c" 2>&1); then
+	grep -F "$D$incdir/fwgen/" "$tmp/aux.txt" |
+		sed -E 's|^/\*[^*]*\*/ *||; s/^([^(]*[^A-Za-z0-9_])?([A-Za-z_][A-Za-z0-9_]*) \(.*/\2/' |
+		sort -u >"$declared"
+	pass "installed headers compile on their own ($(wc -l <"$declared") functions)"
+else
+	fail "installed headers compile on their own" "$out"
+	: >"$declared"
+fi
+
+nm -D --defined-only "$D$lib_real" | grep ' T ' | awk '{ print $3 }' |
+	sed 's/@.*//' | sort -u >"$exported"
+if out=$(diff -u "$declared" "$exported"); then
+	pass "exported functions (nm -D ' T ') are exactly the ones the headers declare"
+else
+	fail "exported functions (nm -D ' T ') are exactly the ones the headers declare" \
+		"--- declared +++ exported" "$(echo "$out" | sed -n '3,$p' | grep '^[-+]')"
+fi
+
+others=$(nm -D --defined-only "$D$lib_real" | awk '{ print $3 }' |
+	sed 's/@.*//' | grep -v -e '^fwgen_' -e '^FWGEN_0$')
+undecl=$(grep -v '^fwgen_' "$declared")
+if [ -z "$others$undecl" ]; then
+	pass "only fwgen_* symbols exported and declared (version node FWGEN_0)"
+else
+	fail "only fwgen_* symbols exported and declared (version node FWGEN_0)" $others $undecl
+fi
+
+soname=$(readelf -d "$D$lib_real" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+link=$(readlink "$D$libdir/libfwgen.so.0")
+if [ "$soname" = libfwgen.so.0 ] && [ "$link" = "$(basename "$lib_real")" ]; then
+	pass "SONAME libfwgen.so.0, libfwgen.so.0 -> $link"
+else
+	fail "SONAME libfwgen.so.0" "SONAME: $soname" "libfwgen.so.0 -> $link"
+fi
+
+rpath=$(readelf -d "$D$fwgen" "$D$lib_real" | grep -E 'R(UN)?PATH')
+if [ -z "$rpath" ]; then
+	pass "installed fwgen and libfwgen carry no build-tree RUNPATH"
+else
+	fail "installed fwgen and libfwgen carry no build-tree RUNPATH" "$rpath"
+fi
+
+# --- the installed program and library find their catalog ------------------
+
+export LD_LIBRARY_PATH=$D$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+unset FWGEN_CATALOG_DIR
+
+resolved=$(ldd "$D$fwgen" | sed -n 's/.*libfwgen\.so\.0 => \([^ ]*\).*/\1/p')
+out=$("$D$fwgen" --version 2>&1)
+if [ "$resolved" = "$D$libdir/libfwgen.so.0" ] && [ "$out" = "fwgen $version" ]; then
+	pass "installed fwgen runs on the installed library: $out"
+else
+	fail "installed fwgen runs on the installed library" "libfwgen.so.0 => $resolved" "$out"
+fi
+
+# The data directory is compiled in: with no setting the library reads the
+# real prefix's catalog, which a DESTDIR install cannot show except by name.
+if grep -qaF "$catdir" "$D$lib_real"; then
+	pass "libfwgen reads its catalog from $catdir without any setting"
+else
+	fail "libfwgen reads its catalog from $catdir without any setting" \
+		"'$catdir' is not compiled into $lib_real"
+fi
+out=$(FWGEN_CATALOG_DIR=$D$catdir "$D$fwgen" catalog list 2>&1)
+if [ $? -eq 0 ] && [ -n "$out" ]; then
+	pass "fwgen catalog list on the installed catalog ($(grep -c '^[^ ]' <<<"$out") topologies)"
+else
+	fail "fwgen catalog list on the installed catalog" "$out"
+fi
+
+# --- pkg-config -------------------------------------------------------------
+
+export PKG_CONFIG_PATH=$D$(dirname "$pcfile")${PKG_CONFIG_PATH:+:$PKG_CONFIG_PATH}
+export PKG_CONFIG_SYSROOT_DIR=$D
+flags=$(pkg-config --cflags --libs fwgen 2>&1)
+ok=1
+case " $flags " in *" -lfwgen "*) ;; *) ok=0 ;; esac
+case " $flags " in *" -L$D$libdir "*) ;; *) ok=0 ;; esac
+# pkg-config leaves out -I of default include directories (/usr/include).
+case $incdir in
+/usr/include) ;;
+*) case " $flags " in *" -I$D$incdir "*) ;; *) ok=0 ;; esac ;;
+esac
+[ "$(pkg-config --modversion fwgen 2>&1)" = "$version" ] || ok=0
+case " $(pkg-config --static --libs fwgen 2>&1) " in *" -lyaml "*) ;; *) ok=0 ;; esac
+if [ $ok -eq 1 ]; then
+	pass "pkg-config --cflags --libs fwgen into the DESTDIR: $flags"
+else
+	fail "pkg-config --cflags --libs fwgen into the DESTDIR" "$flags" \
+		"modversion: $(pkg-config --modversion fwgen 2>&1)" \
+		"static: $(pkg-config --static --libs fwgen 2>&1)"
+fi
+
+# --- examples, built with pkg-config alone --------------------------------
+
+export FWGEN_CATALOG_DIR=$D$catdir
+for ex in "$src"/examples/*.c; do
+	name=$(basename "$ex" .c)
+	if ! out=$($cc -std=c11 -Wall -Wextra -Werror -o "$tmp/$name" "$ex" \
+			$(pkg-config --cflags --libs fwgen) 2>&1); then
+		fail "examples/$name.c builds with pkg-config --cflags --libs fwgen" "$out"
+		continue
+	fi
+	out=$("$tmp/$name" 2>&1)
+	rc=$?
+	if [ $rc -eq 0 ] && [ "$(wc -l <<<"$out")" -ge 3 ]; then
+		pass "examples/$name.c builds with pkg-config alone and runs: $(grep -m1 -v '^#' <<<"$out")"
+	else
+		fail "examples/$name.c builds with pkg-config alone and runs (exit $rc)" "$out"
+	fi
+done
+
+# --- man pages ----------------------------------------------------------
+
+for page in man8/fwgen.8 man5/fwgen-inventory.5 man5/fwgen-catalog.5; do
+	f=$D$mandir/$page
+	[ -f "$f" ] || continue
+	out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l "$f" 2>&1 >/dev/null)
+	if [ -z "$out" ]; then
+		pass "man --warnings -E UTF-8 -l $page: no warnings"
+	else
+		fail "man --warnings -E UTF-8 -l $page: no warnings" "$out"
+	fi
+done
+
+# Every command and every option the CLI's usage texts show is in fwgen(8).
+page=$D$mandir/man8/fwgen.8
+missing=()
+if [ -f "$page" ]; then
+	cmds=$("$D$fwgen" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }')
+	for c in $cmds; do
+		grep -qFx ".SY fwgen\\ $c" "$page" && grep -q "^\.B $c\b" "$page" ||
+			missing+=("command $c")
+		for o in $("$D$fwgen" "$c" --help 2>/dev/null | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+			grep -qF -- "$(sed 's/-/\\-/g' <<<"$o")" "$page" || missing+=("fwgen $c $o")
+		done
+	done
+fi
+if [ -f "$page" ] && [ -n "${cmds:-}" ] && [ ${#missing[@]} -eq 0 ]; then
+	pass "fwgen(8) names every command and option of fwgen --help ($(wc -w <<<"$cmds") commands)"
+else
+	fail "fwgen(8) names every command and option of fwgen --help" "${missing[@]}"
+fi
+
+# --- systemd unit ---------------------------------------------------------
+
+f=$D$unit
+if grep -q "^ExecStart=$fwgen apply -i /etc/fwgen/inventory.yaml" "$f" 2>/dev/null &&
+   grep -q "^ExecReload=$fwgen apply " "$f" && grep -q "^ExecStop=$fwgen remove" "$f" &&
+   grep -q '^Before=network-pre.target' "$f" && grep -q '^DefaultDependencies=no' "$f"; then
+	pass "fwgen.service starts $fwgen apply before network-pre.target, stops with remove"
+else
+	fail "fwgen.service starts $fwgen apply before network-pre.target, stops with remove" \
+		"$(cat "$f" 2>&1)"
+fi
+if command -v systemd-analyze >/dev/null 2>&1; then
+	# The unit names the installed path; point it at the DESTDIR copy,
+	# and let Documentation= find the DESTDIR man pages.
+	mkdir -p "$tmp/unit"
+	sed "s|$fwgen|$D$fwgen|g" "$f" >"$tmp/unit/fwgen.service"
+	out=$(MANPATH=$D$mandir systemd-analyze verify "$tmp/unit/fwgen.service" 2>&1)
+	if [ $? -eq 0 ] && [ -z "$out" ]; then
+		pass "systemd-analyze verify fwgen.service (man pages of Documentation= found)"
+	else
+		fail "systemd-analyze verify fwgen.service" "$out"
+	fi
+else
+	pass "systemd-analyze verify fwgen.service # SKIP no systemd-analyze"
+fi
+
+# --- bash completion --------------------------------------------------------
+
+# complete WORD...: what the completion offers for the last word, sorted.
+complete_words() {
+	bash --norc --noprofile -c '
+		source "$1" || exit 2
+		shift
+		COMP_WORDS=("$@")
+		COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+		COMP_LINE="$*"
+		COMP_POINT=${#COMP_LINE}
+		_fwgen	# bash ignores its status; COMPREPLY is the answer
+		printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' \
+		bash "$D$completion" "$D$fwgen" "$@"
+}
+
+# check_completion WORDS... = EXPECTED...
+check_completion() {
+	local words=() want=() got
+	while [ "$1" != "=" ]; do words+=("$1"); shift; done
+	shift
+	want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
+	got=$(complete_words "${words[@]}" 2>&1)
+	if [ "$got" = "$want" ]; then
+		pass "completion: fwgen ${words[*]}<TAB> -> $want"
+	else
+		fail "completion: fwgen ${words[*]}<TAB>" "want: $want" "got:  $got"
+	fi
+}
+
+printf 'topology: tachyon-single-server\nroles:\n  server: [198.18.10.5]\n' >"$tmp/inv.yaml"
+tachyon_hosts="server sql-server ssas-server catalog-server client"
+out=$(bash --norc --noprofile -c 'source "$1" && complete -p fwgen' bash "$D$completion" 2>&1)
+if [ "$out" = "complete -F _fwgen fwgen" ]; then
+	pass "completion registers _fwgen for fwgen"
+else
+	fail "completion registers _fwgen for fwgen" "$out"
+fi
+check_completion pr = print
+check_completion print --format "" = nft json iptables ip6tables ipset
+check_completion print --format=ip = iptables ip6tables ipset
+check_completion print --topology tachyon-single-server --role "" = auto $tachyon_hosts
+check_completion print --topology tachyon-single-server --role server --role s = sql-server ssas-server
+check_completion apply -i "$tmp/inv.yaml" --role "" = auto $tachyon_hosts
+check_completion catalog show "" = $("$D$fwgen" catalog list 2>/dev/null | awk '/^[^ ]/ { print $1 }')
+check_completion print -i "$tmp/in" = "$tmp/inv.yaml"
+check_completion diff --q = --quiet
+
+finish
