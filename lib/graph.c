@@ -31,12 +31,34 @@ struct edge {
 	char **tips;		/* "flow-id: description", one per flow */
 	size_t ntips;
 	size_t captips;
+	size_t fan;		/* junction number, 0 for a plain edge */
+};
+
+/*
+ * Edges that carry the same label into one role from many roles (or out of
+ * one role to many) meet at a junction point, and the label is written
+ * once on the junction's own edge: "all components -> mysql tcp/3306" is
+ * then one label, not one per component.
+ */
+#define FAN_MIN 3
+
+struct fan {
+	bool in;		/* many sources -> junction -> one target */
+	size_t role;		/* the one target (in) or source (out) */
+	bool conditional;
+	size_t first;		/* index of its first edge */
+	char **tips;		/* union of its edges' tooltips */
+	size_t ntips;
+	size_t captips;
 };
 
 struct graph {
 	struct edge *edges;
 	size_t nedges;
 	size_t capedges;
+	struct fan *fans;	/* fans[k - 1] is junction k */
+	size_t nfans;
+	size_t capfans;
 };
 
 static void graph_release(struct graph *g)
@@ -48,6 +70,9 @@ static void graph_release(struct graph *g)
 		strv_free(g->edges[i].tips, g->edges[i].ntips);
 	}
 	free(g->edges);
+	for (i = 0; i < g->nfans; i++)
+		strv_free(g->fans[i].tips, g->fans[i].ntips);
+	free(g->fans);
 }
 
 /* Adds a copy of s to a vector unless it holds it already. */
@@ -139,6 +164,73 @@ static int collect_edges(const struct fwgen_topology *t, struct graph *g)
 	return 0;
 }
 
+static bool same_lines(const struct edge *a, const struct edge *b)
+{
+	size_t i;
+
+	if (a->nlines != b->nlines || a->conditional != b->conditional)
+		return false;
+	for (i = 0; i < a->nlines; i++) {
+		if (strcmp(a->lines[i], b->lines[i]))
+			return false;
+	}
+	return true;
+}
+
+/* The role edge e shares with its fan: its target (in) or source (out). */
+static size_t fan_end(const struct edge *e, bool in)
+{
+	return in ? e->to : e->from;
+}
+
+/*
+ * Groups edges into fans: first many-to-one, then one-to-many among the
+ * edges left, each in the order of its first edge. Self-loops stay apart.
+ */
+static int make_fans(struct graph *g, bool in)
+{
+	size_t i, j, n;
+
+	for (i = 0; i < g->nedges; i++) {
+		struct edge *e = &g->edges[i];
+		struct fan *f;
+
+		if (e->fan || e->from == e->to)
+			continue;
+		for (j = i, n = 0; j < g->nedges; j++) {
+			const struct edge *o = &g->edges[j];
+
+			if (!o->fan && o->from != o->to &&
+			    fan_end(o, in) == fan_end(e, in) && same_lines(e, o))
+				n++;
+		}
+		if (n < FAN_MIN)
+			continue;
+		if (array_push(&g->fans, &g->nfans, &g->capfans, sizeof(*g->fans)) < 0)
+			return -ENOMEM;
+		f = &g->fans[g->nfans - 1];
+		f->in = in;
+		f->role = fan_end(e, in);
+		f->conditional = e->conditional;
+		f->first = i;
+		for (j = i; j < g->nedges; j++) {
+			struct edge *o = &g->edges[j];
+			size_t k;
+
+			if (o->fan || o->from == o->to ||
+			    fan_end(o, in) != fan_end(e, in) || !same_lines(e, o))
+				continue;
+			o->fan = g->nfans;
+			for (k = 0; k < o->ntips; k++) {
+				if (strv_add_unique(&f->tips, &f->ntips, &f->captips,
+						    o->tips[k]) < 0)
+					return -ENOMEM;
+			}
+		}
+	}
+	return 0;
+}
+
 /*
  * Writes s for the inside of a DOT quoted string. A quote would end the
  * string and a backslash would start one of Graphviz's escapes (\N, \l, or a
@@ -187,31 +279,134 @@ static void put_node(const struct role *r, FILE *out)
 	fputs("];\n", out);
 }
 
+static void put_style(bool conditional, FILE *out)
+{
+	if (conditional)
+		fputs("style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", ", out);
+}
+
 /* Label lines end in \l: left-aligned, so port lists line up. */
-static void put_edge(const struct fwgen_topology *t, const struct edge *e,
-		     FILE *out)
+static void put_label(const struct edge *e, FILE *out)
 {
 	size_t i;
 
-	fputc('\t', out);
-	put_id(t->roles[e->from].name, out);
-	fputs(" -> ", out);
-	put_id(t->roles[e->to].name, out);
-	fputs(" [", out);
-	if (e->conditional)
-		fputs("style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", ", out);
 	fputs("label=\"", out);
 	for (i = 0; i < e->nlines; i++) {
 		put_esc(e->lines[i], out);
 		fputs("\\l", out);
 	}
-	fputs("\", tooltip=\"", out);
-	for (i = 0; i < e->ntips; i++) {
+	fputc('"', out);
+}
+
+static void put_tips(char *const *tips, size_t n, FILE *out)
+{
+	size_t i;
+
+	fputs("tooltip=\"", out);
+	for (i = 0; i < n; i++) {
 		if (i)
 			fputs("\\n", out);
-		put_esc(e->tips[i], out);
+		put_esc(tips[i], out);
 	}
-	fputs("\"];\n", out);
+	fputc('"', out);
+}
+
+/* A junction's id: '#' and a space, which no role name holds. */
+static void put_junction_id(size_t fan, FILE *out)
+{
+	fprintf(out, "\"#fan %zu\"", fan);
+}
+
+static void put_edge(const struct fwgen_topology *t, const struct edge *e,
+		     FILE *out)
+{
+	fputc('\t', out);
+	put_id(t->roles[e->from].name, out);
+	fputs(" -> ", out);
+	put_id(t->roles[e->to].name, out);
+	fputs(" [", out);
+	put_style(e->conditional, out);
+	put_label(e, out);
+	fputs(", ", out);
+	put_tips(e->tips, e->ntips, out);
+	fputs("];\n", out);
+}
+
+/* A fan: an unlabelled edge per member to or from its junction, then the label. */
+static void put_fan(const struct fwgen_topology *t, const struct graph *g,
+		    size_t k, FILE *out)
+{
+	const struct fan *f = &g->fans[k - 1];
+	const struct edge *first = &g->edges[f->first];
+	size_t i;
+
+	for (i = f->first; i < g->nedges; i++) {
+		const struct edge *e = &g->edges[i];
+
+		if (e->fan != k)
+			continue;
+		fputc('\t', out);
+		if (f->in) {
+			put_id(t->roles[e->from].name, out);
+			fputs(" -> ", out);
+			put_junction_id(k, out);
+			fputs(" [arrowhead=none, ", out);
+		} else {
+			put_junction_id(k, out);
+			fputs(" -> ", out);
+			put_id(t->roles[e->to].name, out);
+			fputs(" [", out);
+		}
+		put_style(f->conditional, out);
+		put_tips(e->tips, e->ntips, out);
+		fputs("];\n", out);
+	}
+	fputc('\t', out);
+	if (f->in) {
+		put_junction_id(k, out);
+		fputs(" -> ", out);
+		put_id(t->roles[f->role].name, out);
+		fputs(" [", out);
+	} else {
+		put_id(t->roles[f->role].name, out);
+		fputs(" -> ", out);
+		put_junction_id(k, out);
+		fputs(" [arrowhead=none, ", out);
+	}
+	put_style(f->conditional, out);
+	put_label(first, out);
+	fputs(", ", out);
+	put_tips(f->tips, f->ntips, out);
+	fputs("];\n", out);
+}
+
+/* Whether every role a fan joins is a host role: its junction then sits in the cluster. */
+static bool fan_inside(const struct fwgen_topology *t, const struct graph *g,
+		       size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < g->nedges; i++) {
+		const struct edge *e = &g->edges[i];
+
+		if (e->fan == k && (!t->roles[e->from].host || !t->roles[e->to].host))
+			return false;
+	}
+	return true;
+}
+
+static void put_junctions(const struct fwgen_topology *t,
+			  const struct graph *g, bool inside, FILE *out)
+{
+	size_t k;
+
+	for (k = 1; k <= g->nfans; k++) {
+		if (fan_inside(t, g, k) != inside)
+			continue;
+		fputs(inside ? "\t\t" : "\t", out);
+		put_junction_id(k, out);
+		fputs(" [shape=point, width=0.08, color=\"#4d4d4d\"];\n", out);
+	}
 }
 
 static void put_graph(const struct fwgen_topology *t, const struct graph *g,
@@ -239,6 +434,7 @@ static void put_graph(const struct fwgen_topology *t, const struct graph *g,
 		if (t->roles[i].host)
 			put_node(&t->roles[i], out);
 	}
+	put_junctions(t, g, true, out);
 	fputs("\t}\n\n", out);
 	/* Peer roles no flow names (such as the implied admin) stay out. */
 	for (i = 0; i < t->nroles; i++) {
@@ -249,10 +445,17 @@ static void put_graph(const struct fwgen_topology *t, const struct graph *g,
 		if (!t->roles[i].host && used)
 			put_node(&t->roles[i], out);
 	}
+	put_junctions(t, g, false, out);
 	if (g->nedges)
 		fputc('\n', out);
-	for (i = 0; i < g->nedges; i++)
-		put_edge(t, &g->edges[i], out);
+	for (i = 0; i < g->nedges; i++) {
+		const struct edge *e = &g->edges[i];
+
+		if (!e->fan)
+			put_edge(t, e, out);
+		else if (g->fans[e->fan - 1].first == i)
+			put_fan(t, g, e->fan, out);
+	}
 	fputs("}\n", out);
 }
 
@@ -264,6 +467,10 @@ FWGEN_EXPORT int fwgen_topology_graph(struct fwgen_ctx *ctx,
 	int ret;
 
 	ret = collect_edges(t, &g);
+	if (ret == 0)
+		ret = make_fans(&g, true);
+	if (ret == 0)
+		ret = make_fans(&g, false);
 	if (ret < 0) {
 		graph_release(&g);
 		return ctx_nomem(ctx);

@@ -148,7 +148,9 @@ int fwgen_topology_describe(struct fwgen_ctx *ctx,
  * flows name as ellipses, and one edge per pair of roles labelled with a
  * line per flow ("tcp/80, 443 ($https_port)": a param as its default value
  * and name). Conditional flows get a dashed edge naming their option; flows
- * within one role are self-loops. Every string is escaped, so no catalog
+ * within one role are self-loops. Three or more roles sending the same
+ * ports to one role (or one role to three or more) meet at a junction point
+ * whose one edge carries the label. Every string is escaped, so no catalog
  * text can break the DOT syntax. Same topology, same bytes. -EIO when
  * writing fails.
  */
