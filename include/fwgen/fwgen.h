@@ -181,16 +181,44 @@ struct fwgen_inventory *fwgen_inventory_new(void);
 /* Frees an inventory; NULL is allowed. */
 void fwgen_inventory_free(struct fwgen_inventory *inv);
 
+/*
+ * Names the inventory's topology (copied), the YAML key `topology`. Only
+ * its form is checked here (-EINVAL unless a lowercase letter, then
+ * lowercase letters, digits, '-' and '_', at most 40); fwgen_policy_resolve()
+ * looks it up in the catalog.
+ */
 int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
 				 struct fwgen_inventory *inv, const char *name);
+
+/* The topology the inventory names, or NULL. Borrowed from the inventory. */
 const char *fwgen_inventory_topology(const struct fwgen_inventory *inv);
+
+/*
+ * Names the inet table the policy owns (copied), the YAML key `table`;
+ * default FWGEN_DEFAULT_TABLE. -EINVAL unless a lowercase letter, then
+ * lowercase letters, digits, '-' and '_', at most 32 characters.
+ */
 int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 			      struct fwgen_inventory *inv, const char *name);
+
+/* Open (default) or filtered egress, the YAML key `egress`. */
 void fwgen_inventory_set_egress(struct fwgen_inventory *inv,
 				enum fwgen_egress egress);
+
+/*
+ * Sets a catalog param (a configurable port, YAML `params`) to one port,
+ * replacing the catalog's default and any earlier value. -ERANGE for port
+ * 0. The name is checked against the topology by fwgen_policy_resolve().
+ */
 int fwgen_inventory_set_param(struct fwgen_ctx *ctx,
 			      struct fwgen_inventory *inv, const char *name,
 			      uint16_t port);
+
+/*
+ * Turns a catalog option (conditional flows, YAML `options`) on or off,
+ * replacing the catalog's default. The name is checked against the
+ * topology by fwgen_policy_resolve().
+ */
 int fwgen_inventory_set_option(struct fwgen_ctx *ctx,
 			       struct fwgen_inventory *inv, const char *name,
 			       bool value);
