@@ -48,25 +48,29 @@ static uint32_t fnv1a(const char *s)
 }
 
 /*
- * prefix + name + suffix in buf, with characters outside [A-Za-z0-9_.-]
- * replaced by '_'; when longer than max, the name is cut and a hash of the
- * whole name keeps it unique: "FWGEN-in_tcp_12345-1234-a1b2c3".
+ * prefix + name + suffix in buf. When the name is longer than max allows
+ * or has characters outside [A-Za-z0-9_.-] (replaced by '_'), it is cut
+ * and a hash of the whole name keeps it apart from every other:
+ * "FWGEN-in_tcp_61616-61-b57165".
  */
 static void make_name(char *buf, size_t len, const char *prefix,
 		      const char *name, const char *suffix, size_t max)
 {
 	size_t fixed = strlen(prefix) + strlen(suffix), i, n;
 	char clean[NAME_BUF];
+	bool changed = false;
 
 	for (i = 0; name[i] && i < sizeof(clean) - 1; i++) {
 		char c = name[i];
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			  (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+			  c == '-';
 
-		clean[i] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			   (c >= '0' && c <= '9') || c == '_' || c == '.' ||
-			   c == '-' ? c : '_';
+		clean[i] = ok ? c : '_';
+		changed |= !ok;
 	}
 	clean[i] = '\0';
-	if (fixed + strlen(name) <= max && !name[i]) {
+	if (!changed && !name[i] && fixed + i <= max) {
 		snprintf(buf, len, "%s%s%s", prefix, clean, suffix);
 		return;
 	}
