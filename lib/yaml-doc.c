@@ -19,7 +19,8 @@
 #include "yaml-doc.h"
 
 struct anchor {
-	char *name;
+	char *name;		/* NULL: an empty slot */
+	uint64_t hash;
 	struct yd_node *node;
 };
 
@@ -28,7 +29,7 @@ struct builder {
 	struct yd_doc *doc;
 	struct yd_node *stack[YD_MAX_DEPTH + 1];
 	size_t depth;
-	struct anchor *anchors;
+	struct anchor *anchors;	/* hash table, capanchors a power of two */
 	size_t nanchors;
 	size_t capanchors;
 	bool seen_document;
@@ -136,41 +137,80 @@ static struct yd_node *new_node(struct builder *b, enum yd_type type,
 	return n;
 }
 
+/* FNV-1a: anchors are looked up once per alias, so this must not be a scan. */
+static uint64_t anchor_hash(const char *name)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (; *name; name++)
+		h = (h ^ (unsigned char)*name) * 0x100000001b3ull;
+	return h;
+}
+
+/* The slot holding name, or the empty slot where it would go. */
+static struct anchor *anchor_slot(struct anchor *slots, size_t cap,
+				  const char *name, uint64_t h)
+{
+	size_t i = (size_t)h & (cap - 1);
+
+	while (slots[i].name && (slots[i].hash != h || strcmp(slots[i].name, name)))
+		i = (i + 1) & (cap - 1);
+	return &slots[i];
+}
+
+static int grow_anchors(struct builder *b)
+{
+	size_t cap = b->capanchors ? b->capanchors * 2 : 16, i;
+	struct anchor *slots = calloc(cap, sizeof(*slots));
+
+	if (!slots)
+		return ctx_nomem(b->ctx);
+	for (i = 0; i < b->capanchors; i++) {
+		const struct anchor *old = &b->anchors[i];
+
+		if (old->name)
+			*anchor_slot(slots, cap, old->name, old->hash) = *old;
+	}
+	free(b->anchors);
+	b->anchors = slots;
+	b->capanchors = cap;
+	return 0;
+}
+
 static int remember_anchor(struct builder *b, const yaml_char_t *name,
 			   struct yd_node *n)
 {
+	uint64_t h;
 	struct anchor *a;
 
 	if (!name)
 		return 0;
-	if (b->nanchors == b->capanchors) {
-		size_t cap = b->capanchors ? b->capanchors * 2 : 8;
-
-		a = realloc(b->anchors, cap * sizeof(*a));
-		if (!a)
+	/* Keep the table at most half full so that probes stay short. */
+	if (2 * (b->nanchors + 1) > b->capanchors && grow_anchors(b) < 0)
+		return -ENOMEM;
+	h = anchor_hash((const char *)name);
+	a = anchor_slot(b->anchors, b->capanchors, (const char *)name, h);
+	/* The latest definition of a name wins, as YAML says. */
+	if (!a->name) {
+		a->name = strdup((const char *)name);
+		if (!a->name)
 			return ctx_nomem(b->ctx);
-		b->anchors = a;
-		b->capanchors = cap;
+		a->hash = h;
+		b->nanchors++;
 	}
-	a = &b->anchors[b->nanchors];
-	a->name = strdup((const char *)name);
-	if (!a->name)
-		return ctx_nomem(b->ctx);
 	a->node = n;
-	b->nanchors++;
 	return 0;
 }
 
 static struct yd_node *find_anchor(struct builder *b, const yaml_char_t *name)
 {
-	size_t i = b->nanchors;
+	const struct anchor *a;
 
-	/* The latest definition of a name wins, as YAML says. */
-	while (i-- > 0) {
-		if (strcmp(b->anchors[i].name, (const char *)name) == 0)
-			return b->anchors[i].node;
-	}
-	return NULL;
+	if (!b->capanchors)
+		return NULL;
+	a = anchor_slot(b->anchors, b->capanchors, (const char *)name,
+			anchor_hash((const char *)name));
+	return a->name ? a->node : NULL;
 }
 
 static int on_scalar(struct builder *b, const yaml_event_t *ev)
@@ -429,7 +469,7 @@ int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
 	yaml_parser_delete(&parser);
 
 	/* Nodes still on the stack after an error are owned by doc->all. */
-	for (i = 0; i < b.nanchors; i++)
+	for (i = 0; i < b.capanchors; i++)
 		free(b.anchors[i].name);
 	free(b.anchors);
 	if (ret < 0) {
