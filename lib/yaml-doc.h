@@ -12,12 +12,17 @@
 
 #include "ctx.h"
 
-/* Limits that keep a hostile file from costing time or memory. */
-#define YD_MAX_FILE_SIZE	(64u << 20)	/* bytes */
+/*
+ * Limits that keep a hostile file from costing time or memory: any file
+ * is refused or loaded within about a second and 100 MB (libyaml reads
+ * 20-30 MB/s and a node costs about 150 bytes). They leave room for an
+ * inventory of 256Ki addresses (inventory.c) with one node each.
+ */
+#define YD_MAX_FILE_SIZE	(16u << 20)	/* bytes */
 #define YD_MAX_DEPTH		32		/* nested collections */
 #define YD_MAX_SCALAR		16384		/* bytes in one scalar */
-#define YD_MAX_EXPANDED		(4u << 20)	/* nodes once aliases are expanded */
-#define YD_MAX_NODES		(4u << 20)	/* nodes in the file itself */
+#define YD_MAX_EXPANDED		(1u << 20)	/* nodes once aliases are expanded */
+#define YD_MAX_NODES		(512u << 10)	/* nodes in the file itself */
 
 enum yd_type {
 	YD_SCALAR,
