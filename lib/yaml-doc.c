@@ -33,6 +33,8 @@ struct builder {
 	size_t nanchors;
 	size_t capanchors;
 	bool seen_document;
+	const unsigned char *buf;	/* the input, for reader error positions */
+	size_t len;
 };
 
 static struct src_loc mark_loc(const struct yd_doc *doc, yaml_mark_t m)
@@ -364,6 +366,27 @@ static int on_alias(struct builder *b, const yaml_event_t *ev)
 	return attach(b, n, ev->start_mark);
 }
 
+/*
+ * libyaml's reader (encoding, control characters) reports a byte offset,
+ * not a mark: turn it into a line and a column counted in characters, as
+ * marks are.
+ */
+static struct src_loc offset_loc(const struct builder *b, size_t offset)
+{
+	struct src_loc loc = { .file = b->doc->file, .line = 1, .col = 1 };
+	size_t i;
+
+	for (i = 0; i < offset && i < b->len; i++) {
+		if (b->buf[i] == '\n') {
+			loc.line++;
+			loc.col = 1;
+		} else if ((b->buf[i] & 0xc0) != 0x80) {
+			loc.col++;
+		}
+	}
+	return loc;
+}
+
 static int parse_error(struct builder *b, const yaml_parser_t *p)
 {
 	struct src_loc loc = mark_loc(b->doc, p->problem_mark);
@@ -371,6 +394,13 @@ static int parse_error(struct builder *b, const yaml_parser_t *p)
 
 	if (p->error == YAML_MEMORY_ERROR)
 		return ctx_nomem(b->ctx);
+	if (p->error == YAML_READER_ERROR) {
+		loc = offset_loc(b, p->problem_offset);
+		if (p->problem_value >= 0)
+			return ctx_err_at(b->ctx, -EINVAL, &loc,
+					  "malformed YAML: %s (0x%02x)", problem,
+					  (unsigned int)p->problem_value);
+	}
 	if (p->context)
 		return ctx_err_at(b->ctx, -EINVAL, &loc, "malformed YAML: %s %s",
 				  problem, p->context);
@@ -443,7 +473,11 @@ void yd_free(struct yd_doc *doc)
 int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
 		size_t len, struct yd_doc **out)
 {
-	struct builder b = { .ctx = ctx };
+	struct builder b = {
+		.ctx = ctx,
+		.buf = (const unsigned char *)buf,
+		.len = len,
+	};
 	yaml_parser_t parser;
 	size_t i;
 	int ret;
