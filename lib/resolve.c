@@ -884,9 +884,13 @@ FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 	*out = NULL;
 	if (!topology && inv)
 		topology = inv->topology;
-	if (!topology)
-		return ctx_err(ctx, -EINVAL,
-			       "no topology: give --topology or set 'topology' in the inventory");
+	if (!topology) {
+		/* The inventory file is at fault when there is one. */
+		struct src_loc file = { .file = inv ? inv->file : NULL };
+
+		return ctx_err_at(ctx, -EINVAL, &file,
+				  "no topology: give --topology or set 'topology' in the inventory");
+	}
 	for (i = 0; i < cat->ntopos; i++) {
 		if (strcmp(cat->topos[i]->name, topology) == 0)
 			r.t = cat->topos[i];
