@@ -265,11 +265,25 @@ for ex in "$src"/examples/*.c; do
 	out=$("$tmp/$name" 2>&1)
 	rc=$?
 	if [ $rc -eq 0 ] && [ "$(wc -l <<<"$out")" -ge 3 ]; then
-		pass "examples/$name.c builds with pkg-config alone and runs: $(grep -m1 -v '^#' <<<"$out")"
+		pass "examples/$name.c builds with pkg-config alone and runs: $(grep -m1 -v -e "^#" -e "^$" <<<"$out")"
 	else
 		fail "examples/$name.c builds with pkg-config alone and runs (exit $rc)" "$out"
 	fi
 done
+
+# The complete program of docs/api.md, the same way.
+awk '/^## A complete program/ { on = 1 } on && /^```c$/ { code = 1; next }
+     code && /^```$/ { exit } code' "$src/docs/api.md" >"$tmp/api.c"
+if [ ! -s "$tmp/api.c" ]; then
+	fail "docs/api.md's complete program builds and runs" "no \`\`\`c block after '## A complete program'"
+elif ! out=$($cc -std=c11 -Wall -Wextra -Werror -o "$tmp/api" "$tmp/api.c" \
+		$(pkg-config --cflags --libs fwgen) 2>&1); then
+	fail "docs/api.md's complete program builds with pkg-config alone" "$out"
+elif out=$("$tmp/api" 2>&1) && grep -q '^table inet fwgen {' <<<"$out"; then
+	pass "docs/api.md's complete program builds with pkg-config alone and runs"
+else
+	fail "docs/api.md's complete program builds with pkg-config alone and runs" "$out"
+fi
 
 # --- man pages ----------------------------------------------------------
 
