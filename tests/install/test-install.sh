@@ -271,6 +271,29 @@ for ex in "$src"/examples/*.c; do
 	fi
 done
 
+# own-batch's transaction in a namespace of our own (never the host's): both
+# tables land, and fwgen's is the one `nft -f` of `fwgen print` gives.
+if [ -x "$tmp/own-batch" ] && [ "$(id -u)" = 0 ] && command -v nft >/dev/null 2>&1 &&
+   ns=fwgen-install-$$ && ip netns add "$ns" 2>/dev/null; then
+	out=$(ip netns exec "$ns" "$tmp/own-batch" --send 2>&1)
+	tables=$(ip netns exec "$ns" nft list tables 2>&1 | sort | tr '\n' ' ')
+	ip netns exec "$ns" nft list table inet fwgen >"$tmp/sent.nft" 2>&1
+	ip netns exec "$ns" nft flush ruleset
+	"$D$fwgen" print --topology tachyon-single-server --role server >"$tmp/want.nft" 2>&1 &&
+		ip netns exec "$ns" nft -f "$tmp/want.nft" &&
+		ip netns exec "$ns" nft list table inet fwgen >"$tmp/loaded.nft" 2>&1
+	ip netns del "$ns"
+	if [ "$tables" = "table inet fwgen table inet provision " ] &&
+	   cmp -s "$tmp/sent.nft" "$tmp/loaded.nft"; then
+		pass "own-batch --send in a new namespace: both tables, fwgen's as nft -f of print"
+	else
+		fail "own-batch --send in a new namespace: both tables, fwgen's as nft -f of print" \
+			"$out" "tables: $tables" "$(diff "$tmp/sent.nft" "$tmp/loaded.nft")"
+	fi
+else
+	pass "own-batch --send in a new namespace # SKIP needs root, nft and ip netns"
+fi
+
 # The complete program of docs/api.md, the same way.
 awk '/^## A complete program/ { on = 1 } on && /^```c$/ { code = 1; next }
      code && /^```$/ { exit } code' "$src/docs/api.md" >"$tmp/api.c"
