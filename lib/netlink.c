@@ -1,0 +1,1285 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * fwgen's only conversation with the kernel: batches that swap its table in
+ * one nf_tables transaction (or let the kernel validate one without
+ * committing), acknowledgements turned into words, and dumps of the table.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include <libmnl/libmnl.h>
+#include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
+#include <libnftnl/udata.h>
+
+#include <fwgen/nftnl.h>
+
+#include "netlink.h"
+#include "util.h"
+
+/*
+ * Batch pages of 2 MiB as nft uses, with room past the page for one
+ * message as large as a set element list can make it.
+ */
+#define NL_PAGE_SIZE (2 * 1024 * 1024)
+
+/* Receive buffer of dumps and acknowledgements: one skb at a time. */
+#define NL_RECV_SIZE (128 * 1024)
+
+/* How long to wait for acknowledgements the kernel has not queued yet. */
+#define NL_ACK_TIMEOUT_MS 10000
+
+struct nl_sock {
+	struct mnl_socket *nl;
+	uint32_t portid;
+	uint32_t seq;
+	char *buf;		/* NL_RECV_SIZE bytes */
+};
+
+/* Batches: objects into messages */
+
+void nl_msgs_release(struct nl_msgs *m)
+{
+	free(m->v);
+	memset(m, 0, sizeof(*m));
+}
+
+static void note_msg(struct nl_msgs *m, const struct nlmsghdr *nlh,
+		     enum nl_what what, const void *obj,
+		     const struct nftnl_rule *rule)
+{
+	struct nl_msginfo *i;
+
+	if (!m)
+		return;
+	if (array_push(&m->v, &m->n, &m->cap, sizeof(*m->v)) < 0) {
+		m->nomem = true;
+		return;
+	}
+	i = &m->v[m->n - 1];
+	i->seq = nlh->nlmsg_seq;
+	i->what = what;
+	i->obj = obj;
+	i->rule = rule;
+	i->nlh = nlh;
+}
+
+static struct nlmsghdr *msg_start(struct nftnl_batch *b, uint16_t type,
+				  uint16_t flags, uint32_t *seq)
+{
+	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b), type, NFPROTO_INET,
+				     flags, (*seq)++);
+}
+
+/* Closes the message just written; a new page is started when needed. */
+static int msg_end(struct nftnl_batch *b)
+{
+	return nftnl_batch_update(b) < 0 ? -ENOMEM : 0;
+}
+
+static int put_table_add(struct nftnl_batch *b, const struct nftnl_table *t,
+			 uint32_t *seq, uint16_t nlflags, struct nl_msgs *m)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = msg_start(b, NFT_MSG_NEWTABLE, NLM_F_CREATE | nlflags, seq);
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME,
+			  nftnl_table_get_str(t, NFTNL_TABLE_NAME));
+	mnl_attr_put_u32(nlh, NFTA_TABLE_FLAGS,
+			 htonl(nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS)));
+	if (nftnl_table_is_set(t, NFTNL_TABLE_USERDATA)) {
+		uint32_t len;
+		const void *ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA,
+						      &len);
+
+		mnl_attr_put(nlh, NFTA_TABLE_USERDATA, len, ud);
+	}
+	note_msg(m, nlh, NL_WHAT_TABLE_ADD, t, NULL);
+	return msg_end(b);
+}
+
+/*
+ * The opening pair: declare the table (a no-op when it exists, and no flags
+ * change since it is about to go), then delete it, so the delete is valid
+ * either way -- what `table inet T` + `delete table inet T` in the printed
+ * script do.
+ */
+static int put_table_reset(struct nftnl_batch *b, const char *name,
+			   uint32_t *seq, uint16_t nlflags, struct nl_msgs *m,
+			   const struct nftnl_table *t)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = msg_start(b, NFT_MSG_NEWTABLE, NLM_F_CREATE | nlflags, seq);
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
+	mnl_attr_put_u32(nlh, NFTA_TABLE_FLAGS, 0);
+	note_msg(m, nlh, NL_WHAT_TABLE_ADD, t, NULL);
+	if (msg_end(b) < 0)
+		return -ENOMEM;
+	nlh = msg_start(b, NFT_MSG_DELTABLE, nlflags, seq);
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
+	note_msg(m, nlh, NL_WHAT_TABLE_DEL, t, NULL);
+	return msg_end(b);
+}
+
+/* In nft's attribute order: table, name, type, policy, hook. */
+static int put_chain(struct nftnl_batch *b, const struct nftnl_chain *c,
+		     uint32_t *seq, uint16_t nlflags, struct nl_msgs *m)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
+
+	nlh = msg_start(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE | nlflags, seq);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE,
+			  nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE));
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME,
+			  nftnl_chain_get_str(c, NFTNL_CHAIN_NAME));
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_FLAGS))
+		mnl_attr_put_u32(nlh, NFTA_CHAIN_FLAGS,
+				 htonl(nftnl_chain_get_u32(c, NFTNL_CHAIN_FLAGS)));
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE))
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_TYPE,
+				  nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE));
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY))
+		mnl_attr_put_u32(nlh, NFTA_CHAIN_POLICY,
+				 htonl(nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY)));
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM)) {
+		nest = mnl_attr_nest_start(nlh, NFTA_CHAIN_HOOK);
+		mnl_attr_put_u32(nlh, NFTA_HOOK_HOOKNUM,
+				 htonl(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM)));
+		mnl_attr_put_u32(nlh, NFTA_HOOK_PRIORITY,
+				 htonl((uint32_t)nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO)));
+		mnl_attr_nest_end(nlh, nest);
+	}
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_USERDATA)) {
+		uint32_t len;
+		const void *ud = nftnl_chain_get_data(c, NFTNL_CHAIN_USERDATA,
+						      &len);
+
+		mnl_attr_put(nlh, NFTA_CHAIN_USERDATA, len, ud);
+	}
+	note_msg(m, nlh, NL_WHAT_CHAIN, c, NULL);
+	return msg_end(b);
+}
+
+static struct nlmsghdr *elems_start(struct nftnl_batch *b,
+				    const struct nftnl_set *s, uint32_t *seq,
+				    uint16_t nlflags)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = msg_start(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE | nlflags, seq);
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE,
+			  nftnl_set_get_str(s, NFTNL_SET_TABLE));
+	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET,
+			  nftnl_set_get_str(s, NFTNL_SET_NAME));
+	if (nftnl_set_is_set(s, NFTNL_SET_ID))
+		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_LIST_SET_ID,
+				 htonl(nftnl_set_get_u32(s, NFTNL_SET_ID)));
+	return nlh;
+}
+
+/*
+ * A set and its elements. The element list is one attribute, whose 16-bit
+ * length caps it at 64 KiB: a long list goes on in further messages of the
+ * same batch, as nft splits it, so 100,000 addresses stay one transaction.
+ */
+static int put_set(struct nftnl_batch *b, struct nftnl_set *s, uint32_t *seq,
+		   uint16_t nlflags, struct nl_msgs *m,
+		   const struct nftnl_rule *rule)
+{
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+	struct nlattr *list, *nest;
+	struct nlmsghdr *nlh;
+	uint32_t total = 0, first = 0, count = 0, i = 0;
+	int ret = 0;
+
+	nlh = msg_start(b, NFT_MSG_NEWSET, NLM_F_CREATE | nlflags, seq);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	note_msg(m, nlh, NL_WHAT_SET, s, rule);
+	if (msg_end(b) < 0)
+		return -ENOMEM;
+
+	it = nftnl_set_elems_iter_create(s);
+	if (!it)
+		return -ENOMEM;
+	while (nftnl_set_elems_iter_next(it))
+		total++;
+	nftnl_set_elems_iter_destroy(it);
+	if (!total)
+		return 0;
+
+	it = nftnl_set_elems_iter_create(s);
+	if (!it)
+		return -ENOMEM;
+	/* _next() hands out the current element, then moves on. */
+	e = nftnl_set_elems_iter_next(it);
+	while (e) {
+		nlh = elems_start(b, s, seq, nlflags);
+		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
+		i = 0;
+		first += count;
+		count = 0;
+		for (; e; e = nftnl_set_elems_iter_next(it)) {
+			nest = mnl_attr_nest_start(nlh, ++i);
+			nftnl_set_elem_nlmsg_build_payload(nlh, e);
+			mnl_attr_nest_end(nlh, nest);
+			if ((char *)nest + nest->nla_len - (char *)list >
+			    UINT16_MAX) {
+				/* Did not fit: it opens the next message. */
+				nlh->nlmsg_len -= nest->nla_len;
+				break;
+			}
+			count++;
+		}
+		mnl_attr_nest_end(nlh, list);
+		note_msg(m, nlh, NL_WHAT_ELEMS, s, rule);
+		if (m && !m->nomem) {
+			m->v[m->n - 1].first = first;
+			m->v[m->n - 1].count = count;
+			m->v[m->n - 1].total = total;
+		}
+		if (msg_end(b) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+	}
+	nftnl_set_elems_iter_destroy(it);
+	return ret;
+}
+
+/* In nft's attribute order: table, chain, expressions, userdata. */
+static int put_rule(struct nftnl_batch *b, struct nftnl_rule *r,
+		    uint32_t *seq, uint16_t nlflags, struct nl_msgs *m)
+{
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	struct nlmsghdr *nlh;
+	struct nlattr *list, *nest;
+
+	nlh = msg_start(b, NFT_MSG_NEWRULE,
+			NLM_F_CREATE | NLM_F_APPEND | nlflags, seq);
+	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE,
+			  nftnl_rule_get_str(r, NFTNL_RULE_TABLE));
+	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN,
+			  nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+	it = nftnl_expr_iter_create(r);
+	if (!it)
+		return -ENOMEM;
+	list = mnl_attr_nest_start(nlh, NFTA_RULE_EXPRESSIONS);
+	while ((e = nftnl_expr_iter_next(it))) {
+		nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
+		nftnl_expr_build_payload(nlh, e);
+		mnl_attr_nest_end(nlh, nest);
+	}
+	mnl_attr_nest_end(nlh, list);
+	nftnl_expr_iter_destroy(it);
+	if (nftnl_rule_is_set(r, NFTNL_RULE_USERDATA)) {
+		uint32_t len;
+		const void *ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA,
+						     &len);
+
+		mnl_attr_put(nlh, NFTA_RULE_USERDATA, len, ud);
+	}
+	note_msg(m, nlh, NL_WHAT_RULE, r, NULL);
+	return msg_end(b);
+}
+
+static bool set_is_deferred(const struct nftnl_set *s)
+{
+	return (nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS) &&
+	       nftnl_set_is_set(s, NFTNL_SET_ID);
+}
+
+/*
+ * Anonymous sets fwgen built are sent just before the rule that looks them
+ * up, as nft does; a rule names its set by NFTNL_EXPR_LOOKUP_SET_ID.
+ */
+static int put_rule_sets(struct nftnl_batch *b, const struct nft_objs *o,
+			 struct nftnl_rule *r, bool *sent, uint32_t *seq,
+			 uint16_t nlflags, struct nl_msgs *m)
+{
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	size_t i;
+	int ret = 0;
+
+	it = nftnl_expr_iter_create(r);
+	if (!it)
+		return -ENOMEM;
+	while (ret == 0 && (e = nftnl_expr_iter_next(it))) {
+		uint32_t id;
+
+		if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "lookup") ||
+		    !nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET_ID))
+			continue;
+		id = nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SET_ID);
+		for (i = 0; i < o->nsets; i++) {
+			if (sent[i] || !set_is_deferred(o->sets[i]) ||
+			    nftnl_set_get_u32(o->sets[i], NFTNL_SET_ID) != id)
+				continue;
+			sent[i] = true;
+			ret = put_set(b, o->sets[i], seq, nlflags, m, r);
+			break;
+		}
+	}
+	nftnl_expr_iter_destroy(it);
+	return ret;
+}
+
+/*
+ * The replacement, in the order nft sends `fwgen print`: the table reset,
+ * chains, sets with their elements, then rules.
+ */
+int nl_batch_append_objs(struct nftnl_batch *b, const struct nft_objs *o,
+			 uint32_t *seq, uint16_t nlflags, struct nl_msgs *m)
+{
+	const char *name = nftnl_table_get_str(o->table, NFTNL_TABLE_NAME);
+	bool *sent;
+	size_t i;
+	int ret;
+
+	sent = calloc(o->nsets + 1, sizeof(*sent));
+	if (!sent)
+		return -ENOMEM;
+	ret = put_table_reset(b, name, seq, nlflags, m, o->table);
+	if (!ret)
+		ret = put_table_add(b, o->table, seq, nlflags, m);
+	for (i = 0; !ret && i < o->nchains; i++)
+		ret = put_chain(b, o->chains[i], seq, nlflags, m);
+	for (i = 0; !ret && i < o->nsets; i++) {
+		if (set_is_deferred(o->sets[i]))
+			continue;
+		sent[i] = true;
+		ret = put_set(b, o->sets[i], seq, nlflags, m, NULL);
+	}
+	for (i = 0; !ret && i < o->nrules; i++) {
+		ret = put_rule_sets(b, o, o->rules[i], sent, seq, nlflags, m);
+		if (!ret)
+			ret = put_rule(b, o->rules[i], seq, nlflags, m);
+	}
+	/* Deferred sets no rule named: still part of the table. */
+	for (i = 0; !ret && i < o->nsets; i++)
+		if (!sent[i])
+			ret = put_set(b, o->sets[i], seq, nlflags, m, NULL);
+	free(sent);
+	if (!ret && m && m->nomem)
+		ret = -ENOMEM;
+	return ret;
+}
+
+/* Sockets and simple requests */
+
+static int sock_err(struct fwgen_ctx *ctx, int err, const char *what)
+{
+	if (err == EPERM || err == EACCES)
+		return ctx_err(ctx, -EPERM,
+			       "%s: permission denied: fwgen needs CAP_NET_ADMIN to read or change the ruleset (run it as root)",
+			       what);
+	return ctx_err(ctx, -err, "%s: %s", what, strerror(err));
+}
+
+/*
+ * One request and its replies up to the end of a dump or the final
+ * acknowledgement; cb sees each data message.
+ */
+static int talk(struct nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb,
+		void *data)
+{
+	int ret;
+
+	if (mnl_socket_sendto(s->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		ret = (int)mnl_socket_recvfrom(s->nl, s->buf, NL_RECV_SIZE);
+		if (ret < 0)
+			return -errno;
+		ret = mnl_cb_run(s->buf, (size_t)ret, nlh->nlmsg_seq, s->portid,
+				 cb, data);
+		if (ret < 0)
+			return -errno;
+		if (ret == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static int genid_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_gen *gen = nftnl_gen_alloc();
+
+	if (!gen)
+		return MNL_CB_ERROR;
+	if (nftnl_gen_nlmsg_parse(nlh, gen) == 0)
+		*(uint32_t *)data = nftnl_gen_get_u32(gen, NFTNL_GEN_ID);
+	nftnl_gen_free(gen);
+	return MNL_CB_OK;
+}
+
+int nl_genid(struct fwgen_ctx *ctx, struct nl_sock *s, uint32_t *genid)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	int ret;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK,
+				    s->seq++);
+	*genid = 0;
+	ret = talk(s, nlh, genid_cb, genid);
+	if (ret < 0)
+		return sock_err(ctx, -ret, "reading the ruleset generation");
+	return 0;
+}
+
+int nl_open(struct fwgen_ctx *ctx, struct nl_sock **out)
+{
+	struct nl_sock *s;
+	uint32_t genid;
+	int one = 1, ret;
+
+	*out = NULL;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return ctx_nomem(ctx);
+	s->buf = malloc(NL_RECV_SIZE);
+	if (!s->buf) {
+		free(s);
+		return ctx_nomem(ctx);
+	}
+	s->nl = mnl_socket_open(NETLINK_NETFILTER);
+	if (!s->nl) {
+		ret = sock_err(ctx, errno, "opening a netfilter netlink socket");
+		goto err;
+	}
+	if (mnl_socket_bind(s->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		ret = sock_err(ctx, errno, "binding the netlink socket");
+		goto err;
+	}
+	/*
+	 * Extended acks point at the attribute the kernel refused; capped
+	 * acks do not echo the refused message back (64 KiB for elements).
+	 */
+	mnl_socket_setsockopt(s->nl, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof(one));
+	s->portid = mnl_socket_get_portid(s->nl);
+	s->seq = (uint32_t)time(NULL);
+	/* Also the permission check: nfnetlink refuses all without it. */
+	ret = nl_genid(ctx, s, &genid);
+	if (ret < 0)
+		goto err;
+	*out = s;
+	return 0;
+err:
+	nl_close(s);
+	return ret;
+}
+
+void nl_close(struct nl_sock *s)
+{
+	if (!s)
+		return;
+	if (s->nl)
+		mnl_socket_close(s->nl);
+	free(s->buf);
+	free(s);
+}
+
+/* Acknowledgements: which message the kernel refused, and why */
+
+struct nl_error {
+	int err;		/* positive errno */
+	uint32_t seq;
+	uint32_t offset;	/* of the attribute refused, 0 unknown */
+	char msg[128];		/* the kernel's extended ack message */
+};
+
+struct ack_state {
+	struct nl_error first;	/* the first error by message order */
+	size_t nerrors;
+	size_t nacks;
+	uint32_t last_seq;
+	bool last_seen;
+	bool lost;
+};
+
+static int ack_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type <= NLMSGERR_ATTR_OFFS)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static void ack_parse(const struct nlmsghdr *nlh, struct ack_state *st)
+{
+	const struct nlattr *tb[NLMSGERR_ATTR_OFFS + 1] = { NULL };
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+	struct nl_error cur = { 0 };
+	unsigned int hlen = sizeof(*e);
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e)))
+		return;
+	if (e->msg.nlmsg_seq == st->last_seq)
+		st->last_seen = true;
+	if (e->error == 0) {
+		st->nacks++;
+		return;
+	}
+	cur.err = e->error < 0 ? -e->error : e->error;
+	cur.seq = e->msg.nlmsg_seq;
+	if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
+		if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
+			hlen += mnl_nlmsg_get_payload_len(&e->msg);
+		if (mnl_attr_parse(nlh, hlen, ack_attr_cb, tb) >= 0) {
+			if (tb[NLMSGERR_ATTR_MSG])
+				snprintf(cur.msg, sizeof(cur.msg), "%s",
+					 mnl_attr_get_str(tb[NLMSGERR_ATTR_MSG]));
+			if (tb[NLMSGERR_ATTR_OFFS])
+				cur.offset = mnl_attr_get_u32(tb[NLMSGERR_ATTR_OFFS]);
+		}
+	}
+	/* Sequence numbers grow along the batch: keep the earliest. */
+	if (!st->nerrors++ || (int32_t)(cur.seq - st->first.seq) < 0)
+		st->first = cur;
+}
+
+static void ack_drain(struct nl_sock *s, struct ack_state *st, int flags)
+{
+	int fd = mnl_socket_get_fd(s->nl);
+	ssize_t n;
+
+	while ((n = recv(fd, s->buf, NL_RECV_SIZE, flags)) > 0) {
+		const struct nlmsghdr *nlh = (const void *)s->buf;
+		int len = (int)n;
+
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+			if (nlh->nlmsg_type == NLMSG_ERROR)
+				ack_parse(nlh, st);
+		flags |= MSG_DONTWAIT;
+	}
+	if (n < 0 && errno == ENOBUFS) {
+		/* The receive buffer overflowed: acknowledgements were lost. */
+		st->lost = true;
+	}
+}
+
+static const struct nl_msginfo *msg_find(const struct nl_msgs *m, uint32_t seq)
+{
+	size_t lo = 0, hi = m->n;
+
+	/* Sequence numbers are consecutive along the batch. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (m->v[mid].seq == seq)
+			return &m->v[mid];
+		if ((int32_t)(m->v[mid].seq - seq) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+struct comment_find {
+	const char *comment;
+};
+
+static int comment_cb(const struct nftnl_udata *attr, void *data)
+{
+	struct comment_find *f = data;
+
+	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT &&
+	    nftnl_udata_len(attr) > 0 &&
+	    ((const char *)nftnl_udata_get(attr))[nftnl_udata_len(attr) - 1] == '\0')
+		f->comment = nftnl_udata_get(attr);
+	return 0;
+}
+
+static const char *rule_comment(const struct nftnl_rule *r)
+{
+	struct comment_find f = { NULL };
+	const void *ud;
+	uint32_t len;
+
+	if (!nftnl_rule_is_set(r, NFTNL_RULE_USERDATA))
+		return NULL;
+	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
+	nftnl_udata_parse(ud, len, comment_cb, &f);
+	return f.comment;
+}
+
+static void describe_rule(const struct nftnl_rule *r, char *buf, size_t len)
+{
+	const char *comment = rule_comment(r);
+
+	if (comment)
+		snprintf(buf, len, "rule in chain %s (\"%s\")",
+			 nftnl_rule_get_str(r, NFTNL_RULE_CHAIN), comment);
+	else
+		snprintf(buf, len, "rule in chain %s",
+			 nftnl_rule_get_str(r, NFTNL_RULE_CHAIN));
+}
+
+static void describe(const struct nl_msginfo *i, char *buf, size_t len)
+{
+	char rule[512];
+
+	switch (i->what) {
+	case NL_WHAT_BATCH:
+		snprintf(buf, len, "the transaction");
+		break;
+	case NL_WHAT_TABLE_ADD:
+		snprintf(buf, len, "table inet %s",
+			 nftnl_table_get_str(i->obj, NFTNL_TABLE_NAME));
+		break;
+	case NL_WHAT_TABLE_DEL:
+		snprintf(buf, len, "the deletion of table inet %s",
+			 nftnl_table_get_str(i->obj, NFTNL_TABLE_NAME));
+		break;
+	case NL_WHAT_CHAIN:
+		snprintf(buf, len, "chain %s",
+			 nftnl_chain_get_str(i->obj, NFTNL_CHAIN_NAME));
+		break;
+	case NL_WHAT_SET:
+	case NL_WHAT_ELEMS:
+		if (i->rule) {
+			describe_rule(i->rule, rule, sizeof(rule));
+			snprintf(buf, len, "%s %s of %s",
+				 i->what == NL_WHAT_SET ? "the anonymous set" :
+							  "the elements of the anonymous set",
+				 nftnl_set_get_str(i->obj, NFTNL_SET_NAME), rule);
+		} else if (i->what == NL_WHAT_SET) {
+			snprintf(buf, len, "set %s",
+				 nftnl_set_get_str(i->obj, NFTNL_SET_NAME));
+		} else {
+			snprintf(buf, len, "elements %u-%u of %u of set %s",
+				 i->first + 1, i->first + i->count, i->total,
+				 nftnl_set_get_str(i->obj, NFTNL_SET_NAME));
+		}
+		break;
+	case NL_WHAT_RULE:
+		describe_rule(i->obj, buf, len);
+		break;
+	}
+}
+
+/*
+ * The expression of a rule message the kernel's error offset points into:
+ * its name, e.g. "redir", or NULL.
+ */
+static const char *offset_expr(const struct nlmsghdr *nlh, uint32_t off)
+{
+	const struct nlattr *a, *elem, *ea;
+	const char *base = (const char *)nlh;
+
+	if (!off || off >= nlh->nlmsg_len)
+		return NULL;
+	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+		if (mnl_attr_get_type(a) != NFTA_RULE_EXPRESSIONS)
+			continue;
+		mnl_attr_for_each_nested(elem, a) {
+			uint32_t start = (uint32_t)((const char *)elem - base);
+
+			if (off < start || off >= start + elem->nla_len)
+				continue;
+			mnl_attr_for_each_nested(ea, elem)
+				if (mnl_attr_get_type(ea) == NFTA_EXPR_NAME)
+					return mnl_attr_get_str(ea);
+		}
+	}
+	return NULL;
+}
+
+static const char *hint(int err, enum nl_what what)
+{
+	switch (err) {
+	case EPERM:
+	case EACCES:
+		if (what == NL_WHAT_TABLE_ADD || what == NL_WHAT_TABLE_DEL)
+			return "the table is owned by another process (NFT_TABLE_F_OWNER), or fwgen lacks CAP_NET_ADMIN";
+		return "fwgen needs CAP_NET_ADMIN (run it as root)";
+	case ENOENT:
+		if (what == NL_WHAT_RULE)
+			return "the rule names a chain or set the kernel does not have, or an expression whose kernel module is missing";
+		return "it refers to a table, chain or set the kernel does not have";
+	case EOPNOTSUPP:
+		return "this kernel lacks the nf_tables feature or module it needs";
+	case EEXIST:
+		return "an object of that name already exists";
+	case EBUSY:
+		return "the object is in use";
+	case E2BIG:
+		return "a kernel limit was reached (at most 1024 base chains per hook) or the object is too large";
+	case ENOSPC:
+		return "the set is full";
+	case ENOMEM:
+	case ENOBUFS:
+		return "the kernel ran out of memory or buffer space";
+	case ELOOP:
+		return "the chains jump in a loop";
+	case EINVAL:
+		return "the kernel found an attribute invalid";
+	case ERANGE:
+		return "a value is out of the range the kernel accepts";
+	case EMSGSIZE:
+		return "the batch is larger than the socket may send; raise net.core.wmem_max";
+	case ERESTART:
+	case EINTR:
+		return "the ruleset changed meanwhile; try again";
+	}
+	return NULL;
+}
+
+static int refusal(struct fwgen_ctx *ctx, const struct nl_msgs *m,
+		   const struct ack_state *st, const char *verb)
+{
+	const struct nl_error *e = &st->first;
+	const struct nl_msginfo *i = msg_find(m, e->seq);
+	struct nl_msginfo batch = { .what = NL_WHAT_BATCH };
+	const char *expr = NULL, *h;
+	char what[768], more[64] = "";
+
+	if (!i)
+		i = &batch;
+	describe(i, what, sizeof(what));
+	if (i->what == NL_WHAT_RULE && i->nlh)
+		expr = offset_expr(i->nlh, e->offset);
+	h = hint(e->err, i->what);
+	if (st->nerrors > 1)
+		snprintf(more, sizeof(more), " (and %zu more errors)",
+			 st->nerrors - 1);
+	ctx_err(ctx, e->err == EPERM || e->err == EACCES ? -EPERM : -EIO,
+		"the kernel refused %s%s%s%s: %s%s%s%s%s%s; nothing was %s",
+		what, expr ? " at expression '" : "", expr ? expr : "",
+		expr ? "'" : "", strerror(e->err), e->msg[0] ? " (" : "",
+		e->msg, e->msg[0] ? ")" : "", h ? " -- " : "", h ? h : "",
+		verb);
+	if (more[0]) {
+		size_t n = strlen(ctx->errmsg);
+
+		snprintf(ctx->errmsg + n, sizeof(ctx->errmsg) - n, "%s", more);
+	}
+	return e->err == EPERM || e->err == EACCES ? -EPERM : -EIO;
+}
+
+/*
+ * Raises the socket buffers for one batch: sending needs the whole batch
+ * in one skb (the kernel refuses more than SO_SNDBUF), and every message
+ * gets an acknowledgement that must fit the receive buffer.
+ */
+static void size_buffers(struct nl_sock *s, size_t len, size_t nmsgs)
+{
+	int fd = mnl_socket_get_fd(s->nl);
+	socklen_t sl = sizeof(int);
+	int cur = 0, want;
+
+	want = len + 65536 > (size_t)INT32_MAX / 2 ? INT32_MAX / 2 :
+						     (int)(len + 65536);
+	if (getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &cur, &sl) == 0 &&
+	    cur < want + 64 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+	want = nmsgs > 400000 ? INT32_MAX / 2 : (int)(nmsgs * 2048 + 262144);
+	sl = sizeof(int);
+	if (getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &cur, &sl) == 0 &&
+	    cur < want &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &want, sizeof(want)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &want, sizeof(want));
+}
+
+/*
+ * Sends a prepared batch and reads every acknowledgement. nfnetlink runs
+ * the whole transaction inside sendmsg(), so the answers are queued by the
+ * time it returns; the wait only guards against a kernel that is slower.
+ */
+static int send_batch(struct fwgen_ctx *ctx, struct nl_sock *s,
+		      struct nftnl_batch *b, const struct nl_msgs *m,
+		      uint32_t last_seq, const char *verb, int *kerr)
+{
+	struct sockaddr_nl snl = { .nl_family = AF_NETLINK };
+	struct ack_state st = { .last_seq = last_seq };
+	int iovlen = nftnl_batch_iovec_len(b);
+	struct msghdr msg = { 0 };
+	struct iovec *iov;
+	size_t len = 0;
+	ssize_t sent;
+	int i;
+
+	iov = calloc((size_t)iovlen, sizeof(*iov));
+	if (!iov)
+		return ctx_nomem(ctx);
+	nftnl_batch_iovec(b, iov, (uint32_t)iovlen);
+	for (i = 0; i < iovlen; i++)
+		len += iov[i].iov_len;
+	size_buffers(s, len, m->n);
+	msg.msg_name = &snl;
+	msg.msg_namelen = sizeof(snl);
+	msg.msg_iov = iov;
+	msg.msg_iovlen = (size_t)iovlen;
+	sent = sendmsg(mnl_socket_get_fd(s->nl), &msg, 0);
+	free(iov);
+	if (sent < 0) {
+		int err = errno;
+
+		if (err == EMSGSIZE || err == ENOBUFS)
+			return ctx_err(ctx, -EIO,
+				       "sending the batch (%zu bytes) failed: %s -- %s",
+				       len, strerror(err), hint(EMSGSIZE, NL_WHAT_BATCH));
+		return sock_err(ctx, err, "sending the batch");
+	}
+	ack_drain(s, &st, MSG_DONTWAIT);
+	if (!st.last_seen && !st.nerrors) {
+		struct pollfd p = { .fd = mnl_socket_get_fd(s->nl),
+				    .events = POLLIN };
+
+		while (!st.last_seen && !st.nerrors &&
+		       poll(&p, 1, NL_ACK_TIMEOUT_MS) > 0)
+			ack_drain(s, &st, MSG_DONTWAIT);
+	}
+	if (kerr)
+		*kerr = st.nerrors ? st.first.err : 0;
+	if (st.nerrors) {
+		const struct nl_msginfo *mi = msg_find(m, st.first.seq);
+
+		/* A stale generation refuses the whole batch up front. */
+		if (st.first.err == ERESTART && st.nerrors == 1 &&
+		    (!mi || mi->what == NL_WHAT_BATCH))
+			return -ERESTART;
+		return refusal(ctx, m, &st, verb);
+	}
+	if (st.lost)
+		return ctx_err(ctx, -EIO,
+			       "acknowledgements of the batch were lost (receive buffer full); the outcome is unknown -- read the ruleset back");
+	if (!st.last_seen)
+		return ctx_err(ctx, -EIO,
+			       "the kernel did not acknowledge the batch; the outcome is unknown -- read the ruleset back");
+	return 0;
+}
+
+static struct nftnl_batch *batch_new(void)
+{
+	return nftnl_batch_alloc(NL_PAGE_SIZE, FWGEN_NFTNL_MSG_MAX);
+}
+
+/* Batch begin, with the generation the transaction is valid for. */
+static int batch_begin(struct nftnl_batch *b, uint32_t *seq, uint32_t genid,
+		       struct nl_msgs *m)
+{
+	struct nlmsghdr *nlh = nftnl_batch_begin(nftnl_batch_buffer(b), (*seq)++);
+
+	if (genid)
+		mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
+	note_msg(m, nlh, NL_WHAT_BATCH, NULL, NULL);
+	return msg_end(b);
+}
+
+static int batch_end(struct nftnl_batch *b, uint32_t *seq, struct nl_msgs *m)
+{
+	struct nlmsghdr *nlh = nftnl_batch_end(nftnl_batch_buffer(b), (*seq)++);
+
+	note_msg(m, nlh, NL_WHAT_BATCH, NULL, NULL);
+	return msg_end(b);
+}
+
+/*
+ * Builds the batch replacing o->table. A check batch has no end message:
+ * the kernel then runs every message and validates the result, reports
+ * what it refuses, and aborts -- the way `nft -c` checks.
+ */
+static int build_replace(const struct nft_objs *o, enum nl_mode mode,
+			 uint32_t genid, uint16_t nlflags, uint32_t *seq,
+			 struct nftnl_batch **out, struct nl_msgs *m)
+{
+	struct nftnl_batch *b = batch_new();
+	int ret;
+
+	*out = NULL;
+	if (!b)
+		return -ENOMEM;
+	ret = batch_begin(b, seq, genid, m);
+	if (!ret)
+		ret = nl_batch_append_objs(b, o, seq, nlflags, m);
+	if (!ret && mode == NL_COMMIT)
+		ret = batch_end(b, seq, m);
+	if (ret < 0) {
+		nftnl_batch_free(b);
+		return ret;
+	}
+	*out = b;
+	return 0;
+}
+
+/* The sequence number of the last message that asked for an ack. */
+static uint32_t last_acked(const struct nl_msgs *m)
+{
+	size_t i = m->n;
+
+	while (i-- > 0)
+		if (m->v[i].what != NL_WHAT_BATCH)
+			return m->v[i].seq;
+	return 0;
+}
+
+int nl_replace(struct fwgen_ctx *ctx, struct nl_sock *s,
+	       const struct nft_objs *o, enum nl_mode mode, uint32_t genid)
+{
+	struct nl_msgs m = { 0 };
+	struct nftnl_batch *b;
+	int ret;
+
+	ret = build_replace(o, mode, genid, NLM_F_ACK, &s->seq, &b, &m);
+	if (ret < 0) {
+		nl_msgs_release(&m);
+		return ctx_nomem(ctx);
+	}
+	ret = send_batch(ctx, s, b, &m, last_acked(&m),
+			 mode == NL_CHECK ? "changed (check only)" : "changed",
+			 NULL);
+	nftnl_batch_free(b);
+	nl_msgs_release(&m);
+	return ret;
+}
+
+int nl_delete_table(struct fwgen_ctx *ctx, struct nl_sock *s,
+		    const char *name)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nl_msgs m = { 0 };
+	struct nftnl_batch *b;
+	struct nlmsghdr *nlh;
+	int ret = -ENOMEM, kerr = 0;
+
+	if (!t)
+		return ctx_nomem(ctx);
+	if (nftnl_table_set_str(t, NFTNL_TABLE_NAME, name) < 0)
+		goto out;
+	b = batch_new();
+	if (!b)
+		goto out;
+	ret = batch_begin(b, &s->seq, 0, &m);
+	if (!ret) {
+		nlh = msg_start(b, NFT_MSG_DELTABLE, NLM_F_ACK, &s->seq);
+		mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
+		note_msg(&m, nlh, NL_WHAT_TABLE_DEL, t, NULL);
+		ret = msg_end(b);
+	}
+	if (!ret)
+		ret = batch_end(b, &s->seq, &m);
+	if (!ret && m.nomem)
+		ret = -ENOMEM;
+	if (ret < 0) {
+		nftnl_batch_free(b);
+		goto out;
+	}
+	ret = send_batch(ctx, s, b, &m, last_acked(&m), "changed", &kerr);
+	nftnl_batch_free(b);
+	if (ret == -EIO && kerr == ENOENT)
+		ret = ctx_err(ctx, -ENOENT, "table inet %s does not exist",
+			      name);
+out:
+	if (ret == -ENOMEM)
+		ctx_nomem(ctx);
+	nl_msgs_release(&m);
+	nftnl_table_free(t);
+	return ret;
+}
+
+int nl_batch_fprintf(struct fwgen_ctx *ctx, const struct nft_objs *o,
+		     enum nl_mode mode, uint32_t seq, FILE *out)
+{
+	struct nftnl_batch *b;
+	struct iovec *iov;
+	int i, n;
+
+	if (build_replace(o, mode, 0, 0, &seq, &b, NULL) < 0)
+		return ctx_nomem(ctx);
+	n = nftnl_batch_iovec_len(b);
+	iov = calloc((size_t)n, sizeof(*iov));
+	if (!iov) {
+		nftnl_batch_free(b);
+		return ctx_nomem(ctx);
+	}
+	nftnl_batch_iovec(b, iov, (uint32_t)n);
+	for (i = 0; i < n; i++)
+		mnl_nlmsg_fprintf(out, iov[i].iov_base, iov[i].iov_len,
+				  sizeof(struct nfgenmsg));
+	free(iov);
+	nftnl_batch_free(b);
+	return 0;
+}
+
+/* Dumps: the table as it is, from one ruleset generation */
+
+struct dump {
+	uint16_t genid;		/* low 16 bits, as nfgenmsg carries them */
+	bool changed;		/* a reply came from another generation */
+	bool nomem;
+	const char *table;
+	struct nft_objs *o;
+	size_t set_cap, rule_cap, chain_cap;
+	struct nftnl_set *elems_of;	/* GETSETELEM: the set to fill */
+};
+
+static bool dump_gen_ok(const struct nlmsghdr *nlh, struct dump *d)
+{
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+
+	if (ntohs(nfg->res_id) != d->genid)
+		d->changed = true;
+	return !d->changed;
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	struct nftnl_table *t;
+
+	if (!dump_gen_ok(nlh, d))
+		return MNL_CB_OK;
+	t = nftnl_table_alloc();
+	if (!t || nftnl_table_nlmsg_parse(nlh, t) < 0) {
+		d->nomem = true;
+		if (t)
+			nftnl_table_free(t);
+		return MNL_CB_ERROR;
+	}
+	/* What the kernel reports but a new table cannot be given. */
+	nftnl_table_unset(t, NFTNL_TABLE_HANDLE);
+	nftnl_table_unset(t, NFTNL_TABLE_USE);
+	nftnl_table_unset(t, NFTNL_TABLE_OWNER);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS,
+			    nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) &
+				    ~(uint32_t)NFT_TABLE_F_OWNER);
+	if (d->o->table)
+		nftnl_table_free(d->o->table);
+	d->o->table = t;
+	return MNL_CB_OK;
+}
+
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	struct nftnl_chain *c;
+
+	if (!dump_gen_ok(nlh, d))
+		return MNL_CB_OK;
+	c = nftnl_chain_alloc();
+	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0)
+		goto nomem;
+	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY) != NFPROTO_INET ||
+	    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), d->table)) {
+		nftnl_chain_free(c);
+		return MNL_CB_OK;
+	}
+	nftnl_chain_unset(c, NFTNL_CHAIN_HANDLE);
+	nftnl_chain_unset(c, NFTNL_CHAIN_USE);
+	nftnl_chain_unset(c, NFTNL_CHAIN_BYTES);
+	nftnl_chain_unset(c, NFTNL_CHAIN_PACKETS);
+	nftnl_chain_unset(c, NFTNL_CHAIN_ID);
+	/* The kernel marks base chains itself. */
+	if ((nftnl_chain_get_u32(c, NFTNL_CHAIN_FLAGS) & ~NFT_CHAIN_BASE) == 0)
+		nftnl_chain_unset(c, NFTNL_CHAIN_FLAGS);
+	if (array_push(&d->o->chains, &d->o->nchains, &d->chain_cap,
+		       sizeof(*d->o->chains)) < 0)
+		goto nomem;
+	d->o->chains[d->o->nchains - 1] = c;
+	return MNL_CB_OK;
+nomem:
+	if (c)
+		nftnl_chain_free(c);
+	d->nomem = true;
+	return MNL_CB_ERROR;
+}
+
+static int set_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	struct nftnl_set *s;
+
+	if (!dump_gen_ok(nlh, d))
+		return MNL_CB_OK;
+	s = nftnl_set_alloc();
+	if (!s || nftnl_set_nlmsg_parse(nlh, s) < 0)
+		goto nomem;
+	if (nftnl_set_get_u32(s, NFTNL_SET_FAMILY) != NFPROTO_INET ||
+	    strcmp(nftnl_set_get_str(s, NFTNL_SET_TABLE), d->table)) {
+		nftnl_set_free(s);
+		return MNL_CB_OK;
+	}
+	nftnl_set_unset(s, NFTNL_SET_HANDLE);
+	if (array_push(&d->o->sets, &d->o->nsets, &d->set_cap,
+		       sizeof(*d->o->sets)) < 0)
+		goto nomem;
+	d->o->sets[d->o->nsets - 1] = s;
+	return MNL_CB_OK;
+nomem:
+	if (s)
+		nftnl_set_free(s);
+	d->nomem = true;
+	return MNL_CB_ERROR;
+}
+
+static int elem_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+
+	if (!dump_gen_ok(nlh, d))
+		return MNL_CB_OK;
+	if (nftnl_set_elems_nlmsg_parse(nlh, d->elems_of) < 0) {
+		d->nomem = true;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+static int rule_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	struct nftnl_rule *r;
+
+	if (!dump_gen_ok(nlh, d))
+		return MNL_CB_OK;
+	r = nftnl_rule_alloc();
+	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
+		goto nomem;
+	if (nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) != NFPROTO_INET ||
+	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), d->table)) {
+		nftnl_rule_free(r);
+		return MNL_CB_OK;
+	}
+	/* Appended in dump order, the rules need no handle or position. */
+	nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
+	nftnl_rule_unset(r, NFTNL_RULE_POSITION);
+	nftnl_rule_unset(r, NFTNL_RULE_ID);
+	nftnl_rule_unset(r, NFTNL_RULE_POSITION_ID);
+	if (array_push(&d->o->rules, &d->o->nrules, &d->rule_cap,
+		       sizeof(*d->o->rules)) < 0)
+		goto nomem;
+	d->o->rules[d->o->nrules - 1] = r;
+	return MNL_CB_OK;
+nomem:
+	if (r)
+		nftnl_rule_free(r);
+	d->nomem = true;
+	return MNL_CB_ERROR;
+}
+
+static int dump_all(struct nl_sock *s, struct dump *d)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct nftnl_table *t;
+	struct nftnl_set *q;
+	struct nftnl_rule *r;
+	size_t i;
+	int ret;
+
+	t = nftnl_table_alloc();
+	if (!t || nftnl_table_set_str(t, NFTNL_TABLE_NAME, d->table) < 0) {
+		if (t)
+			nftnl_table_free(t);
+		return -ENOMEM;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
+				    NLM_F_ACK, s->seq++);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	ret = talk(s, nlh, table_cb, d);
+	if (ret < 0 || !d->o->table)
+		return ret < 0 ? ret : -ENOENT;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_INET,
+				    NLM_F_DUMP, s->seq++);
+	if ((ret = talk(s, nlh, chain_cb, d)) < 0)
+		return ret;
+
+	q = nftnl_set_alloc();
+	if (!q || nftnl_set_set_str(q, NFTNL_SET_TABLE, d->table) < 0) {
+		if (q)
+			nftnl_set_free(q);
+		return -ENOMEM;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET,
+				    NLM_F_DUMP, s->seq++);
+	nftnl_set_nlmsg_build_payload(nlh, q);
+	nftnl_set_free(q);
+	if ((ret = talk(s, nlh, set_cb, d)) < 0)
+		return ret;
+	for (i = 0; i < d->o->nsets; i++) {
+		d->elems_of = d->o->sets[i];
+		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM,
+					    NFPROTO_INET, NLM_F_DUMP, s->seq++);
+		nftnl_set_elems_nlmsg_build_payload(nlh, d->o->sets[i]);
+		if ((ret = talk(s, nlh, elem_cb, d)) < 0)
+			return ret;
+	}
+
+	r = nftnl_rule_alloc();
+	if (!r || nftnl_rule_set_str(r, NFTNL_RULE_TABLE, d->table) < 0) {
+		if (r)
+			nftnl_rule_free(r);
+		return -ENOMEM;
+	}
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET,
+				    NLM_F_DUMP, s->seq++);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	return talk(s, nlh, rule_cb, d);
+}
+
+/* Tries this often to read the table within one generation. */
+#define DUMP_TRIES 10
+
+int nl_dump_table(struct fwgen_ctx *ctx, struct nl_sock *s, const char *name,
+		  struct nft_objs **out, uint32_t *genid)
+{
+	int tries, ret;
+
+	*out = NULL;
+	for (tries = 0; tries < DUMP_TRIES; tries++) {
+		struct dump d = { .table = name };
+
+		if ((ret = nl_genid(ctx, s, genid)) < 0)
+			return ret;
+		d.genid = (uint16_t)(*genid & 0xffff);
+		d.o = calloc(1, sizeof(*d.o));
+		if (!d.o)
+			return ctx_nomem(ctx);
+		ret = dump_all(s, &d);
+		if (ret == -ENOENT && !d.changed) {
+			nft_objs_free(d.o);
+			return 0;
+		}
+		if (ret < 0 || d.nomem) {
+			nft_objs_free(d.o);
+			if (d.nomem || ret == -ENOMEM)
+				return ctx_nomem(ctx);
+			if (d.changed || ret == -EINTR)
+				continue;
+			return sock_err(ctx, -ret, "reading back the table");
+		}
+		if (d.changed) {
+			nft_objs_free(d.o);
+			continue;
+		}
+		*out = d.o;
+		return 0;
+	}
+	return ctx_err(ctx, -EAGAIN,
+		       "the ruleset kept changing while fwgen read table inet %s; try again",
+		       name);
+}

@@ -1,0 +1,1174 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The policy as libnftnl objects, encoded expression by expression exactly
+ * as nft 1.0.6 encodes the script `fwgen print` writes, so that apply and
+ * `nft -f` leave byte-identical kernel state.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/nf_nat.h>
+#include <linux/netfilter/nf_tables.h>
+
+#include <libnftnl/expr.h>
+#include <libnftnl/udata.h>
+
+#include <fwgen/nftnl.h>
+
+#include "netlink.h"
+#include "nft-build.h"
+#include "util.h"
+
+/*
+ * nft's own numbering, which it records in the userdata of the sets it
+ * creates (enum datatypes, enum expr_types and enum proto_desc_id in
+ * nftables' headers). The kernel stores these bytes verbatim and `nft
+ * list` reads them back, so they are part of the state we must match.
+ */
+enum {
+	NFT_TYPE_IPADDR = 7,
+	NFT_TYPE_IP6ADDR = 8,
+	NFT_TYPE_INET_PROTOCOL = 12,
+	NFT_TYPE_INET_SERVICE = 13,
+	NFT_TYPE_ICMP_TYPE = 14,
+	NFT_TYPE_ICMP6_TYPE = 29,
+	NFT_TYPE_VERDICT = 0xffffff00,
+	NFT_TYPE_BITS = 6,		/* concatenated types: 6 bits each */
+};
+
+enum {
+	NFT_EXPRTYPE_VERDICT = 1,
+	NFT_EXPRTYPE_PAYLOAD = 7,
+	NFT_EXPRTYPE_META = 9,
+	NFT_EXPRTYPE_CONCAT = 13,
+};
+
+enum {
+	NFT_PROTODESC_ICMP = 4,
+	NFT_PROTODESC_UDP = 6,
+	NFT_PROTODESC_TCP = 8,
+	NFT_PROTODESC_TH = 11,
+	NFT_PROTODESC_ICMPV6 = 14,
+};
+
+/* Field numbers within a header description, as nft counts them. */
+enum {
+	NFT_FIELD_ICMP_TYPE = 1,
+	NFT_FIELD_TH_DPORT = 2,
+};
+
+enum {
+	NFT_BYTEORDER_BIG_ENDIAN = 2,	/* nft's enum byteorder */
+};
+
+/* The loopback interface has index 1 in every network namespace. */
+#define LOOPBACK_IFINDEX 1
+
+/* nft refuses longer comments when it parses a script (NFTNL_UDATA_COMMENT_MAXLEN). */
+#define COMMENT_MAXLEN 128
+
+/* Payload offsets of the headers matched. */
+#define IP_SADDR_OFF 12
+#define IP_DADDR_OFF 16
+#define IP6_SADDR_OFF 8
+#define IP6_DADDR_OFF 24
+#define TH_DPORT_OFF 2
+#define ICMP_TYPE_OFF 0
+
+struct build {
+	struct fwgen_ctx *ctx;
+	const struct fwgen_policy *pol;
+	struct nft_objs *o;
+	size_t set_cap;
+	size_t rule_cap;
+	uint32_t set_id;	/* the last NFTNL_SET_ID handed out */
+	bool nomem;		/* an allocation inside an expression failed */
+};
+
+/* Sets and elements */
+
+static int push_set(struct build *b, struct nftnl_set *s)
+{
+	if (array_push(&b->o->sets, &b->o->nsets, &b->set_cap,
+		       sizeof(*b->o->sets)) < 0) {
+		nftnl_set_free(s);
+		return -ENOMEM;
+	}
+	b->o->sets[b->o->nsets - 1] = s;
+	return 0;
+}
+
+static struct nftnl_set *set_new(struct build *b, const char *name,
+				 uint32_t flags, uint32_t key_type,
+				 uint32_t key_len)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+
+	if (!s)
+		return NULL;
+	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, b->pol->table) < 0 ||
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, name) < 0) {
+		nftnl_set_free(s);
+		return NULL;
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_TYPE, key_type);
+	nftnl_set_set_u32(s, NFTNL_SET_KEY_LEN, key_len);
+	nftnl_set_set_u32(s, NFTNL_SET_ID, ++b->set_id);
+	return s;
+}
+
+/* Moves the userdata buffer into the set; frees it either way. */
+static int set_take_udata(struct nftnl_set *s, struct nftnl_udata_buf *ud)
+{
+	int ret;
+
+	ret = nftnl_set_set_data(s, NFTNL_SET_USERDATA,
+				 nftnl_udata_buf_data(ud),
+				 nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	return ret < 0 ? -ENOMEM : 0;
+}
+
+static struct nftnl_set_elem *elem_add(struct nftnl_set *s, const void *key,
+				       size_t len)
+{
+	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+
+	if (!e)
+		return NULL;
+	if (nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, key, len) < 0) {
+		nftnl_set_elem_free(e);
+		return NULL;
+	}
+	nftnl_set_elem_add(s, e);
+	return e;
+}
+
+static bool bytes_all(const uint8_t *p, size_t n, uint8_t v)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != v)
+			return false;
+	return true;
+}
+
+/* p + 1 as a big-endian number of n bytes; p must not be all ones. */
+static void bytes_inc(uint8_t *p, size_t n)
+{
+	while (n-- > 0 && ++p[n] == 0)
+		;
+}
+
+/*
+ * The elements of a (non-concatenated) interval set as nft sends them:
+ * the kernel's interval sets hold the start of every range and, flagged
+ * INTERVAL_END, the first value after it. nft leads with an end element at
+ * zero when the first range does not start there, and marks a range that
+ * runs to the top of the key space as open (element userdata) instead of
+ * ending it. lo/hi are big-endian keys of len bytes, sorted and disjoint.
+ * Returns the number of elements added, or -ENOMEM.
+ */
+static int interval_elems(struct nftnl_set *s, const uint8_t *lo,
+			  const uint8_t *hi, size_t n, size_t stride,
+			  size_t len)
+{
+	uint8_t key[16];
+	struct nftnl_set_elem *e;
+	int count = 0;
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	if (!bytes_all(lo, len, 0)) {
+		memset(key, 0, len);
+		if (!(e = elem_add(s, key, len)))
+			return -ENOMEM;
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS,
+				       NFT_SET_ELEM_INTERVAL_END);
+		count++;
+	}
+	for (i = 0; i < n; i++) {
+		const uint8_t *l = lo + i * stride, *h = hi + i * stride;
+
+		if (!(e = elem_add(s, l, len)))
+			return -ENOMEM;
+		count++;
+		if (bytes_all(h, len, 0xff)) {
+			struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(16);
+			int ret;
+
+			if (!ud)
+				return -ENOMEM;
+			nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_ELEM_FLAGS,
+					    NFTNL_SET_ELEM_F_INTERVAL_OPEN);
+			ret = nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA,
+						 nftnl_udata_buf_data(ud),
+						 nftnl_udata_buf_len(ud));
+			nftnl_udata_buf_free(ud);
+			if (ret < 0)
+				return -ENOMEM;
+			continue;
+		}
+		memcpy(key, h, len);
+		bytes_inc(key, len);
+		if (!(e = elem_add(s, key, len)))
+			return -ENOMEM;
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS,
+				       NFT_SET_ELEM_INTERVAL_END);
+		count++;
+	}
+	return count;
+}
+
+/* A named peer set: `type ipv4_addr; flags interval` and its addresses. */
+static int build_named_set(struct build *b, const struct pol_set *ps)
+{
+	size_t len = addr_bytes(ps->family);
+	struct nftnl_udata_buf *ud;
+	struct nftnl_set *s;
+	int ret;
+
+	s = set_new(b, ps->name, NFT_SET_INTERVAL,
+		    ps->family == 4 ? NFT_TYPE_IPADDR : NFT_TYPE_IP6ADDR, len);
+	if (!s)
+		return -ENOMEM;
+	ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	if (!ud || !nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
+					NFT_BYTEORDER_BIG_ENDIAN)) {
+		nftnl_udata_buf_free(ud);
+		goto err;
+	}
+	if (set_take_udata(s, ud) < 0)
+		goto err;
+	if (ps->nelems) {
+		ret = interval_elems(s, ps->elems[0].lo, ps->elems[0].hi,
+				     ps->nelems, sizeof(ps->elems[0]), len);
+		if (ret < 0)
+			goto err;
+	}
+	return push_set(b, s);
+err:
+	nftnl_set_free(s);
+	return -ENOMEM;
+}
+
+/*
+ * The "typeof" userdata nft attaches to an anonymous set built from a
+ * payload match: which header (desc) and field its key comes from.
+ */
+static bool put_typeof_payload(struct nftnl_udata_buf *ud, uint32_t desc,
+			       uint32_t field)
+{
+	struct nftnl_udata *data;
+
+	if (!nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR,
+				 NFT_EXPRTYPE_PAYLOAD))
+		return false;
+	data = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA);
+	if (!data)
+		return false;
+	if (!nftnl_udata_put_u32(ud, 0, desc) ||
+	    !nftnl_udata_put_u32(ud, 1, field))
+		return false;
+	nftnl_udata_nest_end(ud, data);
+	return true;
+}
+
+static bool put_key_typeof_payload(struct nftnl_udata_buf *ud, uint32_t desc,
+				   uint32_t field)
+{
+	struct nftnl_udata *nest;
+
+	nest = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_KEY_TYPEOF);
+	if (!nest || !put_typeof_payload(ud, desc, field))
+		return false;
+	nftnl_udata_nest_end(ud, nest);
+	return true;
+}
+
+/* Appends a lookup of an anonymous set (or a map, dreg 0) to rule r. */
+static void add_lookup(struct build *b, struct nftnl_rule *r,
+		       const struct nftnl_set *s, bool map);
+
+/*
+ * `tcp dport { 80, 443 }` or `udp dport { 80, 8000-8100 }`: an anonymous
+ * constant set, an interval set when a range is among the ports. nft merges
+ * overlapping and adjacent ranges of interval sets (auto-merge), so the
+ * ports are normalised here the same way.
+ */
+static struct nftnl_set *build_port_set(struct build *b,
+					const struct pol_rule *pr)
+{
+	struct nftnl_udata_buf *ud = NULL;
+	struct port_range *v = NULL;
+	uint8_t (*key)[2][2] = NULL;
+	bool interval = false;
+	struct nftnl_set *s;
+	size_t i, n = 0;
+	int count;
+
+	for (i = 0; i < pr->ndports; i++)
+		if (pr->dports[i].lo != pr->dports[i].hi)
+			interval = true;
+	s = set_new(b, "__set%d",
+		    NFT_SET_ANONYMOUS | NFT_SET_CONSTANT |
+			    (interval ? NFT_SET_INTERVAL : 0),
+		    NFT_TYPE_INET_SERVICE, 2);
+	if (!s)
+		return NULL;
+	if (!interval) {
+		/* nft keeps the order written; so does print. */
+		for (i = 0; i < pr->ndports; i++) {
+			uint16_t port = htons(pr->dports[i].lo);
+
+			if (!elem_add(s, &port, sizeof(port)))
+				goto err;
+		}
+		count = (int)pr->ndports;
+	} else {
+		v = malloc(pr->ndports * sizeof(*v));
+		key = malloc(pr->ndports * sizeof(*key));
+		if (!v || !key)
+			goto err;
+		memcpy(v, pr->dports, pr->ndports * sizeof(*v));
+		/* Insertion sort: a handful of ports. */
+		for (i = 1; i < pr->ndports; i++) {
+			struct port_range t = v[i];
+			size_t j = i;
+
+			for (; j > 0 && v[j - 1].lo > t.lo; j--)
+				v[j] = v[j - 1];
+			v[j] = t;
+		}
+		/* Merge overlapping and adjacent ranges in place. */
+		for (i = 0; i < pr->ndports; i++) {
+			if (n && (uint32_t)v[i].lo <= (uint32_t)v[n - 1].hi + 1) {
+				if (v[i].hi > v[n - 1].hi)
+					v[n - 1].hi = v[i].hi;
+				continue;
+			}
+			v[n++] = v[i];
+		}
+		for (i = 0; i < n; i++) {
+			key[i][0][0] = v[i].lo >> 8;
+			key[i][0][1] = v[i].lo & 0xff;
+			key[i][1][0] = v[i].hi >> 8;
+			key[i][1][1] = v[i].hi & 0xff;
+		}
+		count = interval_elems(s, key[0][0], key[0][1], n,
+				       sizeof(key[0]), 2);
+		if (count < 0)
+			goto err;
+	}
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)count);
+
+	ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	if (!ud ||
+	    !nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
+				 NFT_BYTEORDER_BIG_ENDIAN) ||
+	    (interval &&
+	     !nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_MERGE_ELEMENTS, 1)) ||
+	    !put_key_typeof_payload(ud, pr->l4proto == POL_L4_UDP ?
+					      NFT_PROTODESC_UDP :
+					      NFT_PROTODESC_TCP,
+				    NFT_FIELD_TH_DPORT))
+		goto err;
+	if (set_take_udata(s, ud) < 0) {
+		ud = NULL;
+		goto err;
+	}
+	free(v);
+	free(key);
+	return s;
+err:
+	nftnl_udata_buf_free(ud);
+	free(v);
+	free(key);
+	nftnl_set_free(s);
+	return NULL;
+}
+
+/* `icmp type { ... }` / `icmpv6 type { ... }`, in the order written. */
+static struct nftnl_set *build_icmp_set(struct build *b,
+					const struct pol_rule *pr, int family)
+{
+	struct nftnl_udata_buf *ud;
+	struct nftnl_set *s;
+	size_t i;
+
+	s = set_new(b, "__set%d", NFT_SET_ANONYMOUS | NFT_SET_CONSTANT,
+		    family == 6 ? NFT_TYPE_ICMP6_TYPE : NFT_TYPE_ICMP_TYPE, 1);
+	if (!s)
+		return NULL;
+	for (i = 0; i < pr->nicmp_types; i++)
+		if (!elem_add(s, &pr->icmp_types[i], 1))
+			goto err;
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)pr->nicmp_types);
+	ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	if (!ud ||
+	    !nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
+				 NFT_BYTEORDER_BIG_ENDIAN) ||
+	    !put_key_typeof_payload(ud, family == 6 ? NFT_PROTODESC_ICMPV6 :
+						      NFT_PROTODESC_ICMP,
+				    NFT_FIELD_ICMP_TYPE)) {
+		nftnl_udata_buf_free(ud);
+		goto err;
+	}
+	if (set_take_udata(s, ud) < 0)
+		goto err;
+	return s;
+err:
+	nftnl_set_free(s);
+	return NULL;
+}
+
+/*
+ * The userdata of the dispatch map: key `meta l4proto . th dport` (a
+ * concatenation, so no single key byte order), data a verdict.
+ */
+static struct nftnl_udata_buf *vmap_udata(void)
+{
+	struct nftnl_udata *key, *data, *elems, *f;
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+
+	if (!ud)
+		return NULL;
+	if (!nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 0) ||
+	    !nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATABYTEORDER, 0))
+		goto err;
+	if (!(key = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_KEY_TYPEOF)))
+		goto err;
+	if (!nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR,
+				 NFT_EXPRTYPE_CONCAT))
+		goto err;
+	if (!(elems = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA)))
+		goto err;
+	/* Field 0: meta l4proto. */
+	if (!(f = nftnl_udata_nest_start(ud, 0)))
+		goto err;
+	if (!nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR,
+				 NFT_EXPRTYPE_META))
+		goto err;
+	if (!(data = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA)))
+		goto err;
+	if (!nftnl_udata_put_u32(ud, 0, NFT_META_L4PROTO))
+		goto err;
+	nftnl_udata_nest_end(ud, data);
+	nftnl_udata_nest_end(ud, f);
+	/* Field 1: th dport. */
+	if (!(f = nftnl_udata_nest_start(ud, 1)))
+		goto err;
+	if (!put_typeof_payload(ud, NFT_PROTODESC_TH, NFT_FIELD_TH_DPORT))
+		goto err;
+	nftnl_udata_nest_end(ud, f);
+	nftnl_udata_nest_end(ud, elems);
+	nftnl_udata_nest_end(ud, key);
+	/* The data: a verdict, no further description. */
+	if (!(data = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_DATA_TYPEOF)))
+		goto err;
+	if (!nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR,
+				 NFT_EXPRTYPE_VERDICT))
+		goto err;
+	if (!(f = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA)))
+		goto err;
+	nftnl_udata_nest_end(ud, f);
+	nftnl_udata_nest_end(ud, data);
+	if (!nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_DATA_INTERVAL, 0))
+		goto err;
+	return ud;
+err:
+	nftnl_udata_buf_free(ud);
+	return NULL;
+}
+
+static bool vmap_is_interval(const struct pol_rule *pr)
+{
+	size_t i;
+
+	for (i = 0; i < pr->nvmap; i++)
+		if (pr->vmap[i].ports.lo != pr->vmap[i].ports.hi)
+			return true;
+	return false;
+}
+
+/*
+ * `meta l4proto . th dport vmap { tcp . 80 : jump in_tcp_80, ... }`: an
+ * anonymous map keyed by the concatenation, each field padded to 4 bytes
+ * as registers are. With a port range among the keys nft makes it a
+ * concatenated interval map (the kernel's pipapo), each element carrying
+ * its own end key; otherwise a plain hash of exact keys.
+ */
+static struct nftnl_set *build_vmap(struct build *b, const struct pol_rule *pr)
+{
+	static const uint8_t field_len[] = { 1, 2 };
+	bool interval = vmap_is_interval(pr);
+	struct nftnl_udata_buf *ud;
+	struct nftnl_set *s;
+	size_t i;
+
+	s = set_new(b, "__map%d",
+		    NFT_SET_ANONYMOUS | NFT_SET_CONSTANT | NFT_SET_MAP |
+			    (interval ? NFT_SET_INTERVAL | NFT_SET_CONCAT : 0),
+		    NFT_TYPE_INET_PROTOCOL << NFT_TYPE_BITS |
+			    NFT_TYPE_INET_SERVICE,
+		    8);
+	if (!s)
+		return NULL;
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_TYPE, NFT_TYPE_VERDICT);
+	nftnl_set_set_u32(s, NFTNL_SET_DATA_LEN, 0);
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)pr->nvmap);
+	if (interval &&
+	    nftnl_set_set_data(s, NFTNL_SET_DESC_CONCAT, field_len,
+			       sizeof(field_len)) < 0)
+		goto err;
+	for (i = 0; i < pr->nvmap; i++) {
+		const struct pol_vmap_elem *v = &pr->vmap[i];
+		const char *chain = b->pol->chains[v->chain].name;
+		uint8_t key[8] = { v->l4proto, 0, 0, 0, v->ports.lo >> 8,
+				   v->ports.lo & 0xff, 0, 0 };
+		struct nftnl_set_elem *e;
+
+		if (!(e = elem_add(s, key, sizeof(key))))
+			goto err;
+		if (interval) {
+			key[4] = v->ports.hi >> 8;
+			key[5] = v->ports.hi & 0xff;
+			if (nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, key,
+					       sizeof(key)) < 0)
+				goto err;
+		}
+		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, NFT_JUMP);
+		if (nftnl_set_elem_set_str(e, NFTNL_SET_ELEM_CHAIN, chain) < 0)
+			goto err;
+	}
+	if (!(ud = vmap_udata()) || set_take_udata(s, ud) < 0)
+		goto err;
+	return s;
+err:
+	nftnl_set_free(s);
+	return NULL;
+}
+
+/* Expressions */
+
+static struct nftnl_expr *expr_add(struct build *b, struct nftnl_rule *r,
+				   const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (!e) {
+		b->nomem = true;
+		return NULL;
+	}
+	nftnl_rule_add_expr(r, e);
+	return e;
+}
+
+static void add_meta(struct build *b, struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = expr_add(b, r, "meta");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, NFT_REG_1);
+}
+
+static void add_cmp(struct build *b, struct nftnl_rule *r, uint32_t op,
+		    const void *data, uint32_t len)
+{
+	struct nftnl_expr *e = expr_add(b, r, "cmp");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
+	if (nftnl_expr_set(e, NFTNL_EXPR_CMP_DATA, data, len) < 0)
+		b->nomem = true;
+}
+
+static void add_payload(struct build *b, struct nftnl_rule *r, uint32_t base,
+			uint32_t offset, uint32_t len, uint32_t dreg)
+{
+	struct nftnl_expr *e = expr_add(b, r, "payload");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_DREG, dreg);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, offset);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
+}
+
+static void add_lookup_named(struct build *b, struct nftnl_rule *r,
+			     const char *name, uint32_t id, bool map)
+{
+	struct nftnl_expr *e = expr_add(b, r, "lookup");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
+	if (map)
+		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, NFT_REG_VERDICT);
+	if (nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, name) < 0)
+		b->nomem = true;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID, id);
+}
+
+static void add_lookup(struct build *b, struct nftnl_rule *r,
+		       const struct nftnl_set *s, bool map)
+{
+	add_lookup_named(b, r, nftnl_set_get_str(s, NFTNL_SET_NAME),
+			 nftnl_set_get_u32(s, NFTNL_SET_ID), map);
+}
+
+static void add_immediate_verdict(struct build *b, struct nftnl_rule *r,
+				  int verdict)
+{
+	struct nftnl_expr *e = expr_add(b, r, "immediate");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
+}
+
+/* `meta nfproto ipv4|ipv6`, the dependency of every family match. */
+static void add_nfproto(struct build *b, struct nftnl_rule *r, int family)
+{
+	uint8_t proto = family == 6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
+
+	add_meta(b, r, NFT_META_NFPROTO);
+	add_cmp(b, r, NFT_CMP_EQ, &proto, sizeof(proto));
+}
+
+static void add_l4proto(struct build *b, struct nftnl_rule *r, uint8_t proto)
+{
+	add_meta(b, r, NFT_META_L4PROTO);
+	add_cmp(b, r, NFT_CMP_EQ, &proto, sizeof(proto));
+}
+
+static void add_addr_lookup(struct build *b, struct nftnl_rule *r,
+			    int family, bool source, int set)
+{
+	uint32_t off;
+
+	if (family == 6)
+		off = source ? IP6_SADDR_OFF : IP6_DADDR_OFF;
+	else
+		off = source ? IP_SADDR_OFF : IP_DADDR_OFF;
+	add_payload(b, r, NFT_PAYLOAD_NETWORK_HEADER, off,
+		    (uint32_t)addr_bytes(family), NFT_REG_1);
+	/* Named sets come first in the objects, numbered from 1 in order. */
+	add_lookup_named(b, r, b->pol->sets[set].name, (uint32_t)set + 1,
+			 false);
+}
+
+static int add_dports(struct build *b, struct nftnl_rule *r,
+		      const struct pol_rule *pr)
+{
+	struct nftnl_set *s;
+	uint16_t lo, hi;
+
+	add_l4proto(b, r, pr->l4proto);
+	add_payload(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_DPORT_OFF, 2,
+		    NFT_REG_1);
+	if (pr->ndports > 1) {
+		if (!(s = build_port_set(b, pr)))
+			return -ENOMEM;
+		add_lookup(b, r, s, false);
+		return push_set(b, s);
+	}
+	lo = htons(pr->dports[0].lo);
+	hi = htons(pr->dports[0].hi);
+	if (pr->dports[0].lo == pr->dports[0].hi) {
+		add_cmp(b, r, NFT_CMP_EQ, &lo, sizeof(lo));
+	} else {
+		/* nft 1.0.6 writes a single range as two comparisons. */
+		add_cmp(b, r, NFT_CMP_GTE, &lo, sizeof(lo));
+		add_cmp(b, r, NFT_CMP_LTE, &hi, sizeof(hi));
+	}
+	return 0;
+}
+
+static int add_icmp(struct build *b, struct nftnl_rule *r,
+		    const struct pol_rule *pr, int family, bool have_nfproto)
+{
+	struct nftnl_set *s;
+
+	if (!have_nfproto)
+		add_nfproto(b, r, family);
+	add_l4proto(b, r, family == 6 ? POL_L4_ICMPV6 : POL_L4_ICMP);
+	add_payload(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, ICMP_TYPE_OFF, 1,
+		    NFT_REG_1);
+	if (pr->nicmp_types == 1) {
+		add_cmp(b, r, NFT_CMP_EQ, &pr->icmp_types[0], 1);
+		return 0;
+	}
+	if (!(s = build_icmp_set(b, pr, family)))
+		return -ENOMEM;
+	add_lookup(b, r, s, false);
+	return push_set(b, s);
+}
+
+/* `ct state a,b`: a bit test, as nft writes every ct state match. */
+static void add_ct_state(struct build *b, struct nftnl_rule *r,
+			 uint32_t states)
+{
+	uint32_t zero = 0;
+	struct nftnl_expr *e;
+
+	if ((e = expr_add(b, r, "ct"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_STATE);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
+	}
+	if ((e = expr_add(b, r, "bitwise"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, sizeof(states));
+		if (nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, &states,
+				   sizeof(states)) < 0 ||
+		    nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, &zero,
+				   sizeof(zero)) < 0)
+			b->nomem = true;
+	}
+	add_cmp(b, r, NFT_CMP_NEQ, &zero, sizeof(zero));
+}
+
+static void add_limit(struct build *b, struct nftnl_rule *r,
+		      const struct pol_rule *pr)
+{
+	struct nftnl_expr *e = expr_add(b, r, "limit");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, pr->limit_rate);
+	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT,
+			   pr->limit_unit == POL_PER_MINUTE ? 60 : 1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_BURST, pr->limit_burst);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_TYPE, NFT_LIMIT_PKTS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LIMIT_FLAGS, 0);
+}
+
+static void add_log(struct build *b, struct nftnl_rule *r, const char *prefix)
+{
+	struct nftnl_expr *e = expr_add(b, r, "log");
+
+	if (e && nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix) < 0)
+		b->nomem = true;
+}
+
+/* `redirect to :PORT`: the port goes through register 1. */
+static void add_redirect(struct build *b, struct nftnl_rule *r, uint16_t port)
+{
+	uint16_t be = htons(port);
+	struct nftnl_expr *e;
+
+	if ((e = expr_add(b, r, "immediate"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+		if (nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, &be, sizeof(be)) < 0)
+			b->nomem = true;
+	}
+	if ((e = expr_add(b, r, "redir"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_REDIR_REG_PROTO_MIN, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_REDIR_FLAGS,
+				   NF_NAT_RANGE_PROTO_SPECIFIED);
+	}
+}
+
+/*
+ * The dispatch: the concatenated key is built in registers 1 and 9 (the
+ * second 32-bit slot). For an interval map nft converts the protocol to
+ * network order first; with a 1-byte value the conversion is a no-op the
+ * kernel still stores.
+ */
+static int add_vmap(struct build *b, struct nftnl_rule *r,
+		    const struct pol_rule *pr)
+{
+	struct nftnl_set *s;
+	struct nftnl_expr *e;
+
+	add_meta(b, r, NFT_META_L4PROTO);
+	if (vmap_is_interval(pr) && (e = expr_add(b, r, "byteorder"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, NFT_REG_1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP, NFT_BYTEORDER_HTON);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_LEN, 1);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SIZE, 2);
+	}
+	add_payload(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_DPORT_OFF, 2,
+		    NFT_REG32_01);
+	if (!(s = build_vmap(b, pr)))
+		return -ENOMEM;
+	add_lookup(b, r, s, true);
+	return push_set(b, s);
+}
+
+/* Rules */
+
+static int rule_comment(struct build *b, struct nftnl_rule *r,
+			const char *comment)
+{
+	struct nftnl_udata_buf *ud;
+	int ret;
+
+	if (strlen(comment) > COMMENT_MAXLEN)
+		return ctx_err(b->ctx, -EINVAL,
+			       "rule comment '%.40s...' is longer than %d bytes, which nft refuses",
+			       comment, COMMENT_MAXLEN);
+	ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	if (!ud)
+		return ctx_nomem(b->ctx);
+	if (!nftnl_udata_put_strz(ud, NFTNL_UDATA_RULE_COMMENT, comment)) {
+		nftnl_udata_buf_free(ud);
+		return ctx_nomem(b->ctx);
+	}
+	ret = nftnl_rule_set_data(r, NFTNL_RULE_USERDATA,
+				  nftnl_udata_buf_data(ud),
+				  nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	return ret < 0 ? ctx_nomem(b->ctx) : 0;
+}
+
+static int check_rule(struct build *b, const struct pol_chain *c,
+		      const struct pol_rule *pr)
+{
+	size_t i;
+
+	if (pr->ndports && pr->l4proto != POL_L4_TCP &&
+	    pr->l4proto != POL_L4_UDP)
+		goto bad;
+	if (pr->nicmp_types && pr->ndports)
+		goto bad;
+	for (i = 0; i < pr->ndports; i++)
+		if (pr->dports[i].lo > pr->dports[i].hi)
+			goto bad;
+	if ((pr->saddr_set >= 0 && (size_t)pr->saddr_set >= b->pol->nsets) ||
+	    (pr->daddr_set >= 0 && (size_t)pr->daddr_set >= b->pol->nsets))
+		goto bad;
+	if (pr->verdict == POL_VERDICT_VMAP) {
+		if (!pr->nvmap)
+			goto bad;
+		for (i = 0; i < pr->nvmap; i++)
+			if (pr->vmap[i].chain >= b->pol->nchains ||
+			    pr->vmap[i].ports.lo > pr->vmap[i].ports.hi ||
+			    (pr->vmap[i].l4proto != POL_L4_TCP &&
+			     pr->vmap[i].l4proto != POL_L4_UDP))
+				goto bad;
+	}
+	return 0;
+bad:
+	return ctx_err(b->ctx, -EINVAL,
+		       "chain %s: rule '%s' cannot be encoded (inconsistent policy)",
+		       c->name, pr->comment ? pr->comment : "");
+}
+
+/*
+ * One rule, matches in the order the nft renderer writes them, each with
+ * the dependency nft adds in an inet table: `meta nfproto` before the
+ * first match of an IPv4/IPv6 field, `meta l4proto` before a transport
+ * header field.
+ */
+static int build_rule(struct build *b, const struct pol_chain *c,
+		      const struct pol_rule *pr)
+{
+	int family = pr->family == 6 ? 6 : 4;
+	bool have_nfproto = false;
+	struct nftnl_rule *r;
+	int ret = -ENOMEM;
+
+	if ((ret = check_rule(b, c, pr)) < 0)
+		return ret;
+	ret = -ENOMEM;
+	r = nftnl_rule_alloc();
+	if (!r)
+		return ctx_nomem(b->ctx);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	if (nftnl_rule_set_str(r, NFTNL_RULE_TABLE, b->pol->table) < 0 ||
+	    nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, c->name) < 0)
+		goto err;
+
+	if (pr->iface != POL_IFACE_NONE) {
+		uint32_t lo = LOOPBACK_IFINDEX;
+
+		add_meta(b, r, pr->iface == POL_IFACE_IIF_LO ? NFT_META_IIF :
+							       NFT_META_OIF);
+		add_cmp(b, r, NFT_CMP_EQ, &lo, sizeof(lo));
+	}
+	if (pr->saddr_set >= 0) {
+		add_nfproto(b, r, family);
+		have_nfproto = true;
+		add_addr_lookup(b, r, family, true, pr->saddr_set);
+	}
+	if (pr->daddr_set >= 0) {
+		if (!have_nfproto)
+			add_nfproto(b, r, family);
+		have_nfproto = true;
+		add_addr_lookup(b, r, family, false, pr->daddr_set);
+	}
+	if (pr->family && !have_nfproto && !pr->nicmp_types) {
+		add_nfproto(b, r, family);
+		have_nfproto = true;
+	}
+	if (pr->ndports && add_dports(b, r, pr) < 0)
+		goto err;
+	if (pr->nicmp_types && add_icmp(b, r, pr, family, have_nfproto) < 0)
+		goto err;
+	if (pr->ct_states)
+		add_ct_state(b, r, pr->ct_states);
+	if (pr->has_limit)
+		add_limit(b, r, pr);
+	if (pr->log_prefix)
+		add_log(b, r, pr->log_prefix);
+	switch (pr->verdict) {
+	case POL_VERDICT_NONE:
+		break;
+	case POL_VERDICT_ACCEPT:
+		add_immediate_verdict(b, r, NF_ACCEPT);
+		break;
+	case POL_VERDICT_DROP:
+		add_immediate_verdict(b, r, NF_DROP);
+		break;
+	case POL_VERDICT_REDIRECT:
+		add_redirect(b, r, pr->redirect_port);
+		break;
+	case POL_VERDICT_VMAP:
+		if (add_vmap(b, r, pr) < 0)
+			goto err;
+		break;
+	}
+	if (b->nomem)
+		goto err;
+	if (pr->comment && (ret = rule_comment(b, r, pr->comment)) < 0)
+		goto err_msg;
+	if (array_push(&b->o->rules, &b->o->nrules, &b->rule_cap,
+		       sizeof(*b->o->rules)) < 0)
+		goto err;
+	b->o->rules[b->o->nrules - 1] = r;
+	return 0;
+err:
+	ret = ctx_nomem(b->ctx);
+err_msg:
+	nftnl_rule_free(r);
+	return ret;
+}
+
+/* Tables and chains */
+
+static int build_table(struct build *b)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	if (nftnl_table_set_str(t, NFTNL_TABLE_NAME, b->pol->table) < 0) {
+		nftnl_table_free(t);
+		return -ENOMEM;
+	}
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
+	b->o->table = t;
+	return 0;
+}
+
+static uint32_t hook_num(enum pol_hook h)
+{
+	switch (h) {
+	case POL_HOOK_INPUT:
+		return NF_INET_LOCAL_IN;
+	case POL_HOOK_OUTPUT:
+		return NF_INET_LOCAL_OUT;
+	case POL_HOOK_PREROUTING:
+		return NF_INET_PRE_ROUTING;
+	case POL_HOOK_NONE:
+		break;
+	}
+	return 0;
+}
+
+static int build_chain(struct build *b, const struct pol_chain *pc,
+		       struct nftnl_chain **out)
+{
+	struct nftnl_chain *c = nftnl_chain_alloc();
+
+	if (!c)
+		return -ENOMEM;
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	if (nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, b->pol->table) < 0 ||
+	    nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, pc->name) < 0)
+		goto err;
+	if (pc->hook != POL_HOOK_NONE) {
+		if (nftnl_chain_set_str(c, NFTNL_CHAIN_TYPE,
+					pc->type == POL_CHAIN_NAT ? "nat" :
+								    "filter") < 0)
+			goto err;
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_HOOKNUM, hook_num(pc->hook));
+		nftnl_chain_set_s32(c, NFTNL_CHAIN_PRIO, pc->priority);
+		nftnl_chain_set_u32(c, NFTNL_CHAIN_POLICY,
+				    pc->policy_drop ? NF_DROP : NF_ACCEPT);
+	}
+	*out = c;
+	return 0;
+err:
+	nftnl_chain_free(c);
+	return -ENOMEM;
+}
+
+int nft_build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+	      struct nft_objs **out)
+{
+	struct build b = { .ctx = ctx, .pol = pol };
+	size_t i, j;
+	int ret;
+
+	*out = NULL;
+	if (!pol->table || !*pol->table)
+		return ctx_err(ctx, -EINVAL, "the policy names no table");
+	b.o = calloc(1, sizeof(*b.o));
+	if (!b.o)
+		return ctx_nomem(ctx);
+	if (build_table(&b) < 0)
+		goto nomem;
+	if (pol->nchains) {
+		b.o->chains = calloc(pol->nchains, sizeof(*b.o->chains));
+		if (!b.o->chains)
+			goto nomem;
+	}
+	for (i = 0; i < pol->nchains; i++) {
+		if (build_chain(&b, &pol->chains[i], &b.o->chains[i]) < 0)
+			goto nomem;
+		b.o->nchains++;
+	}
+	for (i = 0; i < pol->nsets; i++) {
+		if (pol->sets[i].family != 4 && pol->sets[i].family != 6) {
+			ret = ctx_err(ctx, -EINVAL, "set %s has no family",
+				      pol->sets[i].name);
+			goto err;
+		}
+		if (build_named_set(&b, &pol->sets[i]) < 0)
+			goto nomem;
+	}
+	for (i = 0; i < pol->nchains; i++) {
+		for (j = 0; j < pol->chains[i].nrules; j++) {
+			ret = build_rule(&b, &pol->chains[i],
+					 &pol->chains[i].rules[j]);
+			if (ret < 0)
+				goto err;
+		}
+	}
+	*out = b.o;
+	return 0;
+nomem:
+	ret = ctx_nomem(ctx);
+err:
+	nft_objs_free(b.o);
+	return ret;
+}
+
+void nft_objs_free(struct nft_objs *o)
+{
+	size_t i;
+
+	if (!o)
+		return;
+	for (i = 0; i < o->nrules; i++)
+		nftnl_rule_free(o->rules[i]);
+	free(o->rules);
+	for (i = 0; i < o->nsets; i++)
+		nftnl_set_free(o->sets[i]);
+	free(o->sets);
+	for (i = 0; i < o->nchains; i++)
+		nftnl_chain_free(o->chains[i]);
+	free(o->chains);
+	if (o->table)
+		nftnl_table_free(o->table);
+	free(o);
+}
+
+/* The public face: the same objects, handed out read-only. */
+
+struct fwgen_nftnl {
+	struct nft_objs *objs;
+};
+
+FWGEN_EXPORT int fwgen_policy_to_nftnl(struct fwgen_ctx *ctx,
+				       const struct fwgen_policy *pol,
+				       struct fwgen_nftnl **out)
+{
+	struct fwgen_nftnl *o;
+	int ret;
+
+	*out = NULL;
+	o = calloc(1, sizeof(*o));
+	if (!o)
+		return ctx_nomem(ctx);
+	ret = nft_build(ctx, pol, &o->objs);
+	if (ret < 0) {
+		free(o);
+		return ret;
+	}
+	*out = o;
+	return 0;
+}
+
+FWGEN_EXPORT void fwgen_nftnl_free(struct fwgen_nftnl *o)
+{
+	if (!o)
+		return;
+	nft_objs_free(o->objs);
+	free(o);
+}
+
+FWGEN_EXPORT struct nftnl_table *
+fwgen_nftnl_table(const struct fwgen_nftnl *o)
+{
+	return o->objs->table;
+}
+
+FWGEN_EXPORT size_t fwgen_nftnl_set_count(const struct fwgen_nftnl *o)
+{
+	return o->objs->nsets;
+}
+
+FWGEN_EXPORT struct nftnl_set *
+fwgen_nftnl_set_at(const struct fwgen_nftnl *o, size_t i)
+{
+	return i < o->objs->nsets ? o->objs->sets[i] : NULL;
+}
+
+FWGEN_EXPORT size_t fwgen_nftnl_chain_count(const struct fwgen_nftnl *o)
+{
+	return o->objs->nchains;
+}
+
+FWGEN_EXPORT struct nftnl_chain *
+fwgen_nftnl_chain_at(const struct fwgen_nftnl *o, size_t i)
+{
+	return i < o->objs->nchains ? o->objs->chains[i] : NULL;
+}
+
+FWGEN_EXPORT size_t fwgen_nftnl_rule_count(const struct fwgen_nftnl *o)
+{
+	return o->objs->nrules;
+}
+
+FWGEN_EXPORT struct nftnl_rule *
+fwgen_nftnl_rule_at(const struct fwgen_nftnl *o, size_t i)
+{
+	return i < o->objs->nrules ? o->objs->rules[i] : NULL;
+}
+
+FWGEN_EXPORT int fwgen_nftnl_batch_append(const struct fwgen_nftnl *o,
+					  struct nftnl_batch *b,
+					  uint32_t *seq)
+{
+	return nl_batch_append_objs(b, o->objs, seq, 0, NULL);
+}
