@@ -32,7 +32,18 @@ struct edge {
 	size_t ntips;
 	size_t captips;
 	size_t fan;		/* junction number, 0 for a plain edge */
+	const struct flow **flows;	/* the flows it draws, catalog order */
+	size_t nflows;
+	size_t capflows;
 };
+
+/*
+ * An edge of more lines than this (Morpheus polls some fifty integrations
+ * from the application tier) is summed up as its ports per protocol, so
+ * one edge cannot swamp the picture; the tooltip still names every flow.
+ */
+#define LINES_MAX 8
+#define WRAP 60
 
 /*
  * Edges that carry the same label into one role from many roles (or out of
@@ -68,6 +79,7 @@ static void graph_release(struct graph *g)
 	for (i = 0; i < g->nedges; i++) {
 		strv_free(g->edges[i].lines, g->edges[i].nlines);
 		strv_free(g->edges[i].tips, g->edges[i].ntips);
+		free(g->edges[i].flows);
 	}
 	free(g->edges);
 	for (i = 0; i < g->nfans; i++)
@@ -135,16 +147,32 @@ static char *flow_line(const struct fwgen_topology *t, const struct flow *f)
 	return buf;
 }
 
+static int edge_add_flow(struct edge *e, const struct flow *f)
+{
+	if (array_push(&e->flows, &e->nflows, &e->capflows, sizeof(*e->flows)) < 0)
+		return -ENOMEM;
+	e->flows[e->nflows - 1] = f;
+	return 0;
+}
+
+/*
+ * Flows without a port of their own (the documents' N/A rows, explained
+ * in their notes) carry no traffic, so they draw no edge.
+ */
 static int collect_edges(const struct fwgen_topology *t, struct graph *g)
 {
 	size_t fi, i, j;
 
 	for (fi = 0; fi < t->nflows; fi++) {
 		const struct flow *f = &t->flows[fi];
-		char *line = flow_line(t, f);
-		char *tip = strdupf("%s: %s", f->id, f->description);
-		int ret = line && tip ? 0 : -ENOMEM;
+		char *line, *tip;
+		int ret;
 
+		if (f->nports == 0)
+			continue;
+		line = flow_line(t, f);
+		tip = strdupf("%s: %s", f->id, f->description);
+		ret = line && tip ? 0 : -ENOMEM;
 		for (i = 0; i < f->nfrom && ret == 0; i++) {
 			for (j = 0; j < f->nto && ret == 0; j++) {
 				struct edge *e = edge_get(g, f->from[i], f->to[j],
@@ -152,7 +180,8 @@ static int collect_edges(const struct fwgen_topology *t, struct graph *g)
 
 				if (!e ||
 				    strv_add_unique(&e->lines, &e->nlines, &e->caplines, line) < 0 ||
-				    strv_add_unique(&e->tips, &e->ntips, &e->captips, tip) < 0)
+				    strv_add_unique(&e->tips, &e->ntips, &e->captips, tip) < 0 ||
+				    edge_add_flow(e, f) < 0)
 					ret = -ENOMEM;
 			}
 		}
@@ -162,6 +191,123 @@ static int collect_edges(const struct fwgen_topology *t, struct graph *g)
 			return ret;
 	}
 	return 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	const struct port_range *x = a, *y = b;
+
+	if (x->lo != y->lo)
+		return x->lo < y->lo ? -1 : 1;
+	return x->hi < y->hi ? -1 : x->hi > y->hi;
+}
+
+/* The edge's ports of one protocol, params at their defaults, sorted and merged. */
+static int edge_ports(const struct fwgen_topology *t, const struct edge *e,
+		      unsigned int proto, struct port_range **out, size_t *n)
+{
+	size_t i, j, k, cap = 0, cnt, m = 0;
+
+	*out = NULL;
+	*n = 0;
+	for (i = 0; i < e->nflows; i++) {
+		const struct flow *f = e->flows[i];
+
+		if (!(f->protos & proto))
+			continue;
+		for (j = 0; j < f->nports; j++) {
+			const struct port_range *v = &f->ports[j].range;
+
+			cnt = 1;
+			if (f->ports[j].is_param)
+				v = flow_param_ports(t, f->ports[j].param, NULL, &cnt);
+			for (k = 0; k < cnt; k++) {
+				if (array_push(out, n, &cap, sizeof(**out)) < 0)
+					return -ENOMEM;
+				(*out)[*n - 1] = v[k];
+			}
+		}
+	}
+	if (*n == 0)
+		return 0;
+	qsort(*out, *n, sizeof(**out), cmp_range);
+	for (i = 1; i < *n; i++) {
+		if ((*out)[i].lo <= (uint32_t)(*out)[m].hi + 1) {
+			if ((*out)[i].hi > (*out)[m].hi)
+				(*out)[m].hi = (*out)[i].hi;
+		} else {
+			(*out)[++m] = (*out)[i];
+		}
+	}
+	*n = m + 1;
+	return 0;
+}
+
+/* Appends buf (taking it; NULL means out of memory) to a vector. */
+static int push_line(char ***v, size_t *n, size_t *cap, char *buf)
+{
+	if (!buf || array_push(v, n, cap, sizeof(**v)) < 0) {
+		free(buf);
+		return -ENOMEM;
+	}
+	(*v)[*n - 1] = buf;
+	return 0;
+}
+
+/* "tcp/22, 80, 161, ..." wrapped at WRAP columns, then the count of flows. */
+static int collapse(const struct fwgen_topology *t, struct edge *e)
+{
+	static const unsigned int protos[] = { PROTO_TCP, PROTO_UDP };
+	char **lines = NULL, item[16], buf[WRAP + 32];
+	size_t nlines = 0, cap = 0, p, i, n, len;
+	struct port_range *v;
+	int ret = 0;
+
+	for (p = 0; p < ARRAY_SIZE(protos) && ret == 0; p++) {
+		ret = edge_ports(t, e, protos[p], &v, &n);
+		len = (size_t)snprintf(buf, sizeof(buf), "%s/",
+				       protos[p] == PROTO_TCP ? "tcp" : "udp");
+		for (i = 0; i < n && ret == 0; i++) {
+			if (v[i].lo == v[i].hi)
+				snprintf(item, sizeof(item), "%u", v[i].lo);
+			else
+				snprintf(item, sizeof(item), "%u-%u", v[i].lo, v[i].hi);
+			if (len + strlen(item) + 2 > WRAP) {
+				buf[len - 1] = '\0';	/* the trailing space */
+				ret = push_line(&lines, &nlines, &cap, strdup(buf));
+				len = (size_t)snprintf(buf, sizeof(buf), "    ");
+			}
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s", item,
+						i + 1 < n ? ", " : "");
+		}
+		if (n && ret == 0)
+			ret = push_line(&lines, &nlines, &cap, strdup(buf));
+		free(v);
+	}
+	if (ret == 0)
+		ret = push_line(&lines, &nlines, &cap,
+				strdupf("(%zu flows: fwgen catalog show %s)", e->nflows, t->name));
+	if (ret < 0) {
+		strv_free(lines, nlines);
+		return ret;
+	}
+	strv_free(e->lines, e->nlines);
+	e->lines = lines;
+	e->nlines = nlines;
+	e->caplines = cap;
+	return 0;
+}
+
+static int collapse_long_edges(const struct fwgen_topology *t, struct graph *g)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < g->nedges && ret == 0; i++) {
+		if (g->edges[i].nlines > LINES_MAX)
+			ret = collapse(t, &g->edges[i]);
+	}
+	return ret;
 }
 
 static bool same_lines(const struct edge *a, const struct edge *b)
@@ -467,6 +613,8 @@ FWGEN_EXPORT int fwgen_topology_graph(struct fwgen_ctx *ctx,
 	int ret;
 
 	ret = collect_edges(t, &g);
+	if (ret == 0)
+		ret = collapse_long_edges(t, &g);
 	if (ret == 0)
 		ret = make_fans(&g, true);
 	if (ret == 0)

@@ -150,9 +150,12 @@ int fwgen_topology_describe(struct fwgen_ctx *ctx,
  * and name). Conditional flows get a dashed edge naming their option; flows
  * within one role are self-loops. Three or more roles sending the same
  * ports to one role (or one role to three or more) meet at a junction point
- * whose one edge carries the label. Every string is escaped, so no catalog
- * text can break the DOT syntax. Same topology, same bytes. -EIO when
- * writing fails.
+ * whose one edge carries the label; an edge of more than eight lines is
+ * summed up as its ports per protocol. Flows without a port of their own
+ * draw no edge, nor do peer roles that no drawn flow names (such as the
+ * implied admin: see fwgen_policy_explain() for the baseline). Every
+ * string is escaped, so no catalog text can break the DOT syntax. Same
+ * topology, same bytes. -EIO when writing fails.
  */
 int fwgen_topology_graph(struct fwgen_ctx *ctx,
 			 const struct fwgen_topology *topo, FILE *out);
