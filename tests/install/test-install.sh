@@ -325,6 +325,25 @@ for page in man8/fwgen.8 man5/fwgen-inventory.5 man5/fwgen-catalog.5; do
 	fi
 done
 
+# The YAML examples of the pages load with the installed fwgen and catalog:
+# the inventory synopsis, the --strict inventory example, the product file.
+if command -v man >/dev/null 2>&1 && [ -n "$mandir" ]; then
+	render() { MANWIDTH=200 man -l "$D$mandir/$1" 2>/dev/null | sed 's/^       //'; }
+	render man5/fwgen-inventory.5 | sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' >"$tmp/syn.yaml"
+	render man5/fwgen-inventory.5 | sed -n '/^EXAMPLES/,/^SEE ALSO/p' |
+		sed -n '/^ *topology:/,/^ *time-source:/p' >"$tmp/strict.yaml"
+	mkdir -p "$tmp/mancat"
+	render man5/fwgen-catalog.5 | sed -n '/^EXAMPLE/,/^Check a new file/p' | sed '1d;$d' \
+		>"$tmp/mancat/demo.yaml"
+	if out=$("$D$fwgen" print -i "$tmp/syn.yaml" --role app-tier 2>&1 >/dev/null) &&
+	   out=$("$D$fwgen" print -i "$tmp/strict.yaml" --role server --strict 2>&1 >/dev/null) &&
+	   out=$(FWGEN_CATALOG_DIR=$tmp/mancat "$D$fwgen" print --topology demo --role web 2>&1 >/dev/null); then
+		pass "the YAML examples of fwgen-inventory(5) and fwgen-catalog(5) load"
+	else
+		fail "the YAML examples of fwgen-inventory(5) and fwgen-catalog(5) load" "$out"
+	fi
+fi
+
 # Every command and every option the CLI's usage texts show is in fwgen(8).
 page=$D$mandir/man8/fwgen.8
 missing=()
