@@ -143,30 +143,30 @@ START_TEST(test_catalog_refuses_broken_files_with_position)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: q, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"),
-			 "F:13:23: unknown role 'q' (declare it under 'roles')");
+			 "F:13:19: unknown role 'q' (declare it under 'roles')");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: sctp, ports: [1], description: x, source: \"d:t#1\"}\n"),
-			 "F:13:40: 'proto' must be tcp, udp or [tcp, udp]");
+			 "F:13:36: 'proto' must be tcp, udp or [tcp, udp]");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [70000], description: x, source: \"d:t#1\"}\n"),
-			 "F:13:53: port '70000' out of range 1-65535");
+			 "F:13:49: port '70000' out of range 1-65535");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [\"$nope\"], description: x, source: \"d:t#1\"}\n"),
-			 "F:13:53: unknown param 'nope' (declare it under 'params')");
+			 "F:13:49: unknown param 'nope' (declare it under 'params')");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"e:t#1\"}\n"),
-			 "F:13:85: source 'e:t#1' names a document not declared under 'documents'");
+			 "F:13:77: source 'e:t#1' names a document not declared under 'documents'");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#0\"}\n"),
-			 "F:13:85: source 'd:t#0' is not of the form document:table#row");
+			 "F:13:77: source 'd:t#0' is not of the form document:table#row");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [], description: x, source: \"d:t#1\"}\n"),
 			 "F:13:5: flow 'a' has no ports: say why in a 'note'");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\", when: x}\n"),
-			 "F:13:100: unknown option 'x' (declare it under 'options')");
+			 "F:13:92: unknown option 'x' (declare it under 'options')");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\", colour: red}\n"),
-			 "F:13:92: unknown key 'colour' in a flow (expected one of: id, from, to, proto, ports, description, source, when, redirect, note)");
+			 "F:13:86: unknown key 'colour' in a flow (expected one of: id, from, to, proto, ports, description, source, when, redirect, note)");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"
 				   "  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"),
 			 "F:14:5: duplicate flow id 'a'");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: \"A b\", from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"),
-			 "F:13:11: a flow id must be a name of lowercase letters, digits, '-' and '_' (at most 40)");
+			 "F:13:10: a flow id must be a name of lowercase letters, digits, '-' and '_' (at most 40)");
 	ck_assert_str_eq(load_bad(ctx, "topology: t\nroles: [a]\n"),
-			 "F:2:1: a catalog file lacks the required key 'product'");
+			 "F:1:1: a catalog file lacks the required key 'product'");
 	fwgen_ctx_free(ctx);
 }
 END_TEST
