@@ -110,7 +110,10 @@ int fwgen_catalog_load_file(struct fwgen_ctx *ctx, const char *path,
 /* Frees a catalog and everything borrowed from it; NULL is allowed. */
 void fwgen_catalog_free(struct fwgen_catalog *cat);
 
-/* Number of topologies, and the i-th of them in name order (borrowed). */
+/*
+ * Number of topologies, and the i-th of them in name order (borrowed);
+ * NULL when i is out of range.
+ */
 size_t fwgen_catalog_topology_count(const struct fwgen_catalog *cat);
 const struct fwgen_topology *
 fwgen_catalog_topology_at(const struct fwgen_catalog *cat, size_t i);
@@ -125,7 +128,12 @@ const char *fwgen_topology_name(const struct fwgen_topology *topo);
 const char *fwgen_topology_product(const struct fwgen_topology *topo);
 const char *fwgen_topology_summary(const struct fwgen_topology *topo);
 
-/* Roles of a topology in catalog order; is_host tells host from peer role. */
+/*
+ * Roles of a topology in catalog order, then the implied peer roles admin,
+ * dns-server and time-source where the file did not declare them. The name
+ * is borrowed; NULL when i is out of range. *is_host (is_host may be NULL)
+ * tells a host role from a peer role.
+ */
 size_t fwgen_topology_role_count(const struct fwgen_topology *topo);
 const char *fwgen_topology_role_name(const struct fwgen_topology *topo,
 				     size_t i, bool *is_host);
