@@ -926,29 +926,65 @@ static void write_addresses(const struct fwgen_explain *e, const char *role,
 		fprintf(out, " and %zu more", total - n);
 }
 
-static void write_binding(const struct fwgen_explain *e, const char *role,
-			  FILE *out)
+static enum binding role_binding(const struct fwgen_explain *e,
+				 const char *role)
 {
 	size_t idx;
 
-	if (topology_role_index(e->t, role, &idx) < 0)
-		return;
-	fprintf(out, "      peer role %s: ", role);
-	switch (e->binding[idx]) {
-	case BIND_NONE:
-		fputs("not bound in the inventory, so any address", out);
-		break;
-	case BIND_ANY:
-		fputs("bound to any address", out);
-		break;
-	case BIND_ADDRS:
-		write_addresses(e, role, out);
-		break;
+	return topology_role_index(e->t, role, &idx) == 0 ? e->binding[idx] :
+							   BIND_NONE;
+}
+
+/* Whether admission a belongs with a0's group and its peer role is bound so. */
+static bool peer_of(const struct fwgen_explain *e, const struct admission *a0,
+		    const struct admission *a, enum binding kind)
+{
+	return a->flow == a0->flow && a->kind == a0->kind && a->peer_role &&
+	       role_binding(e, a->peer_role) == kind;
+}
+
+/*
+ * The peer roles of admissions [first, last) of one flow: roles bound to
+ * addresses one line each, the roles meaning any address one line per kind,
+ * so a flow from nine unbound roles reads as one line, not nine.
+ */
+static void write_peers(const struct fwgen_explain *e, size_t first,
+			size_t last, FILE *out)
+{
+	static const enum binding kinds[] = { BIND_ADDRS, BIND_NONE, BIND_ANY };
+	const struct admission *a0 = &e->adm[first];
+	size_t k, i, n, total;
+	bool includes;
+
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		for (i = first, total = 0; i < last; i++)
+			total += peer_of(e, a0, &e->adm[i], kinds[k]);
+		includes = false;
+		for (i = first, n = 0; i < last; i++) {
+			const struct admission *a = &e->adm[i];
+
+			if (!peer_of(e, a0, a, kinds[k]))
+				continue;
+			if (kinds[k] == BIND_ADDRS) {
+				fprintf(out, "      peer role %s: ", a->peer_role);
+				write_addresses(e, a->peer_role, out);
+				fputc('\n', out);
+				continue;
+			}
+			fprintf(out, "%s%s", n++ ? ", " :
+				total > 1 ? "      peer roles " : "      peer role ",
+				a->peer_role);
+			includes = includes || (e->q.peer == PEER_ROLE &&
+						strcmp(a->peer_role, e->q.role));
+		}
+		if (n == 0)
+			continue;
+		fputs(kinds[k] == BIND_NONE ? ": not bound in the inventory, so any address" :
+		      ": bound to any address", out);
+		if (includes)
+			fprintf(out, ", which includes the hosts of %s", e->q.role);
+		fputc('\n', out);
 	}
-	if (e->binding[idx] != BIND_ADDRS && e->q.peer == PEER_ROLE &&
-	    strcmp(role, e->q.role))
-		fprintf(out, ", which includes the hosts of %s", e->q.role);
-	fputc('\n', out);
 }
 
 static void write_flow(const struct fwgen_explain *e, const struct flow *f,
@@ -974,9 +1010,11 @@ static void write_flow(const struct fwgen_explain *e, const struct flow *f,
 		fprintf(out, "      note: %s\n", f->note);
 }
 
-static void write_admission(const struct fwgen_explain *e,
-			    const struct admission *a, FILE *out)
+/* Admission i and the later ones of the same flow (or baseline rule). */
+static void write_admission(const struct fwgen_explain *e, size_t i, FILE *out)
 {
+	const struct admission *a = &e->adm[i];
+
 	switch (a->kind) {
 	case FWGEN_EXPLAIN_FLOW:
 		write_flow(e, a->flow, out);
@@ -991,13 +1029,25 @@ static void write_admission(const struct fwgen_explain *e,
 		return;
 	}
 	if (a->peer_role)
-		write_binding(e, a->peer_role, out);
+		write_peers(e, i, a->kind == FWGEN_EXPLAIN_FLOW ? e->nadm : i + 1, out);
 	else
 		fprintf(out, "      %s any address\n", e->q.outbound ? "to" : "from");
 	if (a->kind == FWGEN_EXPLAIN_FLOW)
 		fprintf(out, "      rule: \"%s\" in chain %s\n", a->comment, a->chain);
 	else
 		fprintf(out, "      rule: in chain %s\n", a->chain);
+}
+
+/* Whether an earlier admission was written with admission i. */
+static bool written_before(const struct fwgen_explain *e, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < i; j++) {
+		if (e->adm[j].kind == FWGEN_EXPLAIN_FLOW && e->adm[j].flow == e->adm[i].flow)
+			return true;
+	}
+	return false;
 }
 
 static void write_address_roles(const struct fwgen_explain *e, FILE *out)
@@ -1007,18 +1057,19 @@ static void write_address_roles(const struct fwgen_explain *e, FILE *out)
 	for (i = 0; i < e->t->nroles; i++) {
 		if (!e->has_addr[i] || e->binding[i] != BIND_ADDRS)
 			continue;
-		fprintf(out, "%s%s", n++ ? ", " : "", e->t->roles[i].name);
+		if (n++ == 0)
+			fprintf(out, "%s is an inventory address of ", e->q.peer_text);
+		else
+			fputs(", ", out);
+		fputs(e->t->roles[i].name, out);
 	}
-	if (n)
-		fprintf(out, " in the inventory: %s is one of its addresses\n",
-			e->q.peer_text);
-	else
-		fprintf(out, "No role's inventory addresses include %s\n",
-			e->q.peer_text);
+	if (n == 0)
+		fprintf(out, "%s is in no role's inventory addresses", e->q.peer_text);
+	fputc('\n', out);
 	for (i = 0, n = 0; i < e->t->nroles; i++) {
 		if (!e->has_addr[i] || e->binding[i] == BIND_ADDRS)
 			continue;
-		fprintf(out, "%s%s", n++ ? ", " : "Roles bound to any address: ",
+		fprintf(out, "%s%s", n++ ? ", " : "Roles that mean any address (not bound, or 'any'): ",
 			e->t->roles[i].name);
 	}
 	if (n)
@@ -1029,7 +1080,7 @@ FWGEN_EXPORT int fwgen_explain_write(struct fwgen_ctx *ctx,
 				     const struct fwgen_explain *e, FILE *out)
 {
 	const char *proto = l4name(e->q.l4proto);
-	size_t i;
+	size_t i, groups;
 
 	fprintf(out, "%s/%u ", proto, e->q.port);
 	if (e->q.outbound) {
@@ -1055,11 +1106,15 @@ FWGEN_EXPORT int fwgen_explain_write(struct fwgen_ctx *ctx,
 			fprintf(out, " (flow %s)", e->redirect_flow->id);
 		fputs(".\n", out);
 	}
+	for (i = 0, groups = 0; i < e->nadm; i++)
+		groups += e->adm[i].kind != FWGEN_EXPLAIN_FLOW || !written_before(e, i);
 	if (e->nadm) {
 		fprintf(out, "\nAdmitted by%s:\n",
-			e->nadm > 1 ? " (the first one decides)" : "");
-		for (i = 0; i < e->nadm; i++)
-			write_admission(e, &e->adm[i], out);
+			groups > 1 ? " (the first one decides)" : "");
+		for (i = 0; i < e->nadm; i++) {
+			if (e->adm[i].kind != FWGEN_EXPLAIN_FLOW || !written_before(e, i))
+				write_admission(e, i, out);
+		}
 	} else if (e->base) {
 		fprintf(out, "\nNo rule accepts it: the %s chain drops it (policy drop)",
 			e->base->name);

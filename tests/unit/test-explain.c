@@ -7,6 +7,7 @@
  * roles bound to any address, local traffic, egress, errors and the text.
  */
 #include <stdbool.h>
+#include <unistd.h>
 
 #include "testutil.h"
 
@@ -607,6 +608,8 @@ START_TEST(test_explain_role_inside_another_roles_set)
 {
 	struct demo d;
 	struct fwgen_explain *e;
+	const char *want;
+	char *text;
 
 	/* db's one address lies in user's prefix: user's rule admits db hosts. */
 	demo_open(&d, "topology: demo\nroles:\n  user: [198.18.100.0/24]\n  db: [198.18.100.5]\n",
@@ -617,6 +620,13 @@ START_TEST(test_explain_role_inside_another_roles_set)
 	fwgen_explain_free(e);
 	e = demo_ask(&d, "198.18.100.5", "tcp", 443, false);
 	ck_assert(fwgen_explain_allowed(e));
+	text = written(&d, e);
+	want = "tcp/443 from 198.18.100.5 to this host (web), topology demo: allowed\n"
+	       "198.18.100.5 is an inventory address of db, user\n"
+	       "Roles that mean any address (not bound, or 'any'): web, admin, dns-server, time-source\n"
+	       "\n";
+	ck_assert_msg(strncmp(text, want, strlen(want)) == 0, "%s", text);
+	free(text);
 	fwgen_explain_free(e);
 	e = demo_ask(&d, "198.18.101.5", "tcp", 443, false);
 	ck_assert(!fwgen_explain_allowed(e));
@@ -698,6 +708,73 @@ START_TEST(test_explain_egress_open_and_filtered)
 }
 END_TEST
 
+static const char group_yaml[] =
+	"topology: group\n"
+	"product: G\n"
+	"summary: s\n"
+	"documents:\n"
+	"  d: {file: x.txt, tables: {t: \"T\"}}\n"
+	"roles:\n"
+	"  a: {kind: host}\n"
+	"  b: {kind: host}\n"
+	"  c: {kind: host}\n"
+	"  d: {kind: host}\n"
+	"  db: {kind: host}\n"
+	"flows:\n"
+	"  - {id: sql, from: [a, b, c, d], to: db, proto: tcp, ports: [3306], description: sql, source: \"d:t#1\"}\n";
+
+/* One flow from many roles: its block once, its peer roles grouped by binding. */
+START_TEST(test_explain_groups_peer_roles_of_one_flow)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = NULL;
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: group\nroles:\n  a: [198.18.1.0/24]\n  b: any\n");
+	struct fwgen_policy *pol;
+	struct fwgen_explain *e;
+	char path[] = "/tmp/fwgen-explain-XXXXXX.yaml", *buf = NULL;
+	size_t len = 0;
+	int fd = mkstemps(path, 5);
+	FILE *f, *m;
+
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	fputs(group_yaml, f);
+	fclose(f);
+	ck_assert_msg(fwgen_catalog_load_file(ctx, path, &cat) == 0, "%s", fwgen_ctx_error(ctx));
+	unlink(path);
+	pol = resolve1(ctx, cat, inv, "group", "db");
+	e = ask(ctx, cat, pol, inv, NULL, "tcp", 3306, false);
+	ck_assert_uint_eq(fwgen_explain_count(e), 4);
+	ck_assert_str_eq(fwgen_explain_peer_role(e, 0), "a");
+	ck_assert_str_eq(fwgen_explain_peer_role(e, 1), "b");
+	ck_assert_str_eq(fwgen_explain_peer_role(e, 2), "c");
+	ck_assert_str_eq(fwgen_explain_peer_role(e, 3), "d");
+	m = open_memstream(&buf, &len);
+	ck_assert_int_eq(fwgen_explain_write(ctx, e, m), 0);
+	fclose(m);
+	ck_assert_str_eq(buf,
+		"tcp/3306 from any peer to this host (db), topology group: allowed\n"
+		"\n"
+		"Admitted by:\n"
+		"  flow sql: sql\n"
+		"      a, b, c, d -> db  tcp/3306\n"
+		"      source: d:t#1\n"
+		"      peer role a: bound to 198.18.1.0/24\n"
+		"      peer roles c, d: not bound in the inventory, so any address\n"
+		"      peer role b: bound to any address\n"
+		"      rule: \"sql (d:t#1)\" in chain in_tcp_3306\n"
+		"\n"
+		"Replies and related packets then pass \"baseline: packets of allowed connections\".\n");
+	free(buf);
+	fwgen_explain_free(e);
+	fwgen_policy_free(pol);
+	fwgen_inventory_free(inv);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_explain_query_errors)
 {
 	struct demo d;
@@ -750,6 +827,7 @@ int main(void)
 	tcase_add_test(tc, test_explain_local_traffic_is_loopback);
 	tcase_add_test(tc, test_explain_other_host_role);
 	tcase_add_test(tc, test_explain_egress_open_and_filtered);
+	tcase_add_test(tc, test_explain_groups_peer_roles_of_one_flow);
 	tcase_add_test(tc, test_explain_query_errors);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
