@@ -1,0 +1,184 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# fwgen diff against the kernel, inside a network namespace this test creates
+# (never the host's): the applied policy diffs clean, and each kind of hand
+# change inside fwgen's table gives exactly the expected lines and exit 1,
+# while a foreign table does not count. Every nft command runs in the lab.
+set -u
+
+FWGEN=${FWGEN:-fwgen}
+[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
+command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
+
+NS="fwdiff$$"
+TMP=$(mktemp -d)
+cleanup() {
+	ip netns del "$NS" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+root_tables=$(nft list tables 2>/dev/null)
+ip netns add "$NS" || { echo "SKIP: cannot create a network namespace"; exit 77; }
+ip netns exec "$NS" ip link set lo up
+
+in_ns() { ip netns exec "$NS" "$@"; }
+
+# A catalog topology with a peer set we control; the rest stays "any".
+cat >"$TMP/inv.yaml" <<'EOF'
+topology: tachyon-single-server
+roles:
+  server: [198.18.10.10]
+  browser: [198.18.1.0/24, 198.18.5.5, "2001:db8:9::/64"]
+  admin: [198.18.9.0/28]
+EOF
+ARGS=(-i "$TMP/inv.yaml" --role server)
+"$FWGEN" print "${ARGS[@]}" >"$TMP/policy.nft" ||
+	{ echo "FAIL: fwgen print"; exit 1; }
+
+pass=0
+fail=0
+ok() {
+	pass=$((pass + 1))
+	echo "ok $1"
+}
+not_ok() {
+	fail=$((fail + 1))
+	echo "FAIL $1"
+	shift
+	for line in "$@"; do echo "    $line"; done
+}
+
+# Puts fwgen's table back as `fwgen print` writes it (replaces it atomically).
+reset() {
+	in_ns nft -f "$TMP/policy.nft" || { echo "FAIL: nft -f of fwgen print"; exit 1; }
+}
+
+# expect NAME STATUS OUTPUT [DIFF OPTIONS...]: fwgen diff exits with STATUS
+# and prints exactly OUTPUT.
+expect() {
+	local name=$1 want_rc=$2 want_out=$3 rc
+	shift 3
+	in_ns "$FWGEN" diff "${ARGS[@]}" "$@" >"$TMP/out" 2>"$TMP/err"
+	rc=$?
+	if [ "$rc" != "$want_rc" ]; then
+		not_ok "$name" "exit $rc, want $want_rc" "$(head -5 "$TMP/err" "$TMP/out")"
+		return
+	fi
+	printf '%s' "$want_out" >"$TMP/want"
+	[ -z "$want_out" ] || echo >>"$TMP/want"
+	if ! cmp -s "$TMP/want" "$TMP/out"; then
+		not_ok "$name" "$(diff -u "$TMP/want" "$TMP/out" | tail -n +3 | head -20)"
+		return
+	fi
+	ok "$name"
+}
+
+# The rule handle the kernel gave the rule nft lists as TEXT in CHAIN.
+handle_of() {
+	in_ns nft -a list chain inet fwgen "$1" |
+		sed -n 's/^\t\t\(.*\) # handle \([0-9]*\)$/\1\t\2/p' |
+		awk -F'\t' -v t="$2" '$1 == t { print $2; exit }'
+}
+
+reset
+expect "the applied policy diffs clean" 0 ""
+expect "--quiet, nothing to say" 0 "" --quiet
+
+h=$(in_ns nft -e -a add rule inet fwgen input tcp dport 2222 accept |
+	sed -n 's/.*# handle \([0-9]*\)$/\1/p')
+expect "a rule added by hand" 1 "- rule inet fwgen input: tcp dport 2222 accept (handle $h)"
+expect "--quiet prints nothing, exit 1" 1 "" --quiet
+reset
+
+# The first rule of a service chain, as fwgen print writes it.
+rule=$(awk '/^\tchain in_tcp_443 \{/ { c = 1; next }
+	c && /^\t\t/ { sub(/^\t\t/, ""); print; exit }' "$TMP/policy.nft")
+h=$(handle_of in_tcp_443 "$rule")
+if [ -z "$rule" ] || [ -z "$h" ]; then
+	not_ok "a rule deleted by hand" "no rule '$rule' in chain in_tcp_443"
+else
+	in_ns nft delete rule inet fwgen in_tcp_443 handle "$h"
+	expect "a rule deleted by hand" 1 "+ rule inet fwgen in_tcp_443: $rule"
+fi
+reset
+
+in_ns nft add element inet fwgen browser_v4 '{ 198.18.7.7 }'
+in_ns nft delete element inet fwgen browser_v4 '{ 198.18.5.5 }'
+expect "set elements added and removed by hand" 1 \
+"+ element inet fwgen browser_v4 { 198.18.5.5 }
+- element inet fwgen browser_v4 { 198.18.7.7 }"
+reset
+
+in_ns nft chain inet fwgen input '{ policy accept; }'
+expect "a chain policy changed by hand" 1 "~ chain inet fwgen input: policy accept, want drop"
+reset
+
+in_ns nft -f - <<'EOF'
+table inet foreign {
+	set blocked { type ipv4_addr; elements = { 198.18.99.1 } }
+	chain input {
+		type filter hook input priority -10; policy drop;
+		ip saddr @blocked drop
+		tcp dport 2222 accept
+	}
+}
+EOF
+expect "a foreign table is not fwgen's business" 0 ""
+
+# No table at all: everything `fwgen print` would create, as "+" lines in
+# print's order. Written here from the print script itself.
+awk -v T=fwgen '
+	/^\tset / { set = $2; type = ""; flags = ""; n = 0; next }
+	set != "" && /^\t\ttype / { type = $2; next }
+	set != "" && /^\t\tflags / { flags = $2; next }
+	set != "" && /^\t\t\t/ { e = $1; sub(/,$/, "", e); el[n++] = e; next }
+	set != "" && /^\t}/ {
+		printf "+ set inet %s %s { type %s;%s }\n", T, set, type,
+			flags != "" ? " flags " flags ";" : ""
+		for (i = 0; i < n; i++)
+			printf "+ element inet %s %s { %s }\n", T, set, el[i]
+		set = ""
+		next
+	}
+	/^\tchain / { chain = $2; head = 1; next }
+	chain != "" && head && /^\t\ttype / {
+		sub(/^\t\t/, "")
+		printf "+ chain inet %s %s { %s }\n", T, chain, $0
+		head = 0
+		next
+	}
+	chain != "" && head { printf "+ chain inet %s %s\n", T, chain; head = 0 }
+	chain != "" && /^\t}/ { chain = ""; next }
+	chain != "" && /^\t\t/ { sub(/^\t\t/, ""); printf "+ rule inet %s %s: %s\n", T, chain, $0 }
+' "$TMP/policy.nft" >"$TMP/all"
+in_ns nft delete table inet fwgen
+expect "a missing table is all +" 1 "+ table inet fwgen
+$(cat "$TMP/all")"
+expect "--quiet with a missing table" 1 "" --quiet
+if in_ns nft list table inet foreign >/dev/null 2>&1; then
+	ok "diff left the foreign table alone"
+else
+	not_ok "diff left the foreign table alone" "table inet foreign is gone"
+fi
+
+in_ns "$FWGEN" diff --role no-such-role -i "$TMP/inv.yaml" >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ "$rc" = 2 ] && [ ! -s "$TMP/out" ] && grep -q '^fwgen: ' "$TMP/err"; then
+	ok "bad input: exit 2, message on stderr"
+else
+	not_ok "bad input: exit 2, message on stderr" "exit $rc: $(cat "$TMP/err" "$TMP/out")"
+fi
+
+# fwgen apply and nft -f of fwgen print give the same kernel state.
+if in_ns "$FWGEN" apply "${ARGS[@]}" --force >"$TMP/out" 2>&1; then
+	expect "diff after fwgen apply is clean" 0 ""
+else
+	echo "skip diff after fwgen apply: $(head -1 "$TMP/out")"
+fi
+
+if [ "$(nft list tables 2>/dev/null)" != "$root_tables" ]; then
+	not_ok "the host's own ruleset is untouched" "root namespace tables changed"
+fi
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
