@@ -235,6 +235,8 @@ int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
 	unsigned int flags = o->strict ? FWGEN_RESOLVE_STRICT : 0;
 	int ret;
 
+	/* Callers release the session whatever happens: it must be valid. */
+	memset(s, 0, sizeof(*s));
 	if (o->nargs > 0)
 		return cli_failf("unexpected argument '%s'", o->args[0]);
 	if (o->nroles == 0)
