@@ -229,7 +229,7 @@ static int put_set(struct nftnl_batch *b, struct nftnl_set *s, uint32_t *seq,
 	while (e) {
 		nlh = elems_start(b, s, seq, nlflags);
 		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
-		i = 0;
+		/* nft numbers the element nests on across messages. */
 		first += count;
 		count = 0;
 		for (; e; e = nftnl_set_elems_iter_next(it)) {
@@ -303,9 +303,39 @@ static bool set_is_deferred(const struct nftnl_set *s)
 	       nftnl_set_is_set(s, NFTNL_SET_ID);
 }
 
+static bool rule_looks_up(struct nftnl_rule *r, uint32_t id)
+{
+	struct nftnl_expr_iter *it = nftnl_expr_iter_create(r);
+	struct nftnl_expr *e;
+	bool found = false;
+
+	if (!it)
+		return false;
+	while (!found && (e = nftnl_expr_iter_next(it)))
+		found = !strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "lookup") &&
+			nftnl_expr_is_set(e, NFTNL_EXPR_LOOKUP_SET_ID) &&
+			nftnl_expr_get_u32(e, NFTNL_EXPR_LOOKUP_SET_ID) == id;
+	nftnl_expr_iter_destroy(it);
+	return found;
+}
+
+/* Whether a rule of o looks the set up by its id. */
+static bool set_is_looked_up(const struct nft_objs *o,
+			     const struct nftnl_set *s)
+{
+	uint32_t id = nftnl_set_get_u32(s, NFTNL_SET_ID);
+	size_t i;
+
+	for (i = 0; i < o->nrules; i++)
+		if (rule_looks_up(o->rules[i], id))
+			return true;
+	return false;
+}
+
 /*
- * Anonymous sets fwgen built are sent just before the rule that looks them
- * up, as nft does; a rule names its set by NFTNL_EXPR_LOOKUP_SET_ID.
+ * Anonymous sets are sent just before the rule that looks them up, as nft
+ * does (the rule binds them); a rule names its set by
+ * NFTNL_EXPR_LOOKUP_SET_ID.
  */
 static int put_rule_sets(struct nftnl_batch *b, const struct nft_objs *o,
 			 struct nftnl_rule *r, bool *sent, uint32_t *seq,
@@ -360,7 +390,8 @@ int nl_batch_append_objs(struct nftnl_batch *b, const struct nft_objs *o,
 	for (i = 0; !ret && i < o->nchains; i++)
 		ret = put_chain(b, o->chains[i], seq, nlflags, m);
 	for (i = 0; !ret && i < o->nsets; i++) {
-		if (set_is_deferred(o->sets[i]))
+		if (set_is_deferred(o->sets[i]) &&
+		    set_is_looked_up(o, o->sets[i]))
 			continue;
 		sent[i] = true;
 		ret = put_set(b, o->sets[i], seq, nlflags, m, NULL);
@@ -370,10 +401,6 @@ int nl_batch_append_objs(struct nftnl_batch *b, const struct nft_objs *o,
 		if (!ret)
 			ret = put_rule(b, o->rules[i], seq, nlflags, m);
 	}
-	/* Deferred sets no rule named: still part of the table. */
-	for (i = 0; !ret && i < o->nsets; i++)
-		if (!sent[i])
-			ret = put_set(b, o->sets[i], seq, nlflags, m, NULL);
 	free(sent);
 	if (!ret && m && m->nomem)
 		ret = -ENOMEM;
@@ -427,19 +454,22 @@ static int genid_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nl_genid(struct fwgen_ctx *ctx, struct nl_sock *s, uint32_t *genid)
+static int genid_get(struct nl_sock *s, uint32_t *genid)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	int ret;
 
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK,
 				    s->seq++);
 	*genid = 0;
-	ret = talk(s, nlh, genid_cb, genid);
-	if (ret < 0)
-		return sock_err(ctx, -ret, "reading the ruleset generation");
-	return 0;
+	return talk(s, nlh, genid_cb, genid);
+}
+
+int nl_genid(struct fwgen_ctx *ctx, struct nl_sock *s, uint32_t *genid)
+{
+	int ret = genid_get(s, genid);
+
+	return ret < 0 ? sock_err(ctx, -ret, "reading the ruleset generation") : 0;
 }
 
 int nl_open(struct fwgen_ctx *ctx, struct nl_sock **out)
@@ -475,9 +505,11 @@ int nl_open(struct fwgen_ctx *ctx, struct nl_sock **out)
 	s->portid = mnl_socket_get_portid(s->nl);
 	s->seq = (uint32_t)time(NULL);
 	/* Also the permission check: nfnetlink refuses all without it. */
-	ret = nl_genid(ctx, s, &genid);
-	if (ret < 0)
+	ret = genid_get(s, &genid);
+	if (ret < 0) {
+		ret = sock_err(ctx, -ret, "talking to nf_tables");
 		goto err;
+	}
 	*out = s;
 	return 0;
 err:
@@ -947,7 +979,7 @@ int nl_replace(struct fwgen_ctx *ctx, struct nl_sock *s,
 		return ctx_nomem(ctx);
 	}
 	ret = send_batch(ctx, s, b, &m, last_acked(&m),
-			 mode == NL_CHECK ? "changed (check only)" : "changed",
+			 mode == NL_CHECK ? "committed" : "changed",
 			 NULL);
 	nftnl_batch_free(b);
 	nl_msgs_release(&m);
@@ -1241,6 +1273,38 @@ static int dump_all(struct nl_sock *s, struct dump *d)
 	return talk(s, nlh, rule_cb, d);
 }
 
+/*
+ * A new set needs an id for the transaction (NFTA_SET_ID is mandatory);
+ * lookups get the id of the set they name, so that anonymous sets go out
+ * just before their rule as in the original batch.
+ */
+static void number_sets(struct nft_objs *o)
+{
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	size_t i, j;
+
+	for (i = 0; i < o->nsets; i++)
+		nftnl_set_set_u32(o->sets[i], NFTNL_SET_ID, (uint32_t)i + 1);
+	for (i = 0; i < o->nrules; i++) {
+		if (!(it = nftnl_expr_iter_create(o->rules[i])))
+			continue;
+		while ((e = nftnl_expr_iter_next(it))) {
+			const char *set;
+
+			if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "lookup") ||
+			    !(set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET)))
+				continue;
+			for (j = 0; j < o->nsets; j++)
+				if (!strcmp(set, nftnl_set_get_str(o->sets[j],
+								   NFTNL_SET_NAME)))
+					nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID,
+							   (uint32_t)j + 1);
+		}
+		nftnl_expr_iter_destroy(it);
+	}
+}
+
 /* Tries this often to read the table within one generation. */
 #define DUMP_TRIES 10
 
@@ -1276,6 +1340,7 @@ int nl_dump_table(struct fwgen_ctx *ctx, struct nl_sock *s, const char *name,
 			nft_objs_free(d.o);
 			continue;
 		}
+		number_sets(d.o);
 		*out = d.o;
 		return 0;
 	}
