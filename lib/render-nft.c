@@ -66,6 +66,20 @@ void render_quoted(const char *s, FILE *out)
 	fputc('"', out);
 }
 
+/*
+ * Text in a "# " line. The names here are validated at load, but a newline
+ * in a header note would start a command of its own: keep the last line
+ * of defence that render_quoted() keeps for strings.
+ */
+static void print_comment_text(const char *s, FILE *out)
+{
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		fputc(c < 0x20 || c == 0x7f ? '_' : c, out);
+	}
+}
+
 static void print_ports(const struct port_range *p, size_t n, FILE *out)
 {
 	size_t i;
@@ -262,13 +276,19 @@ int render_nft(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	size_t i;
 
 	fputs("#!/usr/sbin/nft -f\n", out);
-	fprintf(out, "# fwgen %s: topology %s, host role%s", FWGEN_VERSION,
-		pol->topology, pol->nroles > 1 ? "s" : "");
-	for (i = 0; i < pol->nroles; i++)
-		fprintf(out, "%s %s", i ? "," : "", pol->roles[i]);
+	fprintf(out, "# fwgen %s: topology ", FWGEN_VERSION);
+	print_comment_text(pol->topology, out);
+	fprintf(out, ", host role%s", pol->nroles > 1 ? "s" : "");
+	for (i = 0; i < pol->nroles; i++) {
+		fputs(i ? ", " : " ", out);
+		print_comment_text(pol->roles[i], out);
+	}
 	fprintf(out, "\n# egress: %s\n", pol->egress_filtered ? "filtered" : "open");
-	for (i = 0; i < pol->nnotes; i++)
-		fprintf(out, "# %s\n", pol->notes[i]);
+	for (i = 0; i < pol->nnotes; i++) {
+		fputs("# ", out);
+		print_comment_text(pol->notes[i], out);
+		fputc('\n', out);
+	}
 	fprintf(out, "# Replaces table inet %s in one transaction; other tables are left alone.\n\n",
 		pol->table);
 	/* Declaring the table first makes the delete valid when it is absent. */
