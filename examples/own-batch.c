@@ -13,7 +13,9 @@
  * fwgen's table (input policy drop) in the network namespace it runs in,
  * so try it in one you made (`ip netns add lab; ip netns exec lab ...`).
  */
-#define _GNU_SOURCE
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE	/* sendmsg(), geteuid() under -std=c11 */
+#endif
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
