@@ -141,11 +141,11 @@ _fwgen()
 	local policy='-i --inventory -t --topology -r --role --strict --table'
 	case $cmd in
 	print) opts="$policy -f --format" ;;
-	apply) opts="$policy --confirm --force" ;;
-	check) opts="$policy" ;;
+	apply) opts="$policy --confirm --force -q --quiet" ;;
+	check) opts="$policy -q --quiet" ;;
 	diff) opts="$policy -q --quiet" ;;
-	remove) opts='--table' ;;
-	confirm) opts='' ;;
+	remove) opts='--table -q --quiet' ;;
+	confirm) opts='-q --quiet' ;;
 	set)
 		opts='--table'
 		if [[ $cur != -* ]]; then

@@ -437,4 +437,28 @@ check_completion catalog show "" = $("$D$fwgen" catalog list 2>/dev/null | awk '
 check_completion print -i "$tmp/in" = "$tmp/inv.yaml"
 check_completion diff --q = --quiet
 
+# Each command's long options are what the completion offers after `--`:
+# an option is the command's when `fwgen CMD OPTION --help` gets as far as
+# the --help (refused options and bad values stop before it, exit 2).
+universe='--inventory=x --topology=x --role=x --strict --table=x --format=nft
+	--confirm=5 --force --quiet --from=x --port=1 --proto=tcp --outbound --help'
+missing=()
+ncmd=0
+for c in $("$D$fwgen" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }'); do
+	[ "$c" = catalog ] && continue
+	# A command not built yet has no --help: nothing to compare.
+	"$D$fwgen" "$c" --help >/dev/null 2>&1 || continue
+	ncmd=$((ncmd + 1))
+	want=$(for o in $universe; do
+		"$D$fwgen" "$c" "$o" --help >/dev/null 2>&1 && echo "${o%%=*}"
+	done | sort | tr '\n' ' ')
+	got=$(complete_words "$c" -- 2>&1)
+	[ "$got" = "$want" ] || missing+=("fwgen $c takes: $want" "completion offers: $got")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	pass "completion offers exactly the long options each command takes ($ncmd commands)"
+else
+	fail "completion offers exactly the long options each command takes" "${missing[@]}"
+fi
+
 finish
