@@ -20,7 +20,7 @@ static const char *const hostile_texts[] = {
 	MARK " $(reboot) `id` \\\\ \\\" \\n '",
 	MARK "\"], \"nftables\": [{\"flush\": {\"ruleset\": null}}], \"x\": [\"",
 	MARK " -A INPUT -j ACCEPT\nCOMMIT\n*filter\n",
-	MARK " \xc3\xbc" "n\xc3\xaf" "c\xc3\xb8" "d\xc3\xa9 \xe2\x80\xae gnp.exe \xf0\x9f\x94\xa5\t#",
+	MARK " \303\274n\303\257c\303\270d\303\251 \342\200\256 gnp.exe \360\237\224\245\t#",
 	MARK " '; DROP TABLE flows; -- <script>alert(1)</script> %s %n %x",
 };
 
@@ -466,7 +466,7 @@ END_TEST
 START_TEST(test_control_characters_in_text_are_refused)
 {
 	static const char *const controls[] = {
-		"\x1b[2J\x1b[31m", "\a", "\r", "\x7f", "\xc2\x9b" "31m", "\x01", "\x0b", "\x0c",
+		"\x1b[2J\x1b[31m", "\a", "\r", "\x7f", "\302\23331m", "\x01", "\x0b", "\x0c",
 	};
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	size_t i;
@@ -496,7 +496,7 @@ END_TEST
 static const char *const hostile_names[] = {
 	"a\"b", "a\\b", "a\nb", "a;b", "a{b", "a}b", "a#b", "$(reboot)", "a b",
 	"a'b", "a/b", "a.b", "a:b", "a@b", "Abc", "-ab", "_ab", "1ab", "",
-	"\xc3\xa4" "b", "ab\t", "a\x1b" "b",
+	"\303\244b", "ab\t", "a\033b",
 	"a123456789b123456789c123456789d123456789e",	/* 41 characters */
 };
 
