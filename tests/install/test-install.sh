@@ -389,6 +389,39 @@ else
 	pass "systemd-analyze verify fwgen.service # SKIP no systemd-analyze"
 fi
 
+# The unit's commands, as systemd would run them with FWGEN_ARGS from
+# /etc/default/fwgen (and without SSH_CONNECTION, as systemd runs it) in a
+# namespace of our own: start and reload apply,
+# stop removes fwgen's table and leaves another table alone.
+if [ "$(id -u)" = 0 ] && command -v nft >/dev/null 2>&1 &&
+   ns=fwgen-unit-$$ && ip netns add "$ns" 2>/dev/null; then
+	printf 'topology: tachyon-single-server\nroles:\n  admin: [198.18.0.22]\n' >"$tmp/unit-inv.yaml"
+	exec_line() {
+		sed -n "s|^$1=||p" "$f" | sed -e "s|$fwgen|$D$fwgen|" \
+			-e "s|/etc/fwgen/inventory.yaml|$tmp/unit-inv.yaml|" \
+			-e 's|\$FWGEN_ARGS|--role server|' -e 's|\$FWGEN_REMOVE_ARGS||'
+	}
+	log=$tmp/unit.log
+	ip netns exec "$ns" nft add table inet other
+	ok=1
+	for step in ExecStart ExecReload; do
+		# shellcheck disable=SC2046 # the unit's words, as systemd splits them
+		FWGEN_RUN_DIR=$tmp/run ip netns exec "$ns" env -u SSH_CONNECTION $(exec_line $step) >>"$log" 2>&1 || ok=0
+	done
+	[ "$(ip netns exec "$ns" nft list tables | sort | tr '\n' ' ')" = "table inet fwgen table inet other " ] || ok=0
+	FWGEN_RUN_DIR=$tmp/run ip netns exec "$ns" env -u SSH_CONNECTION $(exec_line ExecStop) >>"$log" 2>&1 || ok=0
+	[ "$(ip netns exec "$ns" nft list tables | tr '\n' ' ')" = "table inet other " ] || ok=0
+	ip netns del "$ns"
+	if [ $ok -eq 1 ]; then
+		pass "fwgen.service's ExecStart, ExecReload and ExecStop work in a new namespace"
+	else
+		fail "fwgen.service's ExecStart, ExecReload and ExecStop work in a new namespace" \
+			"$(exec_line ExecStart)" "$(cat "$log")"
+	fi
+else
+	pass "fwgen.service's commands in a new namespace # SKIP needs root, nft and ip netns"
+fi
+
 # --- bash completion --------------------------------------------------------
 
 # complete WORD...: what the completion offers for the last word, sorted.
