@@ -86,6 +86,12 @@ unit=$(dest_of /systemd/fwgen.service)
 completion=$(dest_of /completion/fwgen.bash)
 version=$(meson introspect "$build" --projectinfo |
 	python3 -c 'import json, sys; print(json.load(sys.stdin)["version"])')
+# A library built with sanitizers needs their runtime first in programs that
+# link it (CI's build-asan): build the examples the same way.
+sanitize=$(meson introspect "$build" --buildoptions | python3 -c 'import json, sys
+for o in json.load(sys.stdin):
+    if o["name"] == "b_sanitize" and o["value"] != "none":
+        print("-fsanitize=" + o["value"])')
 
 # --- files ----------------------------------------------------------------
 
@@ -257,7 +263,7 @@ fi
 export FWGEN_CATALOG_DIR=$D$catdir
 for ex in "$src"/examples/*.c; do
 	name=$(basename "$ex" .c)
-	if ! out=$($cc -std=c11 -Wall -Wextra -Werror -o "$tmp/$name" "$ex" \
+	if ! out=$($cc -std=c11 -Wall -Wextra -Werror $sanitize -o "$tmp/$name" "$ex" \
 			$(pkg-config --cflags --libs fwgen) 2>&1); then
 		fail "examples/$name.c builds with pkg-config --cflags --libs fwgen" "$out"
 		continue
@@ -299,7 +305,7 @@ awk '/^## A complete program/ { on = 1 } on && /^```c$/ { code = 1; next }
      code && /^```$/ { exit } code' "$src/docs/api.md" >"$tmp/api.c"
 if [ ! -s "$tmp/api.c" ]; then
 	fail "docs/api.md's complete program builds and runs" "no \`\`\`c block after '## A complete program'"
-elif ! out=$($cc -std=c11 -Wall -Wextra -Werror -o "$tmp/api" "$tmp/api.c" \
+elif ! out=$($cc -std=c11 -Wall -Wextra -Werror $sanitize -o "$tmp/api" "$tmp/api.c" \
 		$(pkg-config --cflags --libs fwgen) 2>&1); then
 	fail "docs/api.md's complete program builds with pkg-config alone" "$out"
 elif out=$("$tmp/api" 2>&1) && grep -q '^table inet fwgen {' <<<"$out"; then
