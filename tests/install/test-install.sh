@@ -36,17 +36,6 @@ fail() {
 	return 0
 }
 
-# check DESCRIPTION COMMAND...: passes when COMMAND succeeds.
-check() {
-	local what=$1 out
-	shift
-	if out=$("$@" 2>&1); then
-		pass "$what"
-	else
-		fail "$what" "$out"
-	fi
-}
-
 finish() {
 	echo "1..$n"
 	echo "# $npass passed, $nfail failed"
@@ -160,7 +149,9 @@ fi
 # --- ABI ------------------------------------------------------------------
 
 # The functions the installed headers declare, as the compiler sees them.
-printf '#include <fwgen/%s>\n' $(cd "$D$incdir/fwgen" && ls *.h) >"$tmp/headers.c"
+for h in "$D$incdir"/fwgen/*.h; do
+	printf '#include <fwgen/%s>\n' "$(basename "$h")"
+done >"$tmp/headers.c"
 declared=$tmp/declared.txt
 exported=$tmp/exported.txt
 if out=$($cc -std=c11 -fsyntax-only -aux-info "$tmp/aux.txt" -I"$D$incdir" \
@@ -446,7 +437,8 @@ complete_words() {
 
 # check_completion WORDS... = EXPECTED...
 check_completion() {
-	local words=() want=() got
+	local -a words=()
+	local want got
 	while [ "$1" != "=" ]; do words+=("$1"); shift; done
 	shift
 	want=$(printf '%s\n' "$@" | sort | tr '\n' ' ')
@@ -488,11 +480,11 @@ for c in $("$D$fwgen" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z
 	# A command not built yet has no --help: nothing to compare.
 	"$D$fwgen" "$c" --help >/dev/null 2>&1 || continue
 	ncmd=$((ncmd + 1))
-	want=$(for o in $universe; do
+	takes=$(for o in $universe; do
 		"$D$fwgen" "$c" "$o" --help >/dev/null 2>&1 && echo "${o%%=*}"
 	done | sort | tr '\n' ' ')
-	got=$(complete_words "$c" -- 2>&1)
-	[ "$got" = "$want" ] || missing+=("fwgen $c takes: $want" "completion offers: $got")
+	offers=$(complete_words "$c" -- 2>&1)
+	[ "$offers" = "$takes" ] || missing+=("fwgen $c takes: $takes" "completion offers: $offers")
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	pass "completion offers exactly the long options each command takes ($ncmd commands)"
