@@ -34,6 +34,9 @@
  */
 #define NL_PAGE_SIZE (2 * 1024 * 1024)
 
+/* A request without elements (get, dump): header and a few names. */
+#define NL_REQ_SIZE 8192
+
 /* Receive buffer of dumps and acknowledgements: one skb at a time. */
 #define NL_RECV_SIZE (128 * 1024)
 
@@ -75,9 +78,16 @@ static void note_msg(struct nl_msgs *m, const struct nlmsghdr *nlh,
 	i->nlh = nlh;
 }
 
+/*
+ * libmnl leaves the padding after a string attribute as it finds it: zero
+ * the room of the message first, so that a batch is the same bytes every
+ * time (and nothing of the heap leaks to the kernel). After
+ * nftnl_batch_update() at least the page overrun is free.
+ */
 static struct nlmsghdr *msg_start(struct nftnl_batch *b, uint16_t type,
 				  uint16_t flags, uint32_t *seq)
 {
+	memset(nftnl_batch_buffer(b), 0, FWGEN_NFTNL_MSG_MAX);
 	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b), type, NFPROTO_INET,
 				     flags, (*seq)++);
 }
@@ -456,7 +466,7 @@ static int genid_cb(const struct nlmsghdr *nlh, void *data)
 
 static int genid_get(struct nl_sock *s, uint32_t *genid)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NL_REQ_SIZE] = { 0 };
 	struct nlmsghdr *nlh;
 
 	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK,
@@ -1212,7 +1222,7 @@ nomem:
 
 static int dump_all(struct nl_sock *s, struct dump *d)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
+	char buf[NL_REQ_SIZE] = { 0 };
 	struct nlmsghdr *nlh;
 	struct nftnl_table *t;
 	struct nftnl_set *q;
