@@ -1,0 +1,357 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# lab.sh: a bash library (source it) that builds throwaway network labs: hosts
+# are network namespaces on one bridge, which itself lives in a namespace.
+#
+# Safety: nothing here touches the machine's own network namespace. Every
+# interface, address, sysctl and rule is made inside a namespace of this run
+# (ip -n NS / ip netns exec NS), addresses must be in 198.18.0.0/15 and
+# 2001:db8::/32, and an EXIT/INT/TERM trap removes every namespace of the run.
+#
+#   . tests/netns/lab.sh
+#   lab_init
+#   lab_host a 198.18.0.1/24 2001:db8:0:1::1/64
+#   lab_host b 198.18.0.2/24 2001:db8:0:1::2/64
+#   lab_listen a --tcp 22,80 --udp 53
+#   lab_probe b connect --tcp 198.18.0.1 22
+#
+# The functions report errors on stderr and return non-zero rather than
+# exit, so they behave the same with and without `set -e`.
+
+LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The run's state starts empty: never taken from the environment, so a stray
+# LAB_PREFIX cannot make lab_cleanup delete namespaces of someone else. Sourced
+# again by the same shell, the library keeps the lab it has.
+if [ "${_LAB_LOADED:-}" != "$$" ]; then
+	_LAB_LOADED=$$
+	LAB_PREFIX=	# set by lab_init: fwl<pid>- (or fwl<pid>r<n>-)
+	LAB_SWITCH=	# the namespace holding the bridge br0
+	LAB_TMP=	# a directory of this run, removed by lab_cleanup
+	LAB_NHOSTS=0	# hosts made, to name the bridge ports h0, h1..
+	LAB_PIDS=()	# background processes started by lab_listen
+fi
+
+# Print an error message on stderr.
+_lab_err() {
+	echo "lab: $*" >&2
+}
+
+# The probe binary: $PROBE, else the build tree's, else one on $PATH.
+lab_probe_bin() {
+	local p
+	if [ -n "${PROBE:-}" ]; then
+		if [ -x "$PROBE" ] && [ -f "$PROBE" ]; then
+			echo "$PROBE"
+			return 0
+		fi
+		_lab_err "PROBE=$PROBE is not an executable file"
+		return 1
+	fi
+	for p in "$LAB_DIR/../../build/tests/netns/probe" \
+		"$(command -v probe 2>/dev/null || true)"; do
+		if [ -n "$p" ] && [ -x "$p" ] && [ -f "$p" ]; then
+			echo "$p"
+			return 0
+		fi
+	done
+	_lab_err "no probe binary: build it (meson) or set PROBE=/path/to/probe"
+	return 1
+}
+
+# Print the names of all namespaces of the machine, one a line.
+_lab_all_ns() {
+	local line
+	ip netns list 2>/dev/null | while read -r line _; do
+		echo "$line"
+	done
+	return 0
+}
+
+# True if namespace $1 exists.
+_lab_ns_exists() {
+	local n
+	for n in $(_lab_all_ns); do
+		[ "$n" = "$1" ] && return 0
+	done
+	return 1
+}
+
+# Print every namespace of this run, hosts first, the switch last.
+_lab_our_ns() {
+	local n sw=0
+	[ -n "$LAB_PREFIX" ] || return 0
+	for n in $(_lab_all_ns); do
+		[ "${n#"$LAB_PREFIX"}" != "$n" ] || continue
+		if [ "$n" = "${LAB_PREFIX}_sw" ]; then
+			sw=1
+			continue
+		fi
+		echo "$n"
+	done
+	[ $sw = 0 ] || echo "${LAB_PREFIX}_sw"
+}
+
+# Fail unless lab_init has made this run's lab.
+_lab_need_init() {
+	[ -n "$LAB_SWITCH" ] && return 0
+	_lab_err "${FUNCNAME[1]}: call lab_init first"
+	return 1
+}
+
+# Handle EXIT, INT and TERM: clean up, and exit 130/143 on a signal.
+_lab_trap() {
+	local rc=$? sig=$1
+	lab_cleanup
+	case $sig in
+	INT) trap - INT; exit 130 ;;
+	TERM) trap - TERM; exit 143 ;;
+	esac
+	return "$rc"
+}
+
+# Create this run's prefix, switch namespace and bridge, and the cleanup trap.
+# Idempotent. Returns 2 when namespaces cannot be made at all (not root, no
+# netns support), 1 on any other failure.
+lab_init() {
+	if [ -n "$LAB_SWITCH" ] && _lab_ns_exists "$LAB_SWITCH"; then
+		return 0
+	fi
+	if [ "$(id -u)" != 0 ]; then
+		_lab_err "needs root to create network namespaces"
+		return 2
+	fi
+	if ! command -v ip >/dev/null || ! ip netns list >/dev/null 2>&1; then
+		_lab_err "ip netns is not available"
+		return 2
+	fi
+
+	# fwl<pid>-; if a dead run with the same pid left namespaces, step aside
+	LAB_PREFIX="fwl$$-"
+	while [ -n "$(_lab_our_ns)" ]; do
+		LAB_PREFIX="fwl$$r$RANDOM-"
+	done
+	LAB_SWITCH="${LAB_PREFIX}_sw"
+	LAB_NHOSTS=0
+	LAB_PIDS=()
+
+	trap '_lab_trap EXIT' EXIT
+	if [[ $- != *i* ]]; then	# at a prompt, ^C must not end the shell
+		trap '_lab_trap INT' INT
+		trap '_lab_trap TERM' TERM
+	fi
+
+	LAB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/${LAB_PREFIX}XXXXXX") || {
+		_lab_err "cannot make a temporary directory"
+		return 1
+	}
+	if ! ip netns add "$LAB_SWITCH"; then
+		_lab_err "cannot create network namespace $LAB_SWITCH"
+		return 2
+	fi
+	# the bridge: no STP delay, no multicast snooping (IPv6 ND just floods),
+	# and no netfilter on bridged frames, inside the switch namespace only
+	if ! { ip -n "$LAB_SWITCH" link set lo up &&
+		ip -n "$LAB_SWITCH" link add br0 type bridge stp_state 0 \
+			forward_delay 0 mcast_snooping 0 &&
+		ip -n "$LAB_SWITCH" link set br0 up; }; then
+		_lab_err "cannot create the bridge in $LAB_SWITCH"
+		return 1
+	fi
+	ip netns exec "$LAB_SWITCH" sysctl -q -e -w \
+		net.bridge.bridge-nf-call-iptables=0 \
+		net.bridge.bridge-nf-call-ip6tables=0 \
+		net.bridge.bridge-nf-call-arptables=0 >/dev/null 2>&1 || true
+	return 0
+}
+
+# Print the full namespace name of host NAME.
+lab_ns() {
+	_lab_need_init || return 1
+	echo "$LAB_PREFIX$1"
+}
+
+# True if $1 (ADDRESS/PREFIX) is an IPv4 address in 198.18.0.0/15.
+_lab_v4_ok() {
+	[[ $1 =~ ^198\.1[89]\.([0-9]{1,3})\.([0-9]{1,3})/([0-9]{1,2})$ ]] &&
+		((BASH_REMATCH[1] < 256 && BASH_REMATCH[2] < 256 &&
+		  BASH_REMATCH[3] >= 15 && BASH_REMATCH[3] <= 32))
+}
+
+# True if $1 (ADDRESS/PREFIX) is an IPv6 address in 2001:db8::/32.
+_lab_v6_ok() {
+	local a=${1,,}
+	[[ $a =~ ^2001:0?db8:[0-9a-f:]*/([0-9]{1,3})$ ]] &&
+		((BASH_REMATCH[1] >= 32 && BASH_REMATCH[1] <= 128))
+}
+
+# Create host NAME: a namespace whose eth0 is a port of the bridge, with lo
+# up and the addresses given (IPv4/PREFIX, and optionally IPv6/PREFIX).
+lab_host() {
+	local name=${1:-} v4=${2:-} v6=${3:-} ns port
+	if [ $# -lt 2 ] || [ $# -gt 3 ]; then
+		_lab_err "usage: lab_host NAME IPV4/PREFIX [IPV6/PREFIX]"
+		return 1
+	fi
+	if ! [[ $name =~ ^[a-z0-9][a-z0-9-]{0,30}$ ]]; then
+		_lab_err "lab_host: bad name '$name' (a-z, 0-9 and -)"
+		return 1
+	fi
+	if ! _lab_v4_ok "$v4"; then
+		_lab_err "lab_host: $v4 is not ADDRESS/PREFIX in 198.18.0.0/15"
+		return 1
+	fi
+	if [ -n "$v6" ] && ! _lab_v6_ok "$v6"; then
+		_lab_err "lab_host: $v6 is not ADDRESS/PREFIX in 2001:db8::/32"
+		return 1
+	fi
+	_lab_need_init || return 1
+	ns=$LAB_PREFIX$name
+	if _lab_ns_exists "$ns"; then
+		_lab_err "lab_host: host $name exists already"
+		return 1
+	fi
+	port="h$LAB_NHOSTS"
+	LAB_NHOSTS=$((LAB_NHOSTS + 1))
+
+	ip netns add "$ns" || { _lab_err "cannot create namespace $ns"; return 1; }
+	# the veth pair is made in the switch namespace, its peer moved straight
+	# into the host: no interface ever exists in the machine's namespace
+	if ! { ip -n "$LAB_SWITCH" link add "$port" type veth peer name eth0 \
+			netns "$ns" &&
+		ip -n "$LAB_SWITCH" link set "$port" master br0 &&
+		ip -n "$LAB_SWITCH" link set "$port" up &&
+		ip -n "$ns" link set lo up &&
+		ip -n "$ns" link set eth0 up &&
+		ip -n "$ns" addr add "$v4" dev eth0; }; then
+		_lab_err "lab_host: cannot set up $ns"
+		return 1
+	fi
+	if [ -n "$v6" ]; then
+		ip -n "$ns" addr add "$v6" dev eth0 nodad || {
+			_lab_err "lab_host: cannot add $v6 in $ns"
+			return 1
+		}
+	fi
+	# answer every closed UDP port at once, however many probes come
+	ip netns exec "$ns" sysctl -q -e -w net.ipv4.icmp_ratelimit=0 \
+		net.ipv6.icmp.ratelimit=0 >/dev/null 2>&1 || true
+	return 0
+}
+
+# Run a command in host NAME's namespace.
+lab_exec() {
+	local ns
+	if [ $# -lt 2 ]; then
+		_lab_err "usage: lab_exec NAME COMMAND [ARG...]"
+		return 1
+	fi
+	ns=$(lab_ns "$1") || return 1
+	shift
+	ip netns exec "$ns" "$@"
+}
+
+# Run the probe tool in host NAME's namespace: lab_probe NAME many ... .
+lab_probe() {
+	local bin name=${1:-}
+	if [ $# -lt 2 ]; then
+		_lab_err "usage: lab_probe NAME listen|connect|many ARG..."
+		return 1
+	fi
+	shift
+	bin=$(lab_probe_bin) || return 1
+	lab_exec "$name" "$bin" "$@"
+}
+
+# Set sysctls (KEY=VALUE...) in host NAME's namespace, e.g. ip_forward.
+lab_sysctl() {
+	local name=${1:-}
+	if [ $# -lt 2 ]; then
+		_lab_err "usage: lab_sysctl NAME KEY=VALUE..."
+		return 1
+	fi
+	shift
+	lab_exec "$name" sysctl -q -w "$@"
+}
+
+# Start `probe listen ARGS` in host NAME's namespace in the background and
+# wait until it is ready (5 s at most); fails with its error output if not.
+lab_listen() {
+	local name=${1:-} bin out pid deadline
+	if [ $# -lt 2 ]; then
+		_lab_err "usage: lab_listen NAME [--tcp PORTS] [--udp PORTS]"
+		return 1
+	fi
+	shift
+	_lab_need_init || return 1
+	bin=$(lab_probe_bin) || return 1
+	_lab_ns_exists "$LAB_PREFIX$name" || {
+		_lab_err "lab_listen: no host $name"
+		return 1
+	}
+	out="$LAB_TMP/listen.${#LAB_PIDS[@]}"
+	ip netns exec "$LAB_PREFIX$name" "$bin" listen "$@" \
+		>"$out.out" 2>"$out.err" </dev/null &
+	pid=$!
+	LAB_PIDS+=("$pid")
+	deadline=$((${EPOCHREALTIME/./} + 5000000))
+	while ((${EPOCHREALTIME/./} < deadline)); do
+		if [ "$(cat "$out.out" 2>/dev/null)" = ready ]; then
+			return 0
+		fi
+		if ! kill -0 "$pid" 2>/dev/null; then
+			local rc=0
+			wait "$pid" 2>/dev/null || rc=$?
+			_lab_err "lab_listen $name $*: probe exited ($rc): $(cat "$out.err")"
+			return 1
+		fi
+		sleep 0.01
+	done
+	_lab_err "lab_listen $name $*: not ready after 5 s: $(cat "$out.err")"
+	return 1
+}
+
+# Kill every process in namespace $1 (TERM, then KILL after a second).
+_lab_kill_ns() {
+	local ns=$1 pids i
+	pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
+	[ -n "$pids" ] || return 0
+	# shellcheck disable=SC2086
+	kill -TERM $pids 2>/dev/null || true
+	for ((i = 0; i < 50; i++)); do
+		pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
+		[ -n "$pids" ] || return 0
+		sleep 0.02
+	done
+	# shellcheck disable=SC2086
+	kill -KILL $pids 2>/dev/null || true
+}
+
+# Remove everything of this run: processes, namespaces, the temporary
+# directory. Called by the trap; safe to call twice, or before lab_init.
+lab_cleanup() {
+	local ns pid
+	trap '' INT TERM	# finish cleaning even if interrupted again
+	for ns in $(_lab_our_ns); do
+		_lab_kill_ns "$ns"
+	done
+	for pid in ${LAB_PIDS[@]+"${LAB_PIDS[@]}"}; do
+		kill -TERM "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	LAB_PIDS=()
+	for ns in $(_lab_our_ns); do
+		ip netns del "$ns" 2>/dev/null || _lab_err "could not delete namespace $ns"
+	done
+	if [ -n "$LAB_TMP" ] && [ -d "$LAB_TMP" ]; then
+		rm -rf -- "$LAB_TMP"
+	fi
+	LAB_TMP=
+	LAB_SWITCH=
+	LAB_NHOSTS=0
+	trap - INT TERM
+	if [ -n "$LAB_PREFIX" ] && [[ $- != *i* ]]; then
+		trap '_lab_trap INT' INT
+		trap '_lab_trap TERM' TERM
+	fi
+	return 0
+}
