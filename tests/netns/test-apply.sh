@@ -13,6 +13,7 @@ set -u
 
 FWGEN=${FWGEN:-fwgen}
 BATCH_DUMP=${BATCH_DUMP:-}
+REFUSE=${REFUSE:-}
 ROOT=${FWGEN_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
@@ -263,6 +264,24 @@ t_refusal() {
 		{ why "the ruleset changed:" "$(diff "$TMP/c0" "$TMP/c1" | head)"; return 1; }
 }
 check "a kernel refusal names the object and leaves the ruleset intact" t_refusal
+
+# The kernel refuses one expression (a meta key it does not know) deep in
+# the batch: the message names the rule by chain and comment, and the
+# expression the kernel's extended ack points at.
+t_refusal_expression() {
+	in_ns A nft flush ruleset
+	foreign A
+	in_ns A "$FWGEN" apply -q "${A1[@]}"
+	ruleset A >"$TMP/e0"
+	in_ns A "$REFUSE" -t tachyon-single-server -r server -n 3 >"$TMP/out" 2>&1 ||
+		{ why "not refused: $(cat "$TMP/out")"; return 1; }
+	grep -q "rule in chain input (\"baseline: .*\") at expression 'meta': Operation not supported" "$TMP/out" ||
+		{ why "unclear message: $(cat "$TMP/out")"; return 1; }
+	ruleset A | cmp -s - "$TMP/e0" || { why "the ruleset changed"; return 1; }
+}
+if [ -n "$REFUSE" ]; then
+	check "a refused expression is named with its rule, nothing changes" t_refusal_expression
+fi
 
 # --- check -------------------------------------------------------------------
 
