@@ -5,9 +5,14 @@
  * the rule, its comment and the expression the kernel pointed at, and that
  * nothing changed. Run it only inside a test namespace.
  *
- * Usage: refuse -t TOPOLOGY -r ROLE -n RULE_INDEX
+ * With -s instead, sends the intact batch guarded by a ruleset generation
+ * that has passed (NFNL_BATCH_GENID), as a commit-confirmed apply would
+ * after someone changed the ruleset under it: the kernel must refuse it.
+ *
+ * Usage: refuse -t TOPOLOGY -r ROLE (-n RULE_INDEX | -s)
  * Exit: 0 when the kernel refused (message on stdout), 1 otherwise.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -33,10 +38,12 @@ int main(int argc, char **argv)
 	struct nl_sock *s = NULL;
 	struct fwgen_ctx *ctx;
 	struct nftnl_expr *e;
+	bool stale = false;
+	uint32_t genid;
 	long n = 0;
 	int c, ret = 1;
 
-	while ((c = getopt(argc, argv, "t:r:n:")) != -1) {
+	while ((c = getopt(argc, argv, "t:r:n:s")) != -1) {
 		switch (c) {
 		case 't':
 			topology = optarg;
@@ -46,6 +53,9 @@ int main(int argc, char **argv)
 			break;
 		case 'n':
 			n = strtol(optarg, NULL, 10);
+			break;
+		case 's':
+			stale = true;
 			break;
 		default:
 			return 2;
@@ -60,6 +70,16 @@ int main(int argc, char **argv)
 	    fwgen_policy_resolve(ctx, cat, NULL, topology, &role, 1, 0, &pol) < 0 ||
 	    nft_build(ctx, pol, &o) < 0 || nl_open(ctx, &s) < 0) {
 		fprintf(stderr, "refuse: %s\n", fwgen_ctx_error(ctx));
+		goto out;
+	}
+	if (stale) {
+		if (nl_genid(ctx, s, &genid) < 0)
+			goto out;
+		/* One generation back: the ruleset "changed" since. */
+		if (nl_replace(ctx, s, o, NL_COMMIT, genid - 1) == -ERESTART) {
+			printf("stale generation refused\n");
+			ret = 0;
+		}
 		goto out;
 	}
 	if (n < 0 || (size_t)n >= o->nrules || !(e = nftnl_expr_alloc("meta"))) {

@@ -279,8 +279,17 @@ t_refusal_expression() {
 		{ why "unclear message: $(cat "$TMP/out")"; return 1; }
 	ruleset A | cmp -s - "$TMP/e0" || { why "the ruleset changed"; return 1; }
 }
+# The generation guard a commit-confirmed apply relies on: a batch for a
+# generation that has passed is refused whole.
+t_stale_generation() {
+	ruleset A >"$TMP/g0"
+	in_ns A "$REFUSE" -t tachyon-single-server -r server -s >"$TMP/out" 2>&1 ||
+		{ why "a stale batch was not refused: $(cat "$TMP/out")"; return 1; }
+	ruleset A | cmp -s - "$TMP/g0" || { why "the ruleset changed"; return 1; }
+}
 if [ -n "$REFUSE" ]; then
 	check "a refused expression is named with its rule, nothing changes" t_refusal_expression
+	check "a batch for a passed ruleset generation is refused whole" t_stale_generation
 fi
 
 # --- check -------------------------------------------------------------------
