@@ -27,6 +27,7 @@ cleanup() {
 	for job in $(jobs -p); do kill "$job" 2>/dev/null; done
 	wait 2>/dev/null
 	for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
+	! declare -F lab_cleanup >/dev/null || lab_cleanup
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -433,6 +434,64 @@ t_lockout() {
 		{ why "an IPv6 admin client was refused"; return 1; }
 }
 check "anti-lockout refuses a blocked SSH client, --force overrides" t_lockout
+
+# The anti-lockout verdict against real traffic: for each client and port,
+# fwgen's walk of the policy says admitted exactly when the kernel, with the
+# policy loaded, lets a new TCP connection from that client through.
+t_lockout_traffic() {
+	local client server port want rc got host
+
+	cat >"$TMP/lab-inv.yaml" <<'EOF'
+topology: tachyon-single-server
+roles:
+  server: [198.18.1.10, "2001:db8:1::10"]
+  admin: [198.18.9.0/28, "2001:db8:9::/64"]
+EOF
+	lab_host srv 198.18.1.10/15 2001:db8:1::10/32 &&
+		lab_host adm 198.18.9.3/15 2001:db8:9::3/32 &&
+		lab_host out 198.19.200.7/15 2001:db8:200::7/32 &&
+		lab_listen srv --tcp 22,443 || { why "cannot build the lab"; return 1; }
+	while read -r client server port want; do
+		SSH_CONNECTION="$client 50000 $server $port" \
+			lab_exec srv "$FWGEN" apply -q -i "$TMP/lab-inv.yaml" --role server 2>/dev/null
+		rc=$?
+		# Load it either way, then ask the kernel.
+		lab_exec srv "$FWGEN" apply -q --force -i "$TMP/lab-inv.yaml" --role server ||
+			{ why "apply --force failed"; return 1; }
+		case $client in
+		198.18.9.* | 2001:db8:9::*) host=adm ;;
+		*) host=out ;;
+		esac
+		lab_probe "$host" connect --tcp "$server" "$port" --timeout-ms 500 >/dev/null 2>&1
+		got=$?
+		if [ "$want" = admitted ] && { [ "$rc" != 0 ] || [ "$got" != 0 ]; }; then
+			why "$client -> $server:$port: fwgen exit $rc, probe exit $got; want admitted and open"
+			return 1
+		fi
+		if [ "$want" = refused ] && { [ "$rc" != 2 ] || [ "$got" != 1 ]; }; then
+			why "$client -> $server:$port: fwgen exit $rc, probe exit $got; want refused and closed"
+			return 1
+		fi
+	done <<'EOF'
+198.18.9.3 198.18.1.10 22 admitted
+198.19.200.7 198.18.1.10 22 refused
+198.19.200.7 198.18.1.10 443 admitted
+2001:db8:9::3 2001:db8:1::10 22 admitted
+2001:db8:200::7 2001:db8:1::10 22 refused
+EOF
+}
+if [ -f "$ROOT/tests/netns/lab.sh" ] && . "$ROOT/tests/netns/lab.sh" &&
+	lab_probe_bin >/dev/null 2>&1 && lab_init; then
+	# lab_init set traps of its own: ours removes the lab too.
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+	check "anti-lockout agrees with the kernel on real connections" t_lockout_traffic
+	lab_cleanup
+	trap cleanup EXIT
+	trap 'exit 130' INT TERM
+else
+	echo "skip: no lab.sh or probe binary (anti-lockout against real traffic)"
+fi
 
 # --- concurrency ----------------------------------------------------------------
 
