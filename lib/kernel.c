@@ -250,9 +250,9 @@ FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 	}
 	ret = restore(ctx, s, prev, pol->table);
 	if (ret == 0) {
-		ctx_err(ctx, 0,
-			"not confirmed within %u s: table inet %s was %s", seconds,
-			pol->table, prev ? "restored as it was" : "removed (there was none)");
+		ctx_err(ctx, 0, "not confirmed: table inet %s was %s",
+			pol->table,
+			prev ? "restored as it was" : "removed (there was none)");
 		ret = 1;
 	}
 out:

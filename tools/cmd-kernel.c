@@ -36,8 +36,9 @@ static const char apply_usage[] =
 	"  -r, --role R          a host role of this host; repeat for several\n"
 	"      --confirm SECONDS keep the new ruleset only if confirmed within\n"
 	"                        SECONDS (type 'yes' here, or run `fwgen confirm`\n"
-	"                        in another session); otherwise put the previous\n"
-	"                        table back exactly and exit 1\n"
+	"                        in another session); otherwise ('no', Ctrl-C or\n"
+	"                        the time running out) put the previous table\n"
+	"                        back exactly and exit 1\n"
 	"      --force           apply even if this SSH session's client would be\n"
 	"                        locked out (SSH_CONNECTION)\n"
 	"      --strict          a peer role not bound in the inventory is an error\n"
@@ -97,14 +98,19 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
-static bool is_yes(const char *line)
+/* 1 for yes, 0 for no, -1 for anything else. */
+static int answer(const char *line)
 {
 	char word[16];
 
 	if (sscanf(line, "%15s", word) != 1)
-		return false;
-	return !strcasecmp(word, "yes") || !strcasecmp(word, "y") ||
-	       !strcasecmp(word, CONFIRM_WORD);
+		return -1;
+	if (!strcasecmp(word, "yes") || !strcasecmp(word, "y") ||
+	    !strcasecmp(word, CONFIRM_WORD))
+		return 1;
+	if (!strcasecmp(word, "no") || !strcasecmp(word, "n"))
+		return 0;
+	return -1;
 }
 
 static double now(void)
@@ -185,11 +191,13 @@ static int wait_confirm(void *data, unsigned int seconds)
 				tty = false;
 				continue;
 			}
-			if (is_yes(buf)) {
-				ret = 1;
+			n = answer(buf);
+			if (n >= 0) {
+				/* "no" rolls back now rather than at the deadline. */
+				ret = (int)n;
 				break;
 			}
-			fprintf(stderr, "fwgen: type 'yes' to keep the new ruleset\n");
+			fprintf(stderr, "fwgen: type 'yes' to keep the new ruleset, 'no' to roll back now\n");
 		}
 	}
 	if (wfd >= 0)

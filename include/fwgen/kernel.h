@@ -62,7 +62,8 @@ int fwgen_policy_lockout_check(struct fwgen_ctx *ctx,
  * environment's SSH_CONNECTION (-EACCES when refused). Applies of fwgen
  * processes never interleave: each holds fwgen_run_dir()/lock (flock) and
  * waits for it up to FWGEN_LOCK_TIMEOUT seconds (environment, default 30)
- * before giving up with -EBUSY, naming the holder.
+ * before giving up with -EBUSY, naming the holder. There is one lock per
+ * runtime directory, whatever the network namespace.
  */
 int fwgen_policy_apply(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 		       unsigned int flags);
