@@ -163,6 +163,36 @@ static int relem_cmp(const void *a, const void *b)
 	return (int)y->end - (int)x->end;
 }
 
+/*
+ * Puts elements in key order. The kernel dumps an rbtree set backwards and
+ * a batch usually holds it forwards: for the 100,000 elements of a large
+ * peer set, noticing that beats sorting.
+ */
+static void relems_sort(struct relem *v, size_t n)
+{
+	bool up = true, down = true;
+	size_t i;
+
+	for (i = 1; i < n && (up || down); i++) {
+		int c = relem_cmp(&v[i - 1], &v[i]);
+
+		up = up && c <= 0;
+		down = down && c > 0;
+	}
+	if (up)
+		return;
+	if (down) {
+		for (i = 0; i < n / 2; i++) {
+			struct relem t = v[i];
+
+			v[i] = v[n - 1 - i];
+			v[n - 1 - i] = t;
+		}
+		return;
+	}
+	qsort(v, n, sizeof(*v), relem_cmp);
+}
+
 /* Big-endian decrement; false when the value was zero. */
 static bool be_decrement(uint8_t *v, uint32_t len)
 {
@@ -225,8 +255,7 @@ int canon_set_elems(const struct nftnl_set *s, canon_elem_cb cb, void *arg)
 	if (ret < 0)
 		goto out;
 	ret = 0;
-	if (c.n)
-		qsort(c.v, c.n, sizeof(*c.v), relem_cmp);
+	relems_sort(c.v, c.n);
 	for (i = 0; i < c.n && !ret; i++) {
 		struct relem *r = &c.v[i];
 
