@@ -102,6 +102,59 @@ static int rb_same_gen(struct rb *rb, const struct nlmsghdr *nlh)
 }
 
 /*
+ * A dump ends with NLMSG_DONE, whose payload is the dump's own status: a
+ * dump the kernel gives up part-way (an error from a set walk) ends there
+ * with the error. libmnl's default takes any DONE as success, and the
+ * elements read so far would pass for the whole set.
+ */
+static int rb_done_cb(const struct nlmsghdr *nlh, void *data)
+{
+	int err = 0;
+
+	if (mnl_nlmsg_get_payload_len(nlh) >= sizeof(err))
+		memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
+	if (err < 0) {
+		errno = -err;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_STOP;
+}
+
+/* An acknowledgement ends a get; a non-zero one is its error. */
+static int rb_error_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*e))) {
+		errno = EBADMSG;
+		return MNL_CB_ERROR;
+	}
+	if (e->error == 0)
+		return MNL_CB_STOP;
+	errno = e->error < 0 ? -e->error : e->error;
+	return MNL_CB_ERROR;
+}
+
+static int rb_noop_cb(const struct nlmsghdr *nlh, void *data)
+{
+	return MNL_CB_OK;
+}
+
+static int rb_overrun_cb(const struct nlmsghdr *nlh, void *data)
+{
+	errno = ENOBUFS;
+	return MNL_CB_ERROR;
+}
+
+/* With a table of its own, libmnl consults no defaults: name them all. */
+static mnl_cb_t rb_ctl[NLMSG_MIN_TYPE] = {
+	[NLMSG_NOOP] = rb_noop_cb,
+	[NLMSG_ERROR] = rb_error_cb,
+	[NLMSG_DONE] = rb_done_cb,
+	[NLMSG_OVERRUN] = rb_overrun_cb,
+};
+
+/*
  * Sends one request and runs cb on every reply until the kernel says done.
  * -EAGAIN means start over: the dump was interrupted by a ruleset change
  * (NLM_F_DUMP_INTR, which libmnl reports as EINTR) or the socket overran
@@ -126,13 +179,22 @@ static int rb_talk(struct rb *rb, struct nlmsghdr *nlh, mnl_cb_t cb,
 				continue;
 			return errno == ENOBUFS ? -EAGAIN : -errno;
 		}
-		ret = mnl_cb_run(rb->buf, (size_t)n, seq, rb->portid, cb, data);
+		ret = mnl_cb_run2(rb->buf, (size_t)n, seq, rb->portid, cb, data,
+				  rb_ctl, MNL_ARRAY_SIZE(rb_ctl));
 		if (ret == MNL_CB_STOP)
 			return 0;
 		if (ret < 0) {
 			if (rb->err)
 				return rb->err;
-			return errno == EINTR ? -EAGAIN : -errno;
+			/*
+			 * EINTR: NLM_F_DUMP_INTR; ENOBUFS: an overrun. A dump cut
+			 * short by a change (EAGAIN, EBUSY, EINTR in NLMSG_DONE)
+			 * is worth another try as well.
+			 */
+			if (errno == EINTR || errno == ENOBUFS ||
+			    errno == EAGAIN || errno == EBUSY)
+				return -EAGAIN;
+			return -errno;
 		}
 	}
 }
@@ -381,6 +443,12 @@ int readback_table(struct fwgen_ctx *ctx, const char *table,
 		return ctx_nomem(ctx);
 	rb.seq = (uint32_t)time(NULL);
 	for (attempt = 0; attempt < RB_ATTEMPTS && ret == -EAGAIN; attempt++) {
+		/* Let a burst of commits (a busy neighbour's table) pass. */
+		if (attempt) {
+			struct timespec ts = { 0, attempt * 10 * 1000 * 1000L };
+
+			nanosleep(&ts, NULL);
+		}
 		ret = rb_open(&rb);
 		if (ret < 0)
 			break;
