@@ -10,19 +10,19 @@ FWGEN=${FWGEN:-fwgen}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 
-NS="fwdiff$$"
-TMP=$(mktemp -d)
-cleanup() {
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# The lab library's trap removes the namespace and $LAB_TMP on any exit.
+. "$(dirname "$0")/lab.sh"
+lab_init
+case $? in
+0) ;;
+2) echo "SKIP: cannot create network namespaces"; exit 77 ;;
+*) echo "FAIL: lab_init"; exit 1 ;;
+esac
 root_tables=$(nft list tables 2>/dev/null)
-ip netns add "$NS" || { echo "SKIP: cannot create a network namespace"; exit 77; }
-ip netns exec "$NS" ip link set lo up
+lab_host h 198.18.0.10/24 2001:db8:0:1::10/64 || { echo "FAIL: lab_host"; exit 1; }
+TMP=$LAB_TMP
 
-in_ns() { ip netns exec "$NS" "$@"; }
+in_ns() { lab_exec h "$@"; }
 
 # A catalog topology with a peer set we control; the rest stays "any".
 cat >"$TMP/inv.yaml" <<'EOF'
@@ -161,6 +161,36 @@ if in_ns nft list table inet foreign >/dev/null 2>&1; then
 else
 	not_ok "diff left the foreign table alone" "table inet foreign is gone"
 fi
+
+# A 100,000-address peer set: the kernel dumps its elements in many
+# messages, and one element added or removed among them must show.
+awk 'BEGIN {
+	printf "topology: tachyon-single-server\nroles:\n  server: [198.18.10.10]\n"
+	printf "  admin: [198.18.9.0/28]\n  browser: ["
+	for (i = 0; i < 50000; i++) {
+		a = 2 * i + 1
+		printf "%s198.%d.%d.%d", i ? ", " : "", 18 + int(a / 65536),
+			int(a / 256) % 256, a % 256
+	}
+	for (i = 0; i < 50000; i++)
+		printf ", \"2001:db8::%x:%x\"", int((2 * i + 1) / 65536),
+			(2 * i + 1) % 65536
+	print "]"
+}' >"$TMP/big.yaml"
+SMALL=("${ARGS[@]}")
+ARGS=(-i "$TMP/big.yaml" --role server)
+if "$FWGEN" print "${ARGS[@]}" >"$TMP/big.nft" && in_ns nft -f "$TMP/big.nft"; then
+	expect "100,000 addresses diff clean" 0 ""
+	in_ns nft delete element inet fwgen browser_v4 '{ 198.19.0.1 }'
+	in_ns nft add element inet fwgen browser_v6 '{ 2001:db8::1:0 }'
+	expect "one element each way among 100,000" 1 \
+"+ element inet fwgen browser_v4 { 198.19.0.1 }
+- element inet fwgen browser_v6 { 2001:db8::1:0 }"
+else
+	not_ok "100,000 addresses diff clean" "fwgen print or nft -f failed"
+fi
+ARGS=("${SMALL[@]}")
+reset
 
 in_ns "$FWGEN" diff --role no-such-role -i "$TMP/inv.yaml" >"$TMP/out" 2>"$TMP/err"
 rc=$?
