@@ -3,8 +3,8 @@
  * Comparing the desired objects of a policy with the kernel's, as one line
  * per difference in nft terms. Pure: no netlink, so tests build both sides.
  */
-#ifndef FWGEN_DIFF_H
-#define FWGEN_DIFF_H
+#ifndef FWGEN_LIB_DIFF_H
+#define FWGEN_LIB_DIFF_H
 
 #include <stddef.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
  * libfwgen diff: what differs between the table a policy wants and the one
  * the kernel holds, as nft-like lines for people and a count for scripts.
  */
-#ifndef FWGEN_DIFF_H_PUBLIC
-#define FWGEN_DIFF_H_PUBLIC
+#ifndef FWGEN_DIFF_H
+#define FWGEN_DIFF_H
 
 #include <stddef.h>
 #include <stdio.h>
