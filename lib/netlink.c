@@ -1074,6 +1074,7 @@ struct dump {
 	struct nft_objs *o;
 	size_t set_cap, rule_cap, chain_cap;
 	struct nftnl_set *elems_of;	/* GETSETELEM: the set to fill */
+	unsigned int others;	/* stateful objects and flowtables */
 };
 
 static bool dump_gen_ok(const struct nlmsghdr *nlh, struct dump *d)
@@ -1220,6 +1221,44 @@ nomem:
 	return MNL_CB_ERROR;
 }
 
+/*
+ * Named stateful objects (counters, quotas, ...) and flowtables of the
+ * table: a restore would not bring them back, so they are only counted.
+ */
+static int other_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **table = data;
+
+	/* NFTA_FLOWTABLE_TABLE has the same number. */
+	if (mnl_attr_get_type(attr) == NFTA_OBJ_TABLE)
+		*table = attr;
+	return MNL_CB_OK;
+}
+
+static int other_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct dump *d = data;
+	const struct nlattr *table = NULL;
+
+	if (!dump_gen_ok(nlh, d))
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), other_attr_cb, &table);
+	if (table && mnl_attr_validate(table, MNL_TYPE_NUL_STRING) == 0 &&
+	    !strcmp(mnl_attr_get_str(table), d->table))
+		d->others++;
+	return MNL_CB_OK;
+}
+
+static int dump_others(struct nl_sock *s, struct dump *d, uint16_t type)
+{
+	char buf[NL_REQ_SIZE] = { 0 };
+	struct nlmsghdr *nlh;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, NLM_F_DUMP,
+				    s->seq++);
+	return talk(s, nlh, other_cb, d);
+}
+
 static int dump_all(struct nl_sock *s, struct dump *d)
 {
 	char buf[NL_REQ_SIZE] = { 0 };
@@ -1280,7 +1319,11 @@ static int dump_all(struct nl_sock *s, struct dump *d)
 				    NLM_F_DUMP, s->seq++);
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	nftnl_rule_free(r);
-	return talk(s, nlh, rule_cb, d);
+	if ((ret = talk(s, nlh, rule_cb, d)) < 0)
+		return ret;
+	if ((ret = dump_others(s, d, NFT_MSG_GETOBJ)) < 0)
+		return ret;
+	return dump_others(s, d, NFT_MSG_GETFLOWTABLE);
 }
 
 /*
@@ -1349,6 +1392,12 @@ int nl_dump_table(struct fwgen_ctx *ctx, struct nl_sock *s, const char *name,
 		if (d.changed) {
 			nft_objs_free(d.o);
 			continue;
+		}
+		if (d.others) {
+			nft_objs_free(d.o);
+			return ctx_err(ctx, -EOPNOTSUPP,
+				       "table inet %s holds %u named stateful object(s) or flowtable(s), which fwgen cannot put back: remove them, or apply without --confirm",
+				       name, d.others);
 		}
 		number_sets(d.o);
 		*out = d.o;

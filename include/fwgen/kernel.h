@@ -82,7 +82,9 @@ typedef int (*fwgen_confirm_fn)(void *data, unsigned int seconds);
  * check so that nothing changed in between (retrying otherwise), then
  * calls confirm. Unless confirmed, puts the previous table back exactly
  * as it was read -- chains, sets, elements, rules, comments -- or removes
- * the table if there was none. The lock is held throughout. Returns 0
+ * the table if there was none. The lock is held throughout. A table
+ * holding what a restore could not recreate (named stateful objects,
+ * flowtables) is refused before anything changes (-EOPNOTSUPP). Returns 0
  * when confirmed, 1 when rolled back, a negative errno on error (-EIO with
  * an urgent message if even the restore failed).
  */

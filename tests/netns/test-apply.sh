@@ -379,6 +379,22 @@ t_confirm_rollback_none() {
 }
 check "apply --confirm without a previous table removes it on timeout" t_confirm_rollback_none
 
+# A named counter would not come back from a rollback: refuse up front.
+t_confirm_unrestorable() {
+	local rc
+
+	in_ns A nft flush ruleset
+	in_ns A "$FWGEN" apply -q "${A1[@]}"
+	in_ns A nft add counter inet fwgen hits
+	ruleset A >"$TMP/u0"
+	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 1 </dev/null 2>"$TMP/err"
+	rc=$?
+	[ "$rc" = 2 ] || { why "exit $rc, want 2"; return 1; }
+	grep -q "stateful object" "$TMP/err" || { why "unclear message: $(cat "$TMP/err")"; return 1; }
+	ruleset A | cmp -s - "$TMP/u0" || { why "the ruleset changed"; return 1; }
+}
+check "apply --confirm refuses a table it could not put back exactly" t_confirm_unrestorable
+
 t_confirm_fifo() {
 	local pid rc i
 
