@@ -14,7 +14,9 @@
 #    plans them from the catalog (not from resolve), are open or closed as
 #    the catalog says, with egress open and with egress filtered.
 # Set FWGEN_LAB_BACKEND=nft to run the same lab on the nft output, to tell
-# a renderer's fault from a policy's; IPTABLES_RESTORE, IP6TABLES_RESTORE,
+# a renderer's fault from a policy's; FWGEN_LAB_BACKEND=apply has every host
+# node run `fwgen apply` itself (netlink, no nft binary) and then requires
+# `fwgen diff` to find nothing: the issue's lab for apply; IPTABLES_RESTORE, IP6TABLES_RESTORE,
 # IPTABLES_SAVE and IP6TABLES_SAVE pick other binaries (e.g. the -legacy ones).
 set -u
 
@@ -257,6 +259,18 @@ load_nft() {	# lab, node index
 	fi
 }
 
+load_apply() {	# lab, node index
+	local lab=$1 ns=${node_ns[$2]} role=${node_role[$2]}
+	if ! ip netns exec "$ns" "$FWGEN" apply -q -i "$TMP/inv.yaml" --role "$role" 2>"$TMP/err"; then
+		bad "$lab/$role: fwgen apply: $(head -3 "$TMP/err")"
+		return 1
+	fi
+	if ! ip netns exec "$ns" "$FWGEN" diff -q -i "$TMP/inv.yaml" --role "$role" 2>"$TMP/err"; then
+		bad "$lab/$role: fwgen diff after apply is not clean: $(head -3 "$TMP/err")"
+		return 1
+	fi
+}
+
 run_lab() {	# topology, open|filtered
 	local topo=$1 egress=$2 lab="$1/egress-$2" i role kind ports sep
 	local n s t f pid from to proto port expect fam id got probers
@@ -306,6 +320,8 @@ run_lab() {	# topology, open|filtered
 		grep -qx "role ${node_role[$i]} host" "$TMP/plan" || continue
 		if [ "$BACKEND" = nft ]; then
 			load_nft "$lab" "$i" || return
+		elif [ "$BACKEND" = apply ]; then
+			load_apply "$lab" "$i" || return
 		else
 			load_iptables "$lab" "$i" || return
 		fi
@@ -379,7 +395,7 @@ for topo in $topologies; do
 done
 
 # Nothing of fwgen's may have reached the host's own namespace.
-if nft list ruleset 2>/dev/null | grep -q 'FWGEN-' ||
+if nft list ruleset 2>/dev/null | grep -q 'FWGEN-\|table inet fwgen' ||
    ipset list -n 2>/dev/null | grep -q '^fwgen-'; then
 	echo "FAIL: fwgen chains or sets in the root namespace"
 	fail=$((fail + 1))
