@@ -212,7 +212,7 @@ static bool is_loopback(const struct pkt *p)
 				memcmp(p->saddr, v6lo, 16) == 0;
 }
 
-int fwgen_policy_lockout_check(struct fwgen_ctx *ctx,
+FWGEN_EXPORT int fwgen_policy_lockout_check(struct fwgen_ctx *ctx,
 			       const struct fwgen_policy *pol,
 			       const char *ssh_connection)
 {
