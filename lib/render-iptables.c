@@ -217,17 +217,10 @@ static void print_ports(const struct port_range *p, size_t n, FILE *out)
 
 static const char *l4_name(uint8_t l4, int family)
 {
-	switch (l4) {
-	case POL_L4_TCP:
-		return "tcp";
-	case POL_L4_UDP:
-		return "udp";
-	case POL_L4_ICMP:
-		return "icmp";
-	case POL_L4_ICMPV6:
-		return "ipv6-icmp";
-	}
-	return family == 6 ? "ipv6-icmp" : "icmp";	/* ICMP types, no proto */
+	const char *name = render_l4_name(l4);
+
+	/* A rule with ICMP types but no protocol still needs -p. */
+	return name ? name : family == 6 ? "ipv6-icmp" : "icmp";
 }
 
 /* What varies between the lines one IR rule becomes. */

@@ -12,33 +12,6 @@
 
 #include "render.h"
 
-/* The names nft prints for ICMP types; others are written as numbers. */
-struct icmp_name {
-	uint8_t l4proto;
-	uint8_t type;
-	const char *name;
-};
-
-static const struct icmp_name icmp_names[] = {
-	{ POL_L4_ICMP, 0, "echo-reply" },
-	{ POL_L4_ICMP, 3, "destination-unreachable" },
-	{ POL_L4_ICMP, 8, "echo-request" },
-	{ POL_L4_ICMP, 11, "time-exceeded" },
-	{ POL_L4_ICMP, 12, "parameter-problem" },
-	{ POL_L4_ICMPV6, 1, "destination-unreachable" },
-	{ POL_L4_ICMPV6, 2, "packet-too-big" },
-	{ POL_L4_ICMPV6, 3, "time-exceeded" },
-	{ POL_L4_ICMPV6, 4, "parameter-problem" },
-	{ POL_L4_ICMPV6, 128, "echo-request" },
-	{ POL_L4_ICMPV6, 129, "echo-reply" },
-	{ POL_L4_ICMPV6, 130, "mld-listener-query" },
-	{ POL_L4_ICMPV6, 133, "nd-router-solicit" },
-	{ POL_L4_ICMPV6, 134, "nd-router-advert" },
-	{ POL_L4_ICMPV6, 135, "nd-neighbor-solicit" },
-	{ POL_L4_ICMPV6, 136, "nd-neighbor-advert" },
-	{ POL_L4_ICMPV6, 143, "mld2-listener-report" },
-};
-
 /*
  * Length of the well-formed UTF-8 sequence at s (1-4), or 0 when s does
  * not start one: jansson, which nft parses with, refuses invalid UTF-8, so
@@ -137,24 +110,9 @@ static void json_owner(const struct fwgen_policy *pol, FILE *out)
 	json_string(pol->table, out);
 }
 
-static const char *l4_name(uint8_t l4)
-{
-	switch (l4) {
-	case POL_L4_TCP:
-		return "tcp";
-	case POL_L4_UDP:
-		return "udp";
-	case POL_L4_ICMP:
-		return "icmp";
-	case POL_L4_ICMPV6:
-		return "ipv6-icmp";
-	}
-	return NULL;
-}
-
 static void json_l4proto(uint8_t l4, FILE *out)
 {
-	const char *name = l4_name(l4);
+	const char *name = render_l4_name(l4);
 
 	if (name)
 		fprintf(out, "\"%s\"", name);
@@ -180,15 +138,12 @@ static uint8_t icmp_proto(const struct pol_rule *r)
 
 static void json_icmp_type(uint8_t l4, uint8_t type, FILE *out)
 {
-	size_t i;
+	const char *name = render_icmp_name(l4, type);
 
-	for (i = 0; i < sizeof(icmp_names) / sizeof(icmp_names[0]); i++) {
-		if (icmp_names[i].l4proto == l4 && icmp_names[i].type == type) {
-			fprintf(out, "\"%s\"", icmp_names[i].name);
-			return;
-		}
-	}
-	fprintf(out, "%u", type);
+	if (name)
+		fprintf(out, "\"%s\"", name);
+	else
+		fprintf(out, "%u", type);
 }
 
 /* Writes the ", " between the expressions of a rule. */
@@ -239,7 +194,7 @@ static void expr_addr_set(struct expr_list *l, const struct pol_set *s,
 
 static void expr_dports(struct expr_list *l, const struct pol_rule *r)
 {
-	const char *proto = l4_name(r->l4proto);
+	const char *proto = render_l4_name(r->l4proto);
 	size_t i;
 
 	match_payload(l, proto ? proto : "th", "dport");
@@ -422,21 +377,6 @@ static void render_set(const struct fwgen_policy *pol, const struct pol_set *s,
 	fputs("}}}", out);
 }
 
-static const char *hook_name(enum pol_hook h)
-{
-	switch (h) {
-	case POL_HOOK_INPUT:
-		return "input";
-	case POL_HOOK_OUTPUT:
-		return "output";
-	case POL_HOOK_PREROUTING:
-		return "prerouting";
-	case POL_HOOK_NONE:
-		break;
-	}
-	return NULL;
-}
-
 static void render_chain(const struct fwgen_policy *pol,
 			 const struct pol_chain *c, FILE *out)
 {
@@ -447,7 +387,7 @@ static void render_chain(const struct fwgen_policy *pol,
 	if (c->hook != POL_HOOK_NONE)
 		fprintf(out, ", \"type\": \"%s\", \"hook\": \"%s\", \"prio\": %d, \"policy\": \"%s\"",
 			c->type == POL_CHAIN_NAT ? "nat" : "filter",
-			hook_name(c->hook), c->priority,
+			render_hook_name(c->hook), c->priority,
 			c->policy_drop ? "drop" : "accept");
 	fputs("}}}", out);
 }
@@ -488,7 +428,7 @@ static int validate(struct fwgen_ctx *ctx, const struct fwgen_policy *pol)
 	for (i = 0; i < pol->nchains; i++) {
 		const struct pol_chain *c = &pol->chains[i];
 
-		if (c->hook != POL_HOOK_NONE && !hook_name(c->hook))
+		if (c->hook != POL_HOOK_NONE && !render_hook_name(c->hook))
 			return ctx_err(ctx, -EINVAL, "chain %s: unknown hook %d",
 				       c->name, (int)c->hook);
 		for (j = 0; j < c->nrules; j++) {

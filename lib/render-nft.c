@@ -10,44 +10,15 @@
 
 #include "render.h"
 
-struct icmp_name {
-	int family;
-	uint8_t type;
-	const char *name;
-};
-
-/* The names nft itself prints, so `nft list` and this script agree. */
-static const struct icmp_name icmp_names[] = {
-	{ 4, 0, "echo-reply" },
-	{ 4, 3, "destination-unreachable" },
-	{ 4, 8, "echo-request" },
-	{ 4, 11, "time-exceeded" },
-	{ 4, 12, "parameter-problem" },
-	{ 6, 1, "destination-unreachable" },
-	{ 6, 2, "packet-too-big" },
-	{ 6, 3, "time-exceeded" },
-	{ 6, 4, "parameter-problem" },
-	{ 6, 128, "echo-request" },
-	{ 6, 129, "echo-reply" },
-	{ 6, 130, "mld-listener-query" },
-	{ 6, 133, "nd-router-solicit" },
-	{ 6, 134, "nd-router-advert" },
-	{ 6, 135, "nd-neighbor-solicit" },
-	{ 6, 136, "nd-neighbor-advert" },
-	{ 6, 143, "mld2-listener-report" },
-};
-
 static void print_icmp_type(int family, uint8_t type, FILE *out)
 {
-	size_t i;
+	const char *name = render_icmp_name(family == 6 ? POL_L4_ICMPV6 : POL_L4_ICMP,
+					    type);
 
-	for (i = 0; i < sizeof(icmp_names) / sizeof(icmp_names[0]); i++) {
-		if (icmp_names[i].family == family && icmp_names[i].type == type) {
-			fputs(icmp_names[i].name, out);
-			return;
-		}
-	}
-	fprintf(out, "%u", type);
+	if (name)
+		fputs(name, out);
+	else
+		fprintf(out, "%u", type);
 }
 
 void render_quoted(const char *s, FILE *out)
@@ -113,11 +84,6 @@ static void print_ct(unsigned int states, FILE *out)
 	}
 }
 
-static const char *l4_name(uint8_t l4)
-{
-	return l4 == POL_L4_TCP ? "tcp" : l4 == POL_L4_UDP ? "udp" : "?";
-}
-
 int render_nft_rule(const struct fwgen_policy *pol, const struct pol_rule *r,
 		    FILE *out)
 {
@@ -144,7 +110,7 @@ int render_nft_rule(const struct fwgen_policy *pol, const struct pol_rule *r,
 	}
 	if (r->ndports) {
 		SEP();
-		fprintf(out, "%s dport ", l4_name(r->l4proto));
+		fprintf(out, "%s dport ", render_l4_name(r->l4proto));
 		print_ports(r->dports, r->ndports, out);
 	}
 	if (r->nicmp_types) {
@@ -196,7 +162,7 @@ int render_nft_rule(const struct fwgen_policy *pol, const struct pol_rule *r,
 		for (i = 0; i < r->nvmap; i++) {
 			const struct pol_vmap_elem *e = &r->vmap[i];
 
-			fprintf(out, "%s%s . ", i ? ", " : "", l4_name(e->l4proto));
+			fprintf(out, "%s%s . ", i ? ", " : "", render_l4_name(e->l4proto));
 			print_ports(&e->ports, 1, out);
 			fprintf(out, " : jump %s", pol->chains[e->chain].name);
 		}
@@ -235,21 +201,6 @@ static void render_set(const struct pol_set *s, FILE *out)
 	fputs("\t}\n\n", out);
 }
 
-static const char *hook_name(enum pol_hook h)
-{
-	switch (h) {
-	case POL_HOOK_INPUT:
-		return "input";
-	case POL_HOOK_OUTPUT:
-		return "output";
-	case POL_HOOK_PREROUTING:
-		return "prerouting";
-	case POL_HOOK_NONE:
-		break;
-	}
-	return NULL;
-}
-
 static void render_chain(const struct fwgen_policy *pol,
 			 const struct pol_chain *c, FILE *out)
 {
@@ -259,7 +210,7 @@ static void render_chain(const struct fwgen_policy *pol,
 	if (c->hook != POL_HOOK_NONE)
 		fprintf(out, "\t\ttype %s hook %s priority %s; policy %s;\n",
 			c->type == POL_CHAIN_NAT ? "nat" : "filter",
-			hook_name(c->hook),
+			render_hook_name(c->hook),
 			c->type == POL_CHAIN_NAT ? "dstnat" : "filter",
 			c->policy_drop ? "drop" : "accept");
 	for (i = 0; i < c->nrules; i++) {

@@ -28,6 +28,11 @@ int render_iptables(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 int render_ipset(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 		 FILE *out);
 
+/* Names as nft prints them; NULL where nft would print a number. */
+const char *render_icmp_name(uint8_t l4proto, uint8_t type);
+const char *render_l4_name(uint8_t l4proto);
+const char *render_hook_name(enum pol_hook hook);
+
 /* Writes s as a double-quoted string safe for nft and JSON alike. */
 void render_quoted(const char *s, FILE *out);
 
