@@ -41,6 +41,8 @@ struct resolver {
 	struct fwgen_policy *pol;
 	int *set_v4;		/* by role index: set index or -1 */
 	int *set_v6;
+	bool *seen_in;		/* by role index: item made for the current flow */
+	bool *seen_out;
 };
 
 static int nomem(struct resolver *r)
@@ -196,14 +198,16 @@ static int add_item(struct resolver *r, size_t flow, size_t peer,
 		    bool inbound, const struct port_range *ports, size_t n)
 {
 	const struct flow *f = &r->t->flows[flow];
+	bool *seen = inbound ? r->seen_in : r->seen_out;
 	struct item *it;
-	size_t i;
 
-	for (i = 0; i < r->nitems; i++) {
-		if (r->items[i].flow == flow && r->items[i].peer == peer &&
-		    r->items[i].inbound == inbound)
-			return 0;
-	}
+	/*
+	 * Items are collected flow by flow, so a flag per peer role for the
+	 * current flow finds a repeat without scanning every item so far.
+	 */
+	if (seen[peer])
+		return 0;
+	seen[peer] = true;
 	if (array_push(&r->items, &r->nitems, &r->capitems, sizeof(*r->items)) < 0)
 		return nomem(r);
 	it = &r->items[r->nitems - 1];
@@ -239,6 +243,8 @@ static int collect_items(struct resolver *r, bool egress)
 		ret = flow_ports(r, f, &ports, &nports);
 		if (ret < 0)
 			return ret;
+		memset(r->seen_in, 0, t->nroles * sizeof(*r->seen_in));
+		memset(r->seen_out, 0, t->nroles * sizeof(*r->seen_out));
 		for (i = 0; i < f->nto && ret == 0; i++) {
 			if (!r->held[f->to[i]])
 				continue;
@@ -391,29 +397,18 @@ struct segment {
 	size_t nitems;
 };
 
-static bool covers(const struct item *it, const struct flow *f, uint8_t l4,
-		   uint16_t port)
+/* Where an item starts (+1) or stops (-1) covering a port. */
+struct edge {
+	uint32_t port;
+	int delta;
+	size_t item;
+};
+
+static int cmp_edge(const void *a, const void *b)
 {
-	unsigned int bit = l4 == POL_L4_TCP ? PROTO_TCP : PROTO_UDP;
-	size_t i;
+	const struct edge *x = a, *y = b;
 
-	if (!(it->protos & bit))
-		return false;
-	/* After a redirect the packet reaches input on the redirect port. */
-	if (it->inbound && f->redirect)
-		return port == f->redirect;
-	for (i = 0; i < it->nports; i++) {
-		if (port >= it->ports[i].lo && port <= it->ports[i].hi)
-			return true;
-	}
-	return false;
-}
-
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-	return x < y ? -1 : x > y;
+	return x->port < y->port ? -1 : x->port > y->port;
 }
 
 static bool same_cover(const struct segment *s, const size_t *v, size_t n)
@@ -421,78 +416,113 @@ static bool same_cover(const struct segment *s, const size_t *v, size_t n)
 	return s->nitems == n && memcmp(s->items, v, n * sizeof(*v)) == 0;
 }
 
+/* Adds or removes item k in the ascending array active[0..*n-1]. */
+static void active_update(size_t *active, size_t *n, size_t k, bool add)
+{
+	size_t lo = 0, hi = *n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (active[mid] < k)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (add) {
+		memmove(&active[lo + 1], &active[lo], (*n - lo) * sizeof(*active));
+		active[lo] = k;
+		(*n)++;
+	} else {
+		memmove(&active[lo], &active[lo + 1], (*n - lo - 1) * sizeof(*active));
+		(*n)--;
+	}
+}
+
 /*
  * Splits the ports of one direction and protocol into disjoint segments,
  * each with the items that cover it, so the verdict map has no overlaps.
+ * A sweep over the sorted range edges keeps the set of covering items as
+ * it goes, so the work follows the size of the result rather than ports x
+ * items (a catalog of 64 flows x 64 peers x 64 ports took 1.6 s before).
+ * Adjacent ports covered by the same items make one segment.
  */
 static int make_segments(struct resolver *r, bool inbound, uint8_t l4,
 			 struct segment **segs, size_t *nsegs, size_t *capsegs)
 {
-	uint32_t *bounds = NULL;
-	size_t nb = 0, capb = 0, i, k, *cover = NULL, ncover;
+	unsigned int bit = l4 == POL_L4_TCP ? PROTO_TCP : PROTO_UDP;
+	struct edge *edges = NULL;
+	size_t ne = 0, cape = 0, i, k, nactive = 0, *active = NULL;
+	unsigned int *depth = NULL;
 	int ret = 0;
 
 	for (i = 0; i < r->nitems; i++) {
 		const struct item *it = &r->items[i];
 		const struct flow *f = &r->t->flows[it->flow];
+		/* After a redirect the packet reaches input on the redirect port. */
+		bool redirected = it->inbound && f->redirect;
 
-		if (it->inbound != inbound)
+		if (it->inbound != inbound || !(it->protos & bit))
 			continue;
-		for (k = 0; k < (it->inbound && f->redirect ? 1 : it->nports); k++) {
-			uint32_t lo = it->inbound && f->redirect ? f->redirect : it->ports[k].lo;
-			uint32_t hi = it->inbound && f->redirect ? f->redirect : it->ports[k].hi;
+		for (k = 0; k < (redirected ? 1 : it->nports); k++) {
+			uint32_t lo = redirected ? f->redirect : it->ports[k].lo;
+			uint32_t hi = redirected ? f->redirect : it->ports[k].hi;
 
-			if (array_push(&bounds, &nb, &capb, sizeof(*bounds)) < 0 ||
-			    array_push(&bounds, &nb, &capb, sizeof(*bounds)) < 0)
+			if (array_push(&edges, &ne, &cape, sizeof(*edges)) < 0 ||
+			    array_push(&edges, &ne, &cape, sizeof(*edges)) < 0)
 				goto nomem;
-			bounds[nb - 2] = lo;
-			bounds[nb - 1] = hi + 1;
+			edges[ne - 2] = (struct edge){ lo, 1, i };
+			edges[ne - 1] = (struct edge){ hi + 1, -1, i };
 		}
 	}
-	if (nb == 0)
+	if (ne == 0)
 		return 0;
-	qsort(bounds, nb, sizeof(*bounds), cmp_u32);
-	cover = calloc(r->nitems, sizeof(*cover));
-	if (!cover)
+	qsort(edges, ne, sizeof(*edges), cmp_edge);
+	/* An item's own ranges may overlap: count them per item. */
+	depth = calloc(r->nitems, sizeof(*depth));
+	active = calloc(r->nitems, sizeof(*active));
+	if (!depth || !active)
 		goto nomem;
-	for (i = 0; i + 1 < nb; i++) {
+	for (i = 0; i < ne; ) {
+		uint32_t port = edges[i].port, next;
 		struct segment *s;
 
-		if (bounds[i] == bounds[i + 1])
-			continue;
-		ncover = 0;
-		for (k = 0; k < r->nitems; k++) {
-			if (r->items[k].inbound == inbound &&
-			    covers(&r->items[k], &r->t->flows[r->items[k].flow], l4,
-				   (uint16_t)bounds[i]))
-				cover[ncover++] = k;
+		for (; i < ne && edges[i].port == port; i++) {
+			size_t it = edges[i].item;
+
+			if (edges[i].delta > 0 && depth[it]++ == 0)
+				active_update(active, &nactive, it, true);
+			else if (edges[i].delta < 0 && --depth[it] == 0)
+				active_update(active, &nactive, it, false);
 		}
-		if (ncover == 0)
+		if (i == ne || nactive == 0)
 			continue;
+		next = edges[i].port;
 		s = *nsegs ? &(*segs)[*nsegs - 1] : NULL;
-		if (s && s->l4proto == l4 && s->ports.hi + 1u == bounds[i] &&
-		    same_cover(s, cover, ncover)) {
-			s->ports.hi = (uint16_t)(bounds[i + 1] - 1);
+		if (s && s->l4proto == l4 && s->ports.hi + 1u == port &&
+		    same_cover(s, active, nactive)) {
+			s->ports.hi = (uint16_t)(next - 1);
 			continue;
 		}
 		if (array_push(segs, nsegs, capsegs, sizeof(**segs)) < 0)
 			goto nomem;
 		s = &(*segs)[*nsegs - 1];
 		s->l4proto = l4;
-		s->ports.lo = (uint16_t)bounds[i];
-		s->ports.hi = (uint16_t)(bounds[i + 1] - 1);
-		s->items = malloc(ncover * sizeof(*cover));
+		s->ports.lo = (uint16_t)port;
+		s->ports.hi = (uint16_t)(next - 1);
+		s->items = malloc(nactive * sizeof(*active));
 		if (!s->items)
 			goto nomem;
-		memcpy(s->items, cover, ncover * sizeof(*cover));
-		s->nitems = ncover;
+		memcpy(s->items, active, nactive * sizeof(*active));
+		s->nitems = nactive;
 	}
 	goto out;
 nomem:
 	ret = nomem(r);
 out:
-	free(bounds);
-	free(cover);
+	free(edges);
+	free(depth);
+	free(active);
 	return ret;
 }
 
@@ -908,8 +938,11 @@ FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 	r.options = calloc(r.t->noptions + 1, sizeof(*r.options));
 	r.set_v4 = calloc(r.t->nroles, sizeof(*r.set_v4));
 	r.set_v6 = calloc(r.t->nroles, sizeof(*r.set_v6));
+	r.seen_in = calloc(r.t->nroles, sizeof(*r.seen_in));
+	r.seen_out = calloc(r.t->nroles, sizeof(*r.seen_out));
 	r.pol = calloc(1, sizeof(*r.pol));
-	if (!r.held || !r.options || !r.set_v4 || !r.set_v6 || !r.pol) {
+	if (!r.held || !r.options || !r.set_v4 || !r.set_v6 || !r.seen_in ||
+	    !r.seen_out || !r.pol) {
 		ret = nomem(&r);
 		goto out;
 	}
@@ -926,6 +959,8 @@ out:
 	free(r.options);
 	free(r.set_v4);
 	free(r.set_v6);
+	free(r.seen_in);
+	free(r.seen_out);
 	fwgen_policy_free(r.pol);
 	return ret;
 }
