@@ -26,5 +26,5 @@ fi
 if [ ! -f build/build.ninja ]; then
 	meson setup build ${FWGEN_MESON_ARGS:-} >/dev/null
 fi
-ninja -C build >/dev/null
+ninja -C build
 echo "bootstrap: built build/tools/fwgen"
