@@ -83,7 +83,7 @@ elif setup "$VALGRIND_BUILD" -Dbuildtype=debug && ninja -C "$VALGRIND_BUILD" >/d
 		wrapper=$(mktemp)
 		trap 'rm -f "$wrapper"' EXIT
 		printf '#!/bin/sh\nexec valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect %s "$@"\n' \
-			"$PWD/$VALGRIND_BUILD/tools/fwgen" >"$wrapper"
+			"$(cd "$VALGRIND_BUILD" && pwd)/tools/fwgen" >"$wrapper"
 		chmod +x "$wrapper"
 		out=$(FWGEN=$wrapper FWGEN_BAD_TIME_LIMIT=60 FWGEN_BAD_RSS_KB=4000000 \
 			tests/bad-input/test-bad-input.sh print 2>&1)
