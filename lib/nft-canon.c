@@ -904,6 +904,7 @@ static FILE *tok(struct dec *d)
 static void add_pending(struct dec *d, int dep, const struct sym *s,
 			const uint8_t *v, uint32_t len)
 {
+	char line[sizeof(d->pending[0])];
 	char val[32];
 	FILE *m;
 
@@ -916,8 +917,9 @@ static void add_pending(struct dec *d, int dep, const struct sym *s,
 	fputc('\0', m);
 	fclose(m);
 	val[sizeof(val) - 1] = '\0';
-	snprintf(d->pending[d->npending], sizeof(d->pending[0]), "%s %s",
-		 s->text, val);
+	/* s->text may live in d too: format apart, then copy (no overlap). */
+	snprintf(line, sizeof(line), "%s %s", s->text, val);
+	memcpy(d->pending[d->npending], line, sizeof(line));
 	d->pending_dep[d->npending++] = dep;
 }
 
