@@ -19,6 +19,7 @@
 #include "ctx.h"
 #include "netlink.h"
 #include "nft-build.h"
+#include "runlock.h"
 
 #define RUN_DIR_DEFAULT "/run/fwgen"
 #define LOCK_TIMEOUT_DEFAULT 30
@@ -61,7 +62,7 @@ static double now(void)
  * crashed apply never leaves it stuck. The holder writes its pid there
  * for the message of whoever waits.
  */
-static int lock_take(struct fwgen_ctx *ctx, int *out)
+int lock_take(struct fwgen_ctx *ctx, int *out)
 {
 	unsigned int timeout = lock_timeout();
 	const char *dir = fwgen_run_dir();
@@ -107,7 +108,7 @@ static int lock_take(struct fwgen_ctx *ctx, int *out)
 	return 0;
 }
 
-static void lock_release(int fd)
+void lock_release(int fd)
 {
 	if (fd < 0)
 		return;

@@ -183,13 +183,16 @@ static int put_chain(struct nftnl_batch *b, const struct nftnl_chain *c,
 	return msg_end(b);
 }
 
+/* NEWSETELEM creates (no EXCL: an element already there is fine); DELSETELEM not. */
 static struct nlmsghdr *elems_start(struct nftnl_batch *b,
-				    const struct nftnl_set *s, uint32_t *seq,
-				    uint16_t nlflags)
+				    const struct nftnl_set *s, uint16_t type,
+				    uint32_t *seq, uint16_t nlflags)
 {
 	struct nlmsghdr *nlh;
 
-	nlh = msg_start(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE | nlflags, seq);
+	if (type == NFT_MSG_NEWSETELEM)
+		nlflags |= NLM_F_CREATE;
+	nlh = msg_start(b, type, nlflags, seq);
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE,
 			  nftnl_set_get_str(s, NFTNL_SET_TABLE));
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET,
@@ -201,13 +204,14 @@ static struct nlmsghdr *elems_start(struct nftnl_batch *b,
 }
 
 /*
- * A set and its elements. The element list is one attribute, whose 16-bit
- * length caps it at 64 KiB: a long list goes on in further messages of the
- * same batch, as nft splits it, so 100,000 addresses stay one transaction.
+ * The elements of a set, as NEWSETELEM or DELSETELEM messages. The element
+ * list is one attribute, whose 16-bit length caps it at 64 KiB: a long list
+ * goes on in further messages of the same batch, as nft splits it, so
+ * 100,000 addresses stay one transaction.
  */
-static int put_set(struct nftnl_batch *b, struct nftnl_set *s, uint32_t *seq,
-		   uint16_t nlflags, struct nl_msgs *m,
-		   const struct nftnl_rule *rule)
+static int put_elems(struct nftnl_batch *b, struct nftnl_set *s,
+		     uint16_t type, uint32_t *seq, uint16_t nlflags,
+		     struct nl_msgs *m, const struct nftnl_rule *rule)
 {
 	struct nftnl_set_elems_iter *it;
 	struct nftnl_set_elem *e;
@@ -215,12 +219,6 @@ static int put_set(struct nftnl_batch *b, struct nftnl_set *s, uint32_t *seq,
 	struct nlmsghdr *nlh;
 	uint32_t total = 0, first = 0, count = 0, i = 0;
 	int ret = 0;
-
-	nlh = msg_start(b, NFT_MSG_NEWSET, NLM_F_CREATE | nlflags, seq);
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	note_msg(m, nlh, NL_WHAT_SET, s, rule);
-	if (msg_end(b) < 0)
-		return -ENOMEM;
 
 	it = nftnl_set_elems_iter_create(s);
 	if (!it)
@@ -237,7 +235,7 @@ static int put_set(struct nftnl_batch *b, struct nftnl_set *s, uint32_t *seq,
 	/* _next() hands out the current element, then moves on. */
 	e = nftnl_set_elems_iter_next(it);
 	while (e) {
-		nlh = elems_start(b, s, seq, nlflags);
+		nlh = elems_start(b, s, type, seq, nlflags);
 		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 		/* nft numbers the element nests on across messages. */
 		first += count;
@@ -268,6 +266,21 @@ static int put_set(struct nftnl_batch *b, struct nftnl_set *s, uint32_t *seq,
 	}
 	nftnl_set_elems_iter_destroy(it);
 	return ret;
+}
+
+/* A set and its elements. */
+static int put_set(struct nftnl_batch *b, struct nftnl_set *s, uint32_t *seq,
+		   uint16_t nlflags, struct nl_msgs *m,
+		   const struct nftnl_rule *rule)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = msg_start(b, NFT_MSG_NEWSET, NLM_F_CREATE | nlflags, seq);
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	note_msg(m, nlh, NL_WHAT_SET, s, rule);
+	if (msg_end(b) < 0)
+		return -ENOMEM;
+	return put_elems(b, s, NFT_MSG_NEWSETELEM, seq, nlflags, m, rule);
 }
 
 /* In nft's attribute order: table, chain, expressions, userdata. */
@@ -1406,4 +1419,126 @@ int nl_dump_table(struct fwgen_ctx *ctx, struct nl_sock *s, const char *name,
 	return ctx_err(ctx, -EAGAIN,
 		       "the ruleset kept changing while fwgen read table inet %s; try again",
 		       name);
+}
+
+/* Live set updates: one set read back, its elements changed in place */
+
+int nl_dump_set(struct fwgen_ctx *ctx, struct nl_sock *s, const char *table,
+		const char *name, struct nftnl_set **out, uint32_t *genid)
+{
+	char buf[NL_REQ_SIZE] = { 0 };
+	struct nlmsghdr *nlh;
+	struct nftnl_table *t;
+	struct nftnl_set *q;
+	int tries, ret;
+
+	*out = NULL;
+	for (tries = 0; tries < DUMP_TRIES; tries++) {
+		struct dump d = { .table = table };
+
+		if ((ret = nl_genid(ctx, s, genid)) < 0)
+			return ret;
+		d.genid = (uint16_t)(*genid & 0xffff);
+		d.o = calloc(1, sizeof(*d.o));
+		t = nftnl_table_alloc();
+		q = nftnl_set_alloc();
+		if (!d.o || !t || !q ||
+		    nftnl_table_set_str(t, NFTNL_TABLE_NAME, table) < 0 ||
+		    nftnl_set_set_str(q, NFTNL_SET_TABLE, table) < 0 ||
+		    nftnl_set_set_str(q, NFTNL_SET_NAME, name) < 0) {
+			if (t)
+				nftnl_table_free(t);
+			if (q)
+				nftnl_set_free(q);
+			nft_objs_free(d.o);
+			return ctx_nomem(ctx);
+		}
+		/* The table first: a missing table and a missing set differ. */
+		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
+					    NLM_F_ACK, s->seq++);
+		nftnl_table_nlmsg_build_payload(nlh, t);
+		ret = talk(s, nlh, table_cb, &d);
+		if (ret == -ENOENT) {
+			ret = ctx_err(ctx, -ENOENT, "table inet %s does not exist",
+				      table);
+			goto done;
+		}
+		if (ret == 0) {
+			nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET,
+						    NFPROTO_INET, NLM_F_ACK,
+						    s->seq++);
+			nftnl_set_nlmsg_build_payload(nlh, q);
+			ret = talk(s, nlh, set_cb, &d);
+			if (ret == -ENOENT && !d.changed) {
+				ret = 0;	/* no such set: *out stays NULL */
+				goto done;
+			}
+		}
+		if (ret == 0 && d.o->nsets == 1) {
+			d.elems_of = d.o->sets[0];
+			nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM,
+						    NFPROTO_INET, NLM_F_DUMP,
+						    s->seq++);
+			nftnl_set_elems_nlmsg_build_payload(nlh, d.elems_of);
+			ret = talk(s, nlh, elem_cb, &d);
+		}
+		if (d.nomem || ret == -ENOMEM) {
+			ret = ctx_nomem(ctx);
+			goto done;
+		}
+		if (d.changed || ret == -EINTR) {
+			nftnl_table_free(t);
+			nftnl_set_free(q);
+			nft_objs_free(d.o);
+			continue;
+		}
+		if (ret < 0) {
+			ret = sock_err(ctx, -ret, "reading back the set");
+			goto done;
+		}
+		if (d.o->nsets == 1) {
+			*out = d.o->sets[0];
+			d.o->nsets = 0;
+		}
+done:
+		nftnl_table_free(t);
+		nftnl_set_free(q);
+		nft_objs_free(d.o);
+		return ret;
+	}
+	return ctx_err(ctx, -EAGAIN,
+		       "the ruleset kept changing while fwgen read set %s of table inet %s; try again",
+		       name, table);
+}
+
+int nl_set_elems(struct fwgen_ctx *ctx, struct nl_sock *s,
+		 const struct nl_elems_op *ops, size_t nops, uint32_t genid)
+{
+	struct nl_msgs m = { 0 };
+	struct nftnl_batch *b;
+	size_t i;
+	int ret;
+
+	b = batch_new();
+	if (!b)
+		return ctx_nomem(ctx);
+	ret = batch_begin(b, &s->seq, genid, &m);
+	for (i = 0; !ret && i < nops; i++)
+		ret = put_elems(b, ops[i].set, ops[i].type, &s->seq, NLM_F_ACK,
+				&m, NULL);
+	if (!ret)
+		ret = batch_end(b, &s->seq, &m);
+	if (!ret && m.nomem)
+		ret = -ENOMEM;
+	if (ret < 0) {
+		ret = ctx_nomem(ctx);
+	} else if (last_acked(&m) == 0) {
+		ret = 0;	/* nothing to change: no transaction at all */
+	} else {
+		ret = send_batch(ctx, s, b, &m, last_acked(&m), "changed",
+				 NULL);
+	}
+	nftnl_batch_free(b);
+	nl_msgs_release(&m);
+	return ret;
 }

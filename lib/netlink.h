@@ -97,6 +97,30 @@ int nl_dump_table(struct fwgen_ctx *ctx, struct nl_sock *s, const char *name,
 		  struct nft_objs **out, uint32_t *genid);
 
 /*
+ * Reads set <name> of table inet <table> with its elements, all from one
+ * ruleset generation (*genid). *out is new; free with nftnl_set_free().
+ * *out is NULL when the table has no such set; -ENOENT (message set) when
+ * the table does not exist.
+ */
+int nl_dump_set(struct fwgen_ctx *ctx, struct nl_sock *s, const char *table,
+		const char *name, struct nftnl_set **out, uint32_t *genid);
+
+/* One part of a live set update: the elements of set to add or delete. */
+struct nl_elems_op {
+	uint16_t type;			/* NFT_MSG_DELSETELEM or NFT_MSG_NEWSETELEM */
+	struct nftnl_set *set;		/* table, name and the elements */
+};
+
+/*
+ * Sends ops in order, in one transaction valid only for ruleset generation
+ * genid (0: any): -ERESTART (no message) when it moved on. Sets without
+ * elements send nothing; with none at all no batch is sent. Other errors
+ * as nl_replace().
+ */
+int nl_set_elems(struct fwgen_ctx *ctx, struct nl_sock *s,
+		 const struct nl_elems_op *ops, size_t nops, uint32_t genid);
+
+/*
  * For tests: writes the batch nl_replace() would send, as `nft
  * --debug=mnl` prints batches (libmnl's mnl_nlmsg_fprintf()), with
  * sequence numbers starting at seq.

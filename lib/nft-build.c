@@ -176,9 +176,9 @@ static void bytes_inc(uint8_t *p, size_t n)
  * ending it. lo/hi are big-endian keys of len bytes, sorted and disjoint.
  * Returns the number of elements added, or -ENOMEM.
  */
-static int interval_elems(struct nftnl_set *s, const uint8_t *lo,
-			  const uint8_t *hi, size_t n, size_t stride,
-			  size_t len)
+int nft_interval_elems(struct nftnl_set *s, const uint8_t *lo,
+		       const uint8_t *hi, size_t n, size_t stride, size_t len,
+		       bool sentinel)
 {
 	uint8_t key[16];
 	struct nftnl_set_elem *e;
@@ -187,7 +187,7 @@ static int interval_elems(struct nftnl_set *s, const uint8_t *lo,
 
 	if (n == 0)
 		return 0;
-	if (!bytes_all(lo, len, 0)) {
+	if (sentinel && !bytes_all(lo, len, 0)) {
 		memset(key, 0, len);
 		if (!(e = elem_add(s, key, len)))
 			return -ENOMEM;
@@ -249,8 +249,9 @@ static int build_named_set(struct build *b, const struct pol_set *ps)
 	if (set_take_udata(s, ud) < 0)
 		goto err;
 	if (ps->nelems) {
-		ret = interval_elems(s, ps->elems[0].lo, ps->elems[0].hi,
-				     ps->nelems, sizeof(ps->elems[0]), len);
+		ret = nft_interval_elems(s, ps->elems[0].lo, ps->elems[0].hi,
+					 ps->nelems, sizeof(ps->elems[0]), len,
+					 true);
 		if (ret < 0)
 			goto err;
 	}
@@ -363,8 +364,8 @@ static struct nftnl_set *build_port_set(struct build *b,
 			key[i][1][0] = v[i].hi >> 8;
 			key[i][1][1] = v[i].hi & 0xff;
 		}
-		count = interval_elems(s, key[0][0], key[0][1], n,
-				       sizeof(key[0]), 2);
+		count = nft_interval_elems(s, key[0][0], key[0][1], n,
+					   sizeof(key[0]), 2, true);
 		if (count < 0)
 			goto err;
 	}

@@ -6,6 +6,7 @@
 #ifndef FWGEN_NFT_BUILD_H
 #define FWGEN_NFT_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <libnftnl/chain.h>
@@ -32,5 +33,17 @@ int nft_build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	      struct nft_objs **out);
 
 void nft_objs_free(struct nft_objs *objs);
+
+/*
+ * Adds the elements of n sorted, disjoint intervals (big-endian keys lo..hi
+ * of len bytes, stride bytes apart) to an interval set as nft encodes them:
+ * a start element, and an INTERVAL_END element one past the end (a range
+ * up to the largest key is marked open instead). sentinel: lead with nft's
+ * end element at zero, as nft does when it fills an empty set. Returns the
+ * number of elements added, or -ENOMEM.
+ */
+int nft_interval_elems(struct nftnl_set *s, const uint8_t *lo,
+		       const uint8_t *hi, size_t n, size_t stride, size_t len,
+		       bool sentinel);
 
 #endif
