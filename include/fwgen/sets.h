@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * libfwgen live set updates: add addresses to or delete them from a peer
+ * role's address sets in the kernel, without reloading the ruleset.
+ */
+#ifndef FWGEN_SETS_H
+#define FWGEN_SETS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <fwgen/fwgen.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * A peer role's addresses live in the named interval sets <role>_v4 and
+ * <role>_v6 of fwgen's table, which `fwgen apply` (fwgen_policy_apply())
+ * creates for every peer role the inventory binds to addresses. The calls
+ * below change or read those sets in the kernel of the calling thread's
+ * network namespace and touch nothing else: no rule, chain or other set.
+ *
+ * table: the inet table fwgen owns; NULL means FWGEN_DEFAULT_TABLE.
+ * role: the peer role, e.g. "user".
+ * addresses[0..n-1]: IPv4/IPv6 addresses or prefixes ("198.18.1.5",
+ * "2001:db8::/48"); each is checked before anything is sent, and a bad one
+ * (not an address, host bits set after the prefix length) is -EINVAL with
+ * a message naming it. They are split by family into the two sets.
+ *
+ * An update reads the set's current elements, works out the normalised
+ * result (overlapping and adjacent ranges merged, as apply writes them)
+ * and sends only the difference: the ranges that go, then the ranges that
+ * come, in one nf_tables transaction that the kernel commits only if the
+ * ruleset has not changed since the read (else the update starts over).
+ * It holds the same lock as apply (in fwgen_run_dir()), so it never
+ * interleaves with an apply, a remove or another update. All or nothing:
+ * after any error the sets are as they were.
+ *
+ * report (may be NULL) receives one line per range removed or added, as
+ * fwgen_policy_diff() writes elements:
+ *
+ *   - element inet fwgen user_v4 { 198.18.1.0/24 }
+ *   + element inet fwgen user_v4 { 198.18.1.0-198.18.1.4 }
+ *
+ * Errors: -EINVAL bad input; -ENOENT when the table does not exist (run
+ * `fwgen apply` first) or the role has no set there (it is not bound to
+ * addresses in the inventory, or not a peer of this host's roles);
+ * -EPERM without CAP_NET_ADMIN; -EBUSY when the lock stays taken; -EIO
+ * when the kernel refused or writing the report failed; -ENOMEM. The
+ * message is in ctx.
+ */
+
+/*
+ * Adds addresses to the role's sets: the union of what is there and what
+ * is given. Addresses already in the set change nothing (no error).
+ */
+int fwgen_set_add(struct fwgen_ctx *ctx, const char *table, const char *role,
+		  const char *const *addresses, size_t n, FILE *report);
+
+/*
+ * Deletes addresses from the role's sets: deleting 198.18.1.5 from
+ * 198.18.1.0/24 leaves 198.18.1.0-198.18.1.4 and 198.18.1.6-198.18.1.255.
+ * Every address or prefix given must lie wholly in the set: one that does
+ * not (a typo, or deleted already) is -ENOENT naming it, and nothing is
+ * deleted, so a mistake never passes silently.
+ */
+int fwgen_set_del(struct fwgen_ctx *ctx, const char *table, const char *role,
+		  const char *const *addresses, size_t n, FILE *report);
+
+/*
+ * Writes the elements the kernel holds in the role's sets to out, one a
+ * line in address order, IPv4 (<role>_v4) first: "198.18.1.5",
+ * "198.18.1.0/24" or "198.18.1.0-198.18.1.4" as nft writes them. An empty
+ * set writes nothing. Only reads; takes no lock.
+ */
+int fwgen_set_list(struct fwgen_ctx *ctx, const char *table, const char *role,
+		   FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
