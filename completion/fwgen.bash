@@ -147,7 +147,7 @@ _fwgen()
 	remove) opts='--table -q --quiet' ;;
 	confirm) opts='-q --quiet' ;;
 	set)
-		opts='--table'
+		opts='--table -q --quiet'
 		if [[ $cur != -* ]]; then
 			case ${#args[@]} in
 			0) COMPREPLY=($(compgen -W 'add del list' -- "$cur")) ;;
