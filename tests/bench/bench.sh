@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# bench.sh: fwgen against nft on large peer sets, inside ONE network
+# namespace this script creates and removes (never the machine's own).
+# For 1k, 10k and 100k distinct, non-adjacent peer addresses (half IPv4 in
+# 198.18.0.0/15, half IPv6 in 2001:db8::/32) it times, median of N runs:
+# `fwgen apply` vs `nft -f` of fwgen's own printed script, `fwgen diff` vs
+# `nft list table inet fwgen`, `fwgen print` (time and peak RSS), and one
+# live `fwgen set add` into the full set. Not a test: run it by hand or
+# with `meson test --benchmark` (see tests/bench/README.md).
+#
+#   sudo tests/bench/bench.sh [SIZES...]      default: 1000 10000 100000
+#   env: FWGEN (binary), FWGEN_CATALOG_DIR, BENCH_RUNS (default 5)
+set -u
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+FWGEN=${FWGEN:-$ROOT/build-set/tools/fwgen}
+export FWGEN_CATALOG_DIR=${FWGEN_CATALOG_DIR:-$ROOT/catalog}
+RUNS=${BENCH_RUNS:-5}
+TIME=/usr/bin/time
+
+if [ "${1:-}" != --inner ]; then
+	[ "$(id -u)" = 0 ] || { echo "SKIP: needs root for a network namespace"; exit 77; }
+	command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
+	[ -x "$FWGEN" ] || { echo "bench: no fwgen at $FWGEN (set FWGEN)"; exit 2; }
+	[ -x "$TIME" ] || { echo "bench: $TIME missing (package time)"; exit 2; }
+	NS="fwbench$$"
+	TMP=$(mktemp -d "${TMPDIR:-/tmp}/fwbench.XXXXXX") || exit 2
+	cleanup() {
+		ip netns del "$NS" 2>/dev/null
+		rm -rf -- "$TMP"
+	}
+	trap cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	ip netns add "$NS" || { echo "bench: cannot create a network namespace"; exit 2; }
+	ip -n "$NS" link set lo up
+	# Everything below runs inside the namespace: timings hold no netns setup.
+	FWGEN=$FWGEN RUNS=$RUNS BENCH_TMP=$TMP FWGEN_RUN_DIR=$TMP/run \
+		ip netns exec "$NS" "$0" --inner "$@"
+	exit $?
+fi
+shift
+TMP=$BENCH_TMP
+export FWGEN_RUN_DIR
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 10000 100000)
+
+# Sanity: this must be a fresh namespace, not the machine's own.
+if ip -o link show | grep -vq ': lo:'; then
+	echo "bench: refusing to run: this namespace has interfaces besides lo"
+	exit 2
+fi
+
+now_us() { echo "${EPOCHREALTIME/./}"; }
+
+# median of the arguments (numbers)
+median() {
+	printf '%s\n' "$@" | sort -n | awk '{ v[NR] = $1 } END {
+		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# ms CMD...: runs CMD RUNS times, prints the median wall clock in ms.
+ms() {
+	local i t0 t1 v=()
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(now_us)
+		"$@" >/dev/null 2>"$TMP/err" || { echo "bench: failed: $* ($(head -3 "$TMP/err"))" >&2; echo NaN; return 1; }
+		t1=$(now_us)
+		v+=($(((t1 - t0))))
+	done
+	awk -v us="$(median "${v[@]}")" 'BEGIN { printf "%.1f", us / 1000 }'
+}
+
+# The inventory: server at 198.19.255.254, browser with N addresses, every
+# other address so that nothing merges: N/2 IPv4 from 198.18.0.0, N/2 IPv6.
+inventory() {
+	local n=$1 out=$2
+	awk -v n="$n" 'BEGIN {
+		print "topology: tachyon-single-server"
+		print "roles:"
+		print "  server: [198.19.255.254]"
+		print "  consumer: [198.19.255.250]"
+		print "  client: [198.19.255.251]"
+		print "  browser:"
+		n4 = int(n / 2); n6 = n - n4
+		for (i = 0; i < n4; i++) {
+			a = 2 * i
+			printf "    - 198.%d.%d.%d\n", 18 + int(a / 65536), int(a / 256) % 256, a % 256
+		}
+		for (i = 0; i < n6; i++) {
+			a = 2 * i
+			printf "    - \"2001:db8::%x:%x\"\n", int(a / 65536), a % 65536
+		}
+	}' >"$out"
+}
+
+declare -A R
+for n in "${SIZES[@]}"; do
+	inv="$TMP/inv-$n.yaml"
+	inventory "$n" "$inv"
+	ARGS=(-i "$inv" --role server)
+	"$FWGEN" print "${ARGS[@]}" >"$TMP/print-$n.nft" || { echo "bench: fwgen print failed"; exit 2; }
+
+	R[$n,apply]=$(ms "$FWGEN" apply -q "${ARGS[@]}")
+	R[$n,nft]=$(ms nft -f "$TMP/print-$n.nft")
+	R[$n,diff]=$(ms "$FWGEN" diff -q "${ARGS[@]}")
+	R[$n,list]=$(ms nft list table inet fwgen)
+	R[$n,print]=$(ms "$FWGEN" print "${ARGS[@]}")
+	"$TIME" -f %M -o "$TMP/rss" "$FWGEN" print "${ARGS[@]}" >/dev/null
+	R[$n,rss]=$(awk '{ printf "%.1f", $1 / 1024 }' "$TMP/rss")
+
+	# One live add into the full set, a new address each run (198.19.x: outside
+	# the generated ones, and odd, so it merges with nothing).
+	v=()
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(now_us)
+		"$FWGEN" set add -q browser "198.19.200.$((2 * i + 1))" || { echo "bench: set add failed"; exit 2; }
+		t1=$(now_us)
+		v+=($((t1 - t0)))
+	done
+	R[$n,add]=$(awk -v us="$(median "${v[@]}")" 'BEGIN { printf "%.1f", us / 1000 }')
+	# Check the adds really landed, then put the inventory back.
+	[ "$("$FWGEN" set list browser | grep -c '^198\.19\.200\.')" = "$RUNS" ] ||
+		{ echo "bench: live adds missing from the set"; exit 2; }
+	"$FWGEN" diff -q "${ARGS[@]}"
+	[ $? = 1 ] || { echo "bench: diff did not see the live adds"; exit 2; }
+	nft delete table inet fwgen
+done
+
+echo
+echo "fwgen benchmark: median of $RUNS runs, wall clock in ms; peak RSS in MiB"
+echo "kernel $(uname -r), $(nft --version | head -1), $(nproc) CPUs"
+echo
+printf '| %-7s | %-11s | %-9s | %-10s | %-14s | %-10s | %-15s | %-13s |\n' \
+	peers "fwgen apply" "nft -f" "fwgen diff" "nft list table" "fwgen print" "print peak RSS" "live set add"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' ---------: ------------: ----------: -----------: \
+	---------------: -----------: ----------------: --------------:
+for n in "${SIZES[@]}"; do
+	printf '| %7s | %11s | %9s | %10s | %14s | %10s | %15s | %13s |\n' "$n" \
+		"${R[$n,apply]}" "${R[$n,nft]}" "${R[$n,diff]}" "${R[$n,list]}" \
+		"${R[$n,print]}" "${R[$n,rss]}" "${R[$n,add]}"
+done
+
+big=${SIZES[-1]}
+verdict() { if awk "BEGIN { exit !($1) }"; then echo PASS; else echo MISS; fi; }
+echo
+echo "Goals at $big peers:"
+printf '  %-44s %s\n' \
+	"apply <= half of nft -f (${R[$big,apply]} vs ${R[$big,nft]} ms)" \
+	"$(verdict "${R[$big,apply]} <= ${R[$big,nft]} / 2")" \
+	"diff no slower than nft list (${R[$big,diff]} vs ${R[$big,list]} ms)" \
+	"$(verdict "${R[$big,diff]} <= ${R[$big,list]}")" \
+	"print peak RSS < 64 MiB (${R[$big,rss]} MiB)" \
+	"$(verdict "${R[$big,rss]} < 64")" \
+	"one live set add < 10 ms (${R[$big,add]} ms)" \
+	"$(verdict "${R[$big,add]} < 10")"
