@@ -2,7 +2,7 @@
 /*
  * The public apply, check and remove: build the objects, hold the lock,
  * talk to the kernel through netlink.c, and for commit-confirmed applies
- * keep the previous table to put it back.
+ * keep the previous table (read by readback.c) to put it back.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +19,7 @@
 #include "ctx.h"
 #include "netlink.h"
 #include "nft-build.h"
+#include "readback.h"
 #include "runlock.h"
 
 #define RUN_DIR_DEFAULT "/run/fwgen"
@@ -180,6 +181,35 @@ FWGEN_EXPORT int fwgen_policy_check(struct fwgen_ctx *ctx,
 	return ret;
 }
 
+/*
+ * Reads the table a confirmed apply replaces, ready to be sent back, and
+ * the generation it was read in. *prev is NULL when there is none.
+ */
+static int read_previous(struct fwgen_ctx *ctx, const char *table,
+			 struct nft_objs **prev, uint32_t *genid)
+{
+	unsigned int others;
+	int ret;
+
+	ret = readback_table_gen(ctx, table, prev, genid, &others);
+	if (ret < 0)
+		return ret;
+	if (others) {
+		nft_objs_free(*prev);
+		*prev = NULL;
+		return ctx_err(ctx, -EOPNOTSUPP,
+			       "table inet %s holds %u named stateful object(s) or flowtable(s), which fwgen cannot put back: remove them, or apply without --confirm",
+			       table, others);
+	}
+	if (!(*prev)->table) {
+		nft_objs_free(*prev);
+		*prev = NULL;
+		return 0;
+	}
+	readback_make_resendable(*prev);
+	return 0;
+}
+
 /* Puts back the table as read before the apply, or removes it. */
 static int restore(struct fwgen_ctx *ctx, struct nl_sock *s,
 		   const struct nft_objs *prev, const char *table)
@@ -231,7 +261,7 @@ FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 	for (tries = 0; tries < GENID_TRIES; tries++) {
 		nft_objs_free(prev);
 		prev = NULL;
-		ret = nl_dump_table(ctx, s, pol->table, &prev, &genid);
+		ret = read_previous(ctx, pol->table, &prev, &genid);
 		if (ret < 0)
 			goto out;
 		ret = nl_replace(ctx, s, o, NL_COMMIT, genid);

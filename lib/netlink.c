@@ -2,7 +2,8 @@
 /*
  * fwgen's only conversation with the kernel: batches that swap its table in
  * one nf_tables transaction (or let the kernel validate one without
- * committing), acknowledgements turned into words, and dumps of the table.
+ * committing), acknowledgements turned into words, and a set read back for
+ * a live update. Reading the whole table is readback.c's job.
  */
 #include <errno.h>
 #include <poll.h>
@@ -1077,7 +1078,7 @@ int nl_batch_fprintf(struct fwgen_ctx *ctx, const struct nft_objs *o,
 	return 0;
 }
 
-/* Dumps: the table as it is, from one ruleset generation */
+/* Dumps: one set as it is, from one ruleset generation */
 
 struct dump {
 	uint16_t genid;		/* low 16 bits, as nfgenmsg carries them */
@@ -1085,9 +1086,8 @@ struct dump {
 	bool nomem;
 	const char *table;
 	struct nft_objs *o;
-	size_t set_cap, rule_cap, chain_cap;
+	size_t set_cap;
 	struct nftnl_set *elems_of;	/* GETSETELEM: the set to fill */
-	unsigned int others;	/* stateful objects and flowtables */
 };
 
 static bool dump_gen_ok(const struct nlmsghdr *nlh, struct dump *d)
@@ -1113,52 +1113,10 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 			nftnl_table_free(t);
 		return MNL_CB_ERROR;
 	}
-	/* What the kernel reports but a new table cannot be given. */
-	nftnl_table_unset(t, NFTNL_TABLE_HANDLE);
-	nftnl_table_unset(t, NFTNL_TABLE_USE);
-	nftnl_table_unset(t, NFTNL_TABLE_OWNER);
-	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS,
-			    nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) &
-				    ~(uint32_t)NFT_TABLE_F_OWNER);
 	if (d->o->table)
 		nftnl_table_free(d->o->table);
 	d->o->table = t;
 	return MNL_CB_OK;
-}
-
-static int chain_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct dump *d = data;
-	struct nftnl_chain *c;
-
-	if (!dump_gen_ok(nlh, d))
-		return MNL_CB_OK;
-	c = nftnl_chain_alloc();
-	if (!c || nftnl_chain_nlmsg_parse(nlh, c) < 0)
-		goto nomem;
-	if (nftnl_chain_get_u32(c, NFTNL_CHAIN_FAMILY) != NFPROTO_INET ||
-	    strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE), d->table)) {
-		nftnl_chain_free(c);
-		return MNL_CB_OK;
-	}
-	nftnl_chain_unset(c, NFTNL_CHAIN_HANDLE);
-	nftnl_chain_unset(c, NFTNL_CHAIN_USE);
-	nftnl_chain_unset(c, NFTNL_CHAIN_BYTES);
-	nftnl_chain_unset(c, NFTNL_CHAIN_PACKETS);
-	nftnl_chain_unset(c, NFTNL_CHAIN_ID);
-	/* The kernel marks base chains itself. */
-	if ((nftnl_chain_get_u32(c, NFTNL_CHAIN_FLAGS) & ~NFT_CHAIN_BASE) == 0)
-		nftnl_chain_unset(c, NFTNL_CHAIN_FLAGS);
-	if (array_push(&d->o->chains, &d->o->nchains, &d->chain_cap,
-		       sizeof(*d->o->chains)) < 0)
-		goto nomem;
-	d->o->chains[d->o->nchains - 1] = c;
-	return MNL_CB_OK;
-nomem:
-	if (c)
-		nftnl_chain_free(c);
-	d->nomem = true;
-	return MNL_CB_ERROR;
 }
 
 static int set_cb(const struct nlmsghdr *nlh, void *data)
@@ -1176,7 +1134,6 @@ static int set_cb(const struct nlmsghdr *nlh, void *data)
 		nftnl_set_free(s);
 		return MNL_CB_OK;
 	}
-	nftnl_set_unset(s, NFTNL_SET_HANDLE);
 	if (array_push(&d->o->sets, &d->o->nsets, &d->set_cap,
 		       sizeof(*d->o->sets)) < 0)
 		goto nomem;
@@ -1202,226 +1159,10 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int rule_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct dump *d = data;
-	struct nftnl_rule *r;
-
-	if (!dump_gen_ok(nlh, d))
-		return MNL_CB_OK;
-	r = nftnl_rule_alloc();
-	if (!r || nftnl_rule_nlmsg_parse(nlh, r) < 0)
-		goto nomem;
-	if (nftnl_rule_get_u32(r, NFTNL_RULE_FAMILY) != NFPROTO_INET ||
-	    strcmp(nftnl_rule_get_str(r, NFTNL_RULE_TABLE), d->table)) {
-		nftnl_rule_free(r);
-		return MNL_CB_OK;
-	}
-	/* Appended in dump order, the rules need no handle or position. */
-	nftnl_rule_unset(r, NFTNL_RULE_HANDLE);
-	nftnl_rule_unset(r, NFTNL_RULE_POSITION);
-	nftnl_rule_unset(r, NFTNL_RULE_ID);
-	nftnl_rule_unset(r, NFTNL_RULE_POSITION_ID);
-	if (array_push(&d->o->rules, &d->o->nrules, &d->rule_cap,
-		       sizeof(*d->o->rules)) < 0)
-		goto nomem;
-	d->o->rules[d->o->nrules - 1] = r;
-	return MNL_CB_OK;
-nomem:
-	if (r)
-		nftnl_rule_free(r);
-	d->nomem = true;
-	return MNL_CB_ERROR;
-}
-
-/*
- * Named stateful objects (counters, quotas, ...) and flowtables of the
- * table: a restore would not bring them back, so they are only counted.
- */
-static int other_attr_cb(const struct nlattr *attr, void *data)
-{
-	const struct nlattr **table = data;
-
-	/* NFTA_FLOWTABLE_TABLE has the same number. */
-	if (mnl_attr_get_type(attr) == NFTA_OBJ_TABLE)
-		*table = attr;
-	return MNL_CB_OK;
-}
-
-static int other_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct dump *d = data;
-	const struct nlattr *table = NULL;
-
-	if (!dump_gen_ok(nlh, d))
-		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), other_attr_cb, &table);
-	if (table && mnl_attr_validate(table, MNL_TYPE_NUL_STRING) == 0 &&
-	    !strcmp(mnl_attr_get_str(table), d->table))
-		d->others++;
-	return MNL_CB_OK;
-}
-
-static int dump_others(struct nl_sock *s, struct dump *d, uint16_t type)
-{
-	char buf[NL_REQ_SIZE] = { 0 };
-	struct nlmsghdr *nlh;
-
-	nlh = nftnl_nlmsg_build_hdr(buf, type, NFPROTO_INET, NLM_F_DUMP,
-				    s->seq++);
-	return talk(s, nlh, other_cb, d);
-}
-
-static int dump_all(struct nl_sock *s, struct dump *d)
-{
-	char buf[NL_REQ_SIZE] = { 0 };
-	struct nlmsghdr *nlh;
-	struct nftnl_table *t;
-	struct nftnl_set *q;
-	struct nftnl_rule *r;
-	size_t i;
-	int ret;
-
-	t = nftnl_table_alloc();
-	if (!t || nftnl_table_set_str(t, NFTNL_TABLE_NAME, d->table) < 0) {
-		if (t)
-			nftnl_table_free(t);
-		return -ENOMEM;
-	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETTABLE, NFPROTO_INET,
-				    NLM_F_ACK, s->seq++);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	ret = talk(s, nlh, table_cb, d);
-	if (ret < 0 || !d->o->table)
-		return ret < 0 ? ret : -ENOENT;
-
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETCHAIN, NFPROTO_INET,
-				    NLM_F_DUMP, s->seq++);
-	if ((ret = talk(s, nlh, chain_cb, d)) < 0)
-		return ret;
-
-	q = nftnl_set_alloc();
-	if (!q || nftnl_set_set_str(q, NFTNL_SET_TABLE, d->table) < 0) {
-		if (q)
-			nftnl_set_free(q);
-		return -ENOMEM;
-	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSET, NFPROTO_INET,
-				    NLM_F_DUMP, s->seq++);
-	nftnl_set_nlmsg_build_payload(nlh, q);
-	nftnl_set_free(q);
-	if ((ret = talk(s, nlh, set_cb, d)) < 0)
-		return ret;
-	for (i = 0; i < d->o->nsets; i++) {
-		d->elems_of = d->o->sets[i];
-		nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETSETELEM,
-					    NFPROTO_INET, NLM_F_DUMP, s->seq++);
-		nftnl_set_elems_nlmsg_build_payload(nlh, d->o->sets[i]);
-		if ((ret = talk(s, nlh, elem_cb, d)) < 0)
-			return ret;
-	}
-
-	r = nftnl_rule_alloc();
-	if (!r || nftnl_rule_set_str(r, NFTNL_RULE_TABLE, d->table) < 0) {
-		if (r)
-			nftnl_rule_free(r);
-		return -ENOMEM;
-	}
-	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETRULE, NFPROTO_INET,
-				    NLM_F_DUMP, s->seq++);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	if ((ret = talk(s, nlh, rule_cb, d)) < 0)
-		return ret;
-	if ((ret = dump_others(s, d, NFT_MSG_GETOBJ)) < 0)
-		return ret;
-	return dump_others(s, d, NFT_MSG_GETFLOWTABLE);
-}
-
-/*
- * A new set needs an id for the transaction (NFTA_SET_ID is mandatory);
- * lookups get the id of the set they name, so that anonymous sets go out
- * just before their rule as in the original batch.
- */
-static void number_sets(struct nft_objs *o)
-{
-	struct nftnl_expr_iter *it;
-	struct nftnl_expr *e;
-	size_t i, j;
-
-	for (i = 0; i < o->nsets; i++)
-		nftnl_set_set_u32(o->sets[i], NFTNL_SET_ID, (uint32_t)i + 1);
-	for (i = 0; i < o->nrules; i++) {
-		if (!(it = nftnl_expr_iter_create(o->rules[i])))
-			continue;
-		while ((e = nftnl_expr_iter_next(it))) {
-			const char *set;
-
-			if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "lookup") ||
-			    !(set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET)))
-				continue;
-			for (j = 0; j < o->nsets; j++)
-				if (!strcmp(set, nftnl_set_get_str(o->sets[j],
-								   NFTNL_SET_NAME)))
-					nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID,
-							   (uint32_t)j + 1);
-		}
-		nftnl_expr_iter_destroy(it);
-	}
-}
-
-/* Tries this often to read the table within one generation. */
-#define DUMP_TRIES 10
-
-int nl_dump_table(struct fwgen_ctx *ctx, struct nl_sock *s, const char *name,
-		  struct nft_objs **out, uint32_t *genid)
-{
-	int tries, ret;
-
-	*out = NULL;
-	for (tries = 0; tries < DUMP_TRIES; tries++) {
-		struct dump d = { .table = name };
-
-		if ((ret = nl_genid(ctx, s, genid)) < 0)
-			return ret;
-		d.genid = (uint16_t)(*genid & 0xffff);
-		d.o = calloc(1, sizeof(*d.o));
-		if (!d.o)
-			return ctx_nomem(ctx);
-		ret = dump_all(s, &d);
-		if (ret == -ENOENT && !d.changed) {
-			nft_objs_free(d.o);
-			return 0;
-		}
-		if (ret < 0 || d.nomem) {
-			nft_objs_free(d.o);
-			if (d.nomem || ret == -ENOMEM)
-				return ctx_nomem(ctx);
-			if (d.changed || ret == -EINTR)
-				continue;
-			return sock_err(ctx, -ret, "reading back the table");
-		}
-		if (d.changed) {
-			nft_objs_free(d.o);
-			continue;
-		}
-		if (d.others) {
-			nft_objs_free(d.o);
-			return ctx_err(ctx, -EOPNOTSUPP,
-				       "table inet %s holds %u named stateful object(s) or flowtable(s), which fwgen cannot put back: remove them, or apply without --confirm",
-				       name, d.others);
-		}
-		number_sets(d.o);
-		*out = d.o;
-		return 0;
-	}
-	return ctx_err(ctx, -EAGAIN,
-		       "the ruleset kept changing while fwgen read table inet %s; try again",
-		       name);
-}
-
 /* Live set updates: one set read back, its elements changed in place */
+
+/* Tries this often to read the set within one generation. */
+#define DUMP_TRIES 10
 
 int nl_dump_set(struct fwgen_ctx *ctx, struct nl_sock *s, const char *table,
 		const char *name, struct nftnl_set **out, uint32_t *genid)

@@ -2,7 +2,7 @@
 /*
  * Talking to nf_tables: one netlink socket, batches that replace or delete
  * fwgen's table in one transaction, acknowledgements mapped back to the
- * object the kernel refused, and dumps of the table as libnftnl objects.
+ * object the kernel refused, and one set read back for a live update.
  */
 #ifndef FWGEN_NETLINK_H
 #define FWGEN_NETLINK_H
@@ -86,15 +86,6 @@ int nl_replace(struct fwgen_ctx *ctx, struct nl_sock *s,
 /* Deletes table inet <name>; -ENOENT (message set) when it is not there. */
 int nl_delete_table(struct fwgen_ctx *ctx, struct nl_sock *s,
 		    const char *name);
-
-/*
- * Reads table inet <name> with its chains, sets (with elements) and rules,
- * all from one ruleset generation (*genid), as objects that replace the
- * table as it is when passed to nl_replace(). *out is NULL when the table
- * does not exist. -EAGAIN when the ruleset kept changing while reading.
- */
-int nl_dump_table(struct fwgen_ctx *ctx, struct nl_sock *s, const char *name,
-		  struct nft_objs **out, uint32_t *genid);
 
 /*
  * Reads set <name> of table inet <table> with its elements, all from one

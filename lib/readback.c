@@ -2,7 +2,8 @@
 /*
  * Reads fwgen's one inet table back from the kernel with netlink requests
  * filtered to that table (table, chains, rules, sets, set elements), into
- * struct nft_objs: the shape nft_build() gives the desired side.
+ * struct nft_objs: the shape nft_build() gives the desired side, and what
+ * a rollback sends to put the table back.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -19,6 +20,8 @@
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/common.h>
+#include <libnftnl/expr.h>
+#include <libnftnl/gen.h>
 
 #include "readback.h"
 #include "util.h"
@@ -45,7 +48,11 @@ struct rb {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
-	uint16_t genid;		/* ruleset generation the snapshot belongs to */
+	uint16_t genid;		/* ruleset generation the snapshot belongs to,
+				 * low 16 bits as each message carries them */
+	uint32_t genid_full;	/* the whole of it, as a batch names it */
+	bool want_others;	/* count stateful objects and flowtables */
+	unsigned int others;
 	int err;		/* set by a callback that failed */
 	char *buf;
 	struct nft_objs *objs;
@@ -203,8 +210,21 @@ static int gen_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct rb *rb = data;
 	const struct nfgenmsg *nfh = mnl_nlmsg_get_payload(nlh);
+	struct nftnl_gen *gen;
 
 	rb->genid = ntohs(nfh->res_id);
+	gen = nftnl_gen_alloc();
+	if (!gen) {
+		rb->err = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	if (nftnl_gen_nlmsg_parse(nlh, gen) < 0) {
+		nftnl_gen_free(gen);
+		rb->err = -EIO;
+		return MNL_CB_ERROR;
+	}
+	rb->genid_full = nftnl_gen_get_u32(gen, NFTNL_GEN_ID);
+	nftnl_gen_free(gen);
 	return MNL_CB_OK;
 }
 
@@ -349,6 +369,44 @@ static int elem_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * Named stateful objects (counters, quotas, ...) and flowtables: struct
+ * nft_objs has no room for them, so they are only counted, for callers
+ * that must know the objects are not the whole table.
+ */
+static int other_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **table = data;
+
+	/* NFTA_FLOWTABLE_TABLE has the same number. */
+	if (mnl_attr_get_type(attr) == NFTA_OBJ_TABLE)
+		*table = attr;
+	return MNL_CB_OK;
+}
+
+static int other_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rb *rb = data;
+	const struct nlattr *table = NULL;
+
+	if (rb_same_gen(rb, nlh) < 0)
+		return MNL_CB_ERROR;
+	mnl_attr_parse(nlh, sizeof(struct nfgenmsg), other_attr_cb, &table);
+	if (table && mnl_attr_validate(table, MNL_TYPE_NUL_STRING) == 0 &&
+	    ours(rb, mnl_attr_get_str(table)))
+		rb->others++;
+	return MNL_CB_OK;
+}
+
+/* A dump of type, filtered by the table (NFTA_OBJ_TABLE, NFTA_FLOWTABLE_TABLE). */
+static int rb_count_others(struct rb *rb, uint16_t type)
+{
+	struct nlmsghdr *nlh = rb_msg(rb, type, NFPROTO_INET, NLM_F_DUMP);
+
+	mnl_attr_put_strz(nlh, NFTA_OBJ_TABLE, rb->table);
+	return rb_talk(rb, nlh, other_cb, rb);
+}
+
 /* One attempt at a consistent snapshot of the table. */
 static int rb_read(struct rb *rb)
 {
@@ -364,6 +422,7 @@ static int rb_read(struct rb *rb)
 	if (!rb->objs)
 		return -ENOMEM;
 	rb->cap_sets = rb->cap_chains = rb->cap_rules = 0;
+	rb->others = 0;
 
 	nlh = rb_msg(rb, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK);
 	ret = rb_talk(rb, nlh, gen_cb, rb);
@@ -428,13 +487,19 @@ static int rb_read(struct rb *rb)
 		if (ret < 0)
 			return ret;
 	}
-	return 0;
+	if (!rb->want_others)
+		return 0;
+	ret = rb_count_others(rb, NFT_MSG_GETOBJ);
+	if (ret < 0)
+		return ret;
+	return rb_count_others(rb, NFT_MSG_GETFLOWTABLE);
 }
 
-int readback_table(struct fwgen_ctx *ctx, const char *table,
-		   struct nft_objs **out)
+int readback_table_gen(struct fwgen_ctx *ctx, const char *table,
+		       struct nft_objs **out, uint32_t *genid,
+		       unsigned int *others)
 {
-	struct rb rb = { .ctx = ctx, .table = table };
+	struct rb rb = { .ctx = ctx, .table = table, .want_others = others != NULL };
 	int attempt, ret = -EAGAIN;
 
 	*out = NULL;
@@ -463,6 +528,10 @@ int readback_table(struct fwgen_ctx *ctx, const char *table,
 	switch (ret) {
 	case 0:
 		*out = rb.objs;
+		if (genid)
+			*genid = rb.genid_full;
+		if (others)
+			*others = rb.others;
 		return 0;
 	case -ENOMEM:
 		return ctx_nomem(ctx);
@@ -471,10 +540,91 @@ int readback_table(struct fwgen_ctx *ctx, const char *table,
 			       "reading table inet %s: permission denied (needs CAP_NET_ADMIN)",
 			       table);
 	case -EAGAIN:
-		return ctx_err(ctx, -EIO,
+		return ctx_err(ctx, -EAGAIN,
 			       "reading table inet %s: the ruleset kept changing; try again",
 			       table);
 	}
 	return ctx_err(ctx, -EIO, "reading table inet %s from the kernel: %s",
 		       table, strerror(-ret));
+}
+
+int readback_table(struct fwgen_ctx *ctx, const char *table,
+		   struct nft_objs **out)
+{
+	int ret = readback_table_gen(ctx, table, out, NULL, NULL);
+
+	/* The message says why; callers of this one were promised -EIO. */
+	return ret == -EAGAIN ? -EIO : ret;
+}
+
+/* Resending what was read */
+
+/*
+ * A new set needs an id for the transaction (NFTA_SET_ID is mandatory);
+ * lookups get the id of the set they name, so that anonymous sets go out
+ * just before their rule as in the original batch.
+ */
+static void number_sets(struct nft_objs *o)
+{
+	struct nftnl_expr_iter *it;
+	struct nftnl_expr *e;
+	size_t i, j;
+
+	for (i = 0; i < o->nsets; i++)
+		nftnl_set_set_u32(o->sets[i], NFTNL_SET_ID, (uint32_t)i + 1);
+	for (i = 0; i < o->nrules; i++) {
+		if (!(it = nftnl_expr_iter_create(o->rules[i])))
+			continue;
+		while ((e = nftnl_expr_iter_next(it))) {
+			const char *set;
+
+			if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "lookup") ||
+			    !(set = nftnl_expr_get_str(e, NFTNL_EXPR_LOOKUP_SET)))
+				continue;
+			for (j = 0; j < o->nsets; j++)
+				if (!strcmp(set, nftnl_set_get_str(o->sets[j],
+								   NFTNL_SET_NAME)))
+					nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SET_ID,
+							   (uint32_t)j + 1);
+		}
+		nftnl_expr_iter_destroy(it);
+	}
+}
+
+void readback_make_resendable(struct nft_objs *o)
+{
+	struct nftnl_table *t = o->table;
+	size_t i;
+
+	/* What the kernel reports but a new table cannot be given. */
+	if (t) {
+		nftnl_table_unset(t, NFTNL_TABLE_HANDLE);
+		nftnl_table_unset(t, NFTNL_TABLE_USE);
+		nftnl_table_unset(t, NFTNL_TABLE_OWNER);
+		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS,
+				    nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) &
+					    ~(uint32_t)NFT_TABLE_F_OWNER);
+	}
+	for (i = 0; i < o->nchains; i++) {
+		struct nftnl_chain *c = o->chains[i];
+
+		nftnl_chain_unset(c, NFTNL_CHAIN_HANDLE);
+		nftnl_chain_unset(c, NFTNL_CHAIN_USE);
+		nftnl_chain_unset(c, NFTNL_CHAIN_BYTES);
+		nftnl_chain_unset(c, NFTNL_CHAIN_PACKETS);
+		nftnl_chain_unset(c, NFTNL_CHAIN_ID);
+		/* The kernel marks base chains itself. */
+		if ((nftnl_chain_get_u32(c, NFTNL_CHAIN_FLAGS) & ~NFT_CHAIN_BASE) == 0)
+			nftnl_chain_unset(c, NFTNL_CHAIN_FLAGS);
+	}
+	for (i = 0; i < o->nsets; i++)
+		nftnl_set_unset(o->sets[i], NFTNL_SET_HANDLE);
+	/* Appended in dump order, the rules need no handle or position. */
+	for (i = 0; i < o->nrules; i++) {
+		nftnl_rule_unset(o->rules[i], NFTNL_RULE_HANDLE);
+		nftnl_rule_unset(o->rules[i], NFTNL_RULE_POSITION);
+		nftnl_rule_unset(o->rules[i], NFTNL_RULE_ID);
+		nftnl_rule_unset(o->rules[i], NFTNL_RULE_POSITION_ID);
+	}
+	number_sets(o);
 }

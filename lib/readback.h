@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Reading fwgen's own table back from the kernel, into the libnftnl objects
- * nft_build() makes for the desired side, so diff compares one shape.
+ * nft_build() makes for the desired side: diff compares one shape, and a
+ * commit-confirmed apply sends them back to undo itself.
  */
 #ifndef FWGEN_READBACK_H
 #define FWGEN_READBACK_H
+
+#include <stdint.h>
 
 #include "ctx.h"
 #include "nft-build.h"
@@ -23,5 +26,26 @@
  */
 int readback_table(struct fwgen_ctx *ctx, const char *table,
 		   struct nft_objs **out);
+
+/*
+ * As readback_table(), with what a commit-confirmed apply also needs.
+ * genid (may be NULL) receives the ruleset generation every reply of the
+ * snapshot came from: a batch sent with it (nl_replace()) is refused if
+ * anything changed since. others (may be NULL; when given, two more dumps
+ * run) receives how many named stateful objects and flowtables the table
+ * holds: struct nft_objs has no room for them. When the ruleset kept
+ * changing the error is -EAGAIN rather than -EIO.
+ */
+int readback_table_gen(struct fwgen_ctx *ctx, const char *table,
+		       struct nft_objs **out, uint32_t *genid,
+		       unsigned int *others);
+
+/*
+ * Makes objects read back ready to be sent again as they are, by
+ * nl_replace(): drops what the kernel reports but refuses from a sender
+ * (handles, use counts, counters, the owner flag, positions) and numbers
+ * the sets with transaction ids, which lookups of rules then name.
+ */
+void readback_make_resendable(struct nft_objs *o);
 
 #endif
