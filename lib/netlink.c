@@ -22,11 +22,11 @@
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/gen.h>
-#include <libnftnl/udata.h>
 
 #include <fwgen/nftnl.h>
 
 #include "netlink.h"
+#include "nft-canon.h"
 #include "util.h"
 
 /*
@@ -650,37 +650,11 @@ static const struct nl_msginfo *msg_find(const struct nl_msgs *m, uint32_t seq)
 	return NULL;
 }
 
-struct comment_find {
-	const char *comment;
-};
-
-static int comment_cb(const struct nftnl_udata *attr, void *data)
-{
-	struct comment_find *f = data;
-
-	if (nftnl_udata_type(attr) == NFTNL_UDATA_RULE_COMMENT &&
-	    nftnl_udata_len(attr) > 0 &&
-	    ((const char *)nftnl_udata_get(attr))[nftnl_udata_len(attr) - 1] == '\0')
-		f->comment = nftnl_udata_get(attr);
-	return 0;
-}
-
-static const char *rule_comment(const struct nftnl_rule *r)
-{
-	struct comment_find f = { NULL };
-	const void *ud;
-	uint32_t len;
-
-	if (!nftnl_rule_is_set(r, NFTNL_RULE_USERDATA))
-		return NULL;
-	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &len);
-	nftnl_udata_parse(ud, len, comment_cb, &f);
-	return f.comment;
-}
-
+/* The comment names the rule: fwgen writes one for every rule it makes. */
 static void describe_rule(const struct nftnl_rule *r, char *buf, size_t len)
 {
-	const char *comment = rule_comment(r);
+	char cbuf[CANON_COMMENT_MAX];
+	const char *comment = canon_rule_comment(r, cbuf, sizeof(cbuf));
 
 	if (comment)
 		snprintf(buf, len, "rule in chain %s (\"%s\")",
