@@ -132,8 +132,7 @@ static int cmp_lo(const void *a, const void *b)
 	return c ? c : memcmp(x->hi, y->hi, 16);
 }
 
-/* Adds one to a big-endian number; returns true on wrap-around. */
-static bool addr_increment(uint8_t *a, size_t bytes)
+bool addr_increment(uint8_t *a, size_t bytes)
 {
 	size_t i = bytes;
 
@@ -169,8 +168,7 @@ void addr_list_normalize(struct addr_list *l, int family)
 	l->n = out + 1;
 }
 
-/* Subtracts one from a big-endian number; returns true on wrap-around. */
-static bool addr_decrement(uint8_t *a, size_t bytes)
+bool addr_decrement(uint8_t *a, size_t bytes)
 {
 	size_t i = bytes;
 

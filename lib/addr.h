@@ -45,6 +45,10 @@ int addr_parse(const char *text, struct addr_prefix *out, const char **why);
 void addr_prefix_interval(const struct addr_prefix *p,
 			  struct addr_interval *out);
 
+/* Adds or subtracts one to a big-endian number; true on wrap-around. */
+bool addr_increment(uint8_t *a, size_t bytes);
+bool addr_decrement(uint8_t *a, size_t bytes);
+
 int addr_list_add(struct addr_list *l, const struct addr_interval *iv);
 int addr_list_copy(struct addr_list *dst, const struct addr_list *src);
 void addr_list_release(struct addr_list *l);

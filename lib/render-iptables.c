@@ -618,14 +618,6 @@ static void addr_set_low_bits(uint8_t *a, unsigned int bits, unsigned int k)
 		a[i / 8] |= (uint8_t)(0x80 >> (i % 8));
 }
 
-static void addr_increment(uint8_t *a, size_t bytes)
-{
-	while (bytes-- > 0) {
-		if (++a[bytes] != 0)
-			break;
-	}
-}
-
 static void print_prefix(const char *set, int family, const uint8_t *a,
 			 unsigned int plen, FILE *out)
 {
