@@ -2,7 +2,7 @@
 /*
  * Talking to nf_tables: one netlink socket, batches that replace or delete
  * fwgen's table in one transaction, acknowledgements mapped back to the
- * object the kernel refused, and one set read back for a live update.
+ * object the kernel refused, and live changes of set elements.
  */
 #ifndef FWGEN_NETLINK_H
 #define FWGEN_NETLINK_H
@@ -86,15 +86,6 @@ int nl_replace(struct fwgen_ctx *ctx, struct nl_sock *s,
 /* Deletes table inet <name>; -ENOENT (message set) when it is not there. */
 int nl_delete_table(struct fwgen_ctx *ctx, struct nl_sock *s,
 		    const char *name);
-
-/*
- * Reads set <name> of table inet <table> with its elements, all from one
- * ruleset generation (*genid). *out is new; free with nftnl_set_free().
- * *out is NULL when the table has no such set; -ENOENT (message set) when
- * the table does not exist.
- */
-int nl_dump_set(struct fwgen_ctx *ctx, struct nl_sock *s, const char *table,
-		const char *name, struct nftnl_set **out, uint32_t *genid);
 
 /* One part of a live set update: the elements of set to add or delete. */
 struct nl_elems_op {
