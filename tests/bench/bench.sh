@@ -15,7 +15,7 @@ set -u
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
-FWGEN=${FWGEN:-$ROOT/build-set/tools/fwgen}
+FWGEN=${FWGEN:-$ROOT/build/tools/fwgen}
 export FWGEN_CATALOG_DIR=${FWGEN_CATALOG_DIR:-$ROOT/catalog}
 RUNS=${BENCH_RUNS:-5}
 TIME=/usr/bin/time
