@@ -6,7 +6,7 @@
 # 198.18.0.0/15, half IPv6 in 2001:db8::/32) it times, median of N runs:
 # `fwgen apply` vs `nft -f` of fwgen's own printed script, `fwgen diff` vs
 # `nft list table inet fwgen`, `fwgen print` (time and peak RSS), and one
-# live `fwgen set add` into the full set. Not a test: run it by hand or
+# live `fwgen set add` into the full set (and `nft add element`, for scale). Not a test: run it by hand or
 # with `meson test --benchmark` (see tests/bench/README.md).
 #
 #   sudo tests/bench/bench.sh [SIZES...]      default: 1000 10000 100000
@@ -121,6 +121,16 @@ for n in "${SIZES[@]}"; do
 		v+=($((t1 - t0)))
 	done
 	R[$n,add]=$(awk -v us="$(median "${v[@]}")" 'BEGIN { printf "%.1f", us / 1000 }')
+	# nft's own live add of one element, for scale: it reads the set first.
+	v=()
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(now_us)
+		nft add element inet fwgen browser_v4 "{ 198.19.201.$((2 * i + 1)) }" ||
+			{ echo "bench: nft add element failed"; exit 2; }
+		t1=$(now_us)
+		v+=($((t1 - t0)))
+	done
+	R[$n,nftadd]=$(awk -v us="$(median "${v[@]}")" 'BEGIN { printf "%.1f", us / 1000 }')
 	# Check the adds really landed, then put the inventory back.
 	[ "$("$FWGEN" set list browser | grep -c '^198\.19\.200\.')" = "$RUNS" ] ||
 		{ echo "bench: live adds missing from the set"; exit 2; }
@@ -133,14 +143,16 @@ echo
 echo "fwgen benchmark: median of $RUNS runs, wall clock in ms; peak RSS in MiB"
 echo "kernel $(uname -r), $(nft --version | head -1), $(nproc) CPUs"
 echo
-printf '| %-7s | %-11s | %-9s | %-10s | %-14s | %-10s | %-15s | %-13s |\n' \
-	peers "fwgen apply" "nft -f" "fwgen diff" "nft list table" "fwgen print" "print peak RSS" "live set add"
-printf '|%s|%s|%s|%s|%s|%s|%s|%s|\n' ---------: ------------: ----------: -----------: \
-	---------------: -----------: ----------------: --------------:
+printf '| %-7s | %-11s | %-9s | %-10s | %-14s | %-11s | %-14s | %-14s | %-15s |\n' \
+	peers "fwgen apply" "nft -f" "fwgen diff" "nft list table" "fwgen print" \
+	"print peak RSS" "fwgen set add" "nft add element"
+printf '|%s|%s|%s|%s|%s|%s|%s|%s|%s|\n' ---------: ------------: ----------: \
+	-----------: ---------------: ------------: ---------------: ---------------: \
+	----------------:
 for n in "${SIZES[@]}"; do
-	printf '| %7s | %11s | %9s | %10s | %14s | %10s | %15s | %13s |\n' "$n" \
+	printf '| %7s | %11s | %9s | %10s | %14s | %11s | %14s | %14s | %15s |\n' "$n" \
 		"${R[$n,apply]}" "${R[$n,nft]}" "${R[$n,diff]}" "${R[$n,list]}" \
-		"${R[$n,print]}" "${R[$n,rss]}" "${R[$n,add]}"
+		"${R[$n,print]}" "${R[$n,rss]}" "${R[$n,add]}" "${R[$n,nftadd]}"
 done
 
 big=${SIZES[-1]}
