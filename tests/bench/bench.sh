@@ -6,8 +6,9 @@
 # 198.18.0.0/15, half IPv6 in 2001:db8::/32) it times, median of N runs:
 # `fwgen apply` vs `nft -f` of fwgen's own printed script, `fwgen diff` vs
 # `nft list table inet fwgen`, `fwgen print` (time and peak RSS), and one
-# live `fwgen set add` into the full set (and `nft add element`, for scale). Not a test: run it by hand or
-# with `meson test --benchmark` (see tests/bench/README.md).
+# live `fwgen set add` into the full set (`nft add element`, for scale).
+# Not a test: run it by hand or with `meson test --benchmark` (see
+# tests/bench/README.md).
 #
 #   sudo tests/bench/bench.sh [SIZES...]      default: 1000 10000 100000
 #   env: FWGEN (binary), FWGEN_CATALOG_DIR, BENCH_RUNS (default 5)
