@@ -29,11 +29,14 @@ extern "C" {
  * (not an address, host bits set after the prefix length) is -EINVAL with
  * a message naming it. They are split by family into the two sets.
  *
- * An update reads the set's current elements, works out the normalised
- * result (overlapping and adjacent ranges merged, as apply writes them)
- * and sends only the difference: the ranges that go, then the ranges that
- * come, in one nf_tables transaction that the kernel commits only if the
- * ruleset has not changed since the read (else the update starts over).
+ * An update asks the kernel which of the set's ranges hold, or touch, the
+ * addresses given (point lookups: the same few microseconds at 10 or
+ * 100,000 elements; a request of more than a few hundred addresses reads
+ * the whole set instead), works out the normalised result there
+ * (overlapping and adjacent ranges merged, as apply writes them) and sends
+ * only the difference: the ranges that go, then the ranges that come, in
+ * one nf_tables transaction that the kernel commits only if the ruleset
+ * has not changed since the read (else the update starts over).
  * It holds the same lock as apply (in fwgen_run_dir()), so it never
  * interleaves with an apply, a remove or another update. All or nothing:
  * after any error the sets are as they were.
