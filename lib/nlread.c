@@ -37,7 +37,8 @@ int nlread_open(struct nlread *r)
 	int size = NLREAD_RCVBUF, fd, err;
 
 	if (!r->buf) {
-		r->buf = malloc(NLREAD_BUFSIZE);
+		/* Zeroed: requests leave attribute padding unwritten. */
+		r->buf = calloc(1, NLREAD_BUFSIZE);
 		if (!r->buf)
 			return -ENOMEM;
 		r->seq = (uint32_t)time(NULL);
