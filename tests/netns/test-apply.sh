@@ -8,7 +8,9 @@
 # alone; re-apply is idempotent; a kernel refusal changes nothing; check
 # never commits; remove deletes only fwgen's table; an unconfirmed apply
 # rolls back exactly; anti-lockout; applies never interleave; no
-# CAP_NET_ADMIN is a clean error; 100,000 addresses go in one transaction.
+# CAP_NET_ADMIN is a clean error; --role auto finds the host's roles by its
+# addresses; 100,000 addresses go in one transaction, diff clean, and update
+# live.
 set -u
 
 FWGEN=${FWGEN:-fwgen}
@@ -602,16 +604,54 @@ else
 	echo "skip: capsh not installed (no CAP_NET_ADMIN test)"
 fi
 
-# --- 100,000 addresses in one transaction -------------------------------------------
+# --- --role auto -------------------------------------------------------------------
+
+# One inventory for the fleet: a host finds its roles by its own addresses.
+t_role_auto() {
+	local rc
+
+	in_ns A nft flush ruleset
+	in_ns A "$FWGEN" apply -q -i "$MORPH" --role auto 2>"$TMP/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "none of this host's addresses is bound to a host role" "$TMP/err" ||
+		{ why "no address of the inventory: exit $rc" "$(cat "$TMP/err")"; return 1; }
+	[ -z "$(in_ns A nft list ruleset)" ] || { why "something was applied"; return 1; }
+	# 198.18.1.11 is the second app-tier node; the lab's lo holds it.
+	in_ns A ip addr add 198.18.1.11/32 dev lo &&
+		in_ns A ip addr add 2001:db8:1::11/128 dev lo nodad ||
+		{ why "cannot add the addresses"; return 1; }
+	in_ns A "$FWGEN" apply -q -i "$MORPH" --role auto 2>"$TMP/err" ||
+		{ why "apply --role auto failed" "$(cat "$TMP/err")"; return 1; }
+	in_ns A "$FWGEN" diff -q "${A1[@]}" ||
+		{ why "--role auto did not find exactly app-tier"; return 1; }
+	cmp -s <(in_ns A "$FWGEN" print -i "$MORPH" --role auto) <("$FWGEN" print "${A1[@]}") ||
+		{ why "print --role auto differs from print --role app-tier"; return 1; }
+	in_ns A ip addr del 198.18.1.11/32 dev lo
+	in_ns A ip addr del 2001:db8:1::11/128 dev lo
+	return 0
+}
+check "--role auto: the host's own addresses pick its roles; none is exit 2" t_role_auto
+
+# --- 100,000 addresses: one transaction, diff, live updates ------------------------
+
+# big_inventory FILE [EXTRA]: the Morpheus example with 100,000 user addresses,
+# every other one so that nothing merges: 50,000 IPv4 in 198.18.0.0/15 and
+# 50,000 IPv6 in 2001:db8::/32, plus EXTRA (one more address) when given.
+big_inventory() {
+	awk -v extra="${2:-}" '/^roles:/ { print; print "  user:"
+			if (extra != "") printf "    - \"%s\"\n", extra
+			for (i = 0; i < 50000; i++) {
+				a = 2 * i
+				printf "    - 198.%d.%d.%d\n", 18 + int(a / 65536), int(a / 256) % 256, a % 256
+				printf "    - \"2001:db8::%x:%x\"\n", int(a / 65536), a % 65536 }
+		next }
+		/^  user:/ { next } { print }' "$MORPH" >"$1"
+}
 
 t_large_set() {
 	local start end
 
-	awk '/^roles:/ { print; print "  user:"; for (i = 0; i < 100000; i++) {
-			a = 10 * 16777216 + 2 * i
-			printf "    - %d.%d.%d.%d\n", int(a / 16777216), int(a / 65536) % 256, int(a / 256) % 256, a % 256 }
-		next }
-		/^  user:/ { next } { print }' "$MORPH" >"$TMP/big.yaml"
+	big_inventory "$TMP/big.yaml"
 	in_ns A nft flush ruleset
 	in_ns B nft flush ruleset
 	start=$(date +%s%N)
@@ -621,12 +661,36 @@ t_large_set() {
 	echo "    100,000 addresses applied in $(( (end - start) / 1000000 )) ms"
 	"$FWGEN" print -i "$TMP/big.yaml" --role app-tier | in_ns B nft -f - ||
 		{ why "nft -f failed"; return 1; }
-	[ "$(in_ns A nft list set inet fwgen user_v4 | grep -c '^\s*10\.')" -ge 1 ] || { why "set is empty"; return 1; }
 	cmp -s <(ruleset A) <(ruleset B) || { why "differs from nft -f"; return 1; }
-	[ "$(in_ns A nft list set inet fwgen user_v4 | tr ',' '\n' | grep -c '10\.')" = 100000 ] ||
+	[ "$(in_ns A "$FWGEN" set list user | wc -l)" = 100000 ] ||
 		{ why "not 100000 elements"; return 1; }
+	in_ns A "$FWGEN" diff -q -i "$TMP/big.yaml" --role app-tier ||
+		{ why "diff after apply is not clean"; return 1; }
 }
-check "100,000 addresses: one transaction, same as nft -f" t_large_set
+check "100,000 addresses: one transaction, same as nft -f, diff clean" t_large_set
+
+# Live updates of the 100,000-address set: what a new machine changes is what
+# the inventory with that machine says, and diff sees nothing else.
+t_large_set_live() {
+	local out
+
+	# Between 198.18.0.0 and 198.18.0.2: bridges them into one range.
+	out=$(in_ns A "$FWGEN" set add user 198.18.0.1) || { why "set add failed"; return 1; }
+	[ "$out" = "- element inet fwgen user_v4 { 198.18.0.0 }
+- element inet fwgen user_v4 { 198.18.0.2 }
++ element inet fwgen user_v4 { 198.18.0.0-198.18.0.2 }" ] || { why "set add printed:" "$out"; return 1; }
+	big_inventory "$TMP/big-plus.yaml" 198.18.0.1
+	in_ns A "$FWGEN" diff -q -i "$TMP/big-plus.yaml" --role app-tier ||
+		{ why "a live add differs from the inventory with the address"; return 1; }
+	out=$(in_ns A "$FWGEN" diff -i "$TMP/big.yaml" --role app-tier)
+	[ $? = 1 ] && [ "$(echo "$out" | wc -l)" = 3 ] ||
+		{ why "diff against the old inventory:" "$out"; return 1; }
+	in_ns A "$FWGEN" set del -q user 198.18.0.1 ||
+		{ why "set del failed"; return 1; }
+	in_ns A "$FWGEN" diff -q -i "$TMP/big.yaml" --role app-tier ||
+		{ why "after set del, diff is not clean"; return 1; }
+}
+check "100,000 addresses: a live add and del, diff against the inventory" t_large_set_live
 
 # --- the host's own ruleset ---------------------------------------------------------
 

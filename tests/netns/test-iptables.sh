@@ -15,9 +15,11 @@
 #    the catalog says, with egress open and with egress filtered.
 # Set FWGEN_LAB_BACKEND=nft to run the same lab on the nft output, to tell
 # a renderer's fault from a policy's; FWGEN_LAB_BACKEND=apply has every host
-# node run `fwgen apply` itself (netlink, no nft binary) and then requires
-# `fwgen diff` to find nothing: the issue's lab for apply; IPTABLES_RESTORE, IP6TABLES_RESTORE,
-# IPTABLES_SAVE and IP6TABLES_SAVE pick other binaries (e.g. the -legacy ones).
+# node run `fwgen apply --role auto` itself (netlink, no nft binary; the node
+# finds its role by its addresses) and then requires `fwgen diff` to find
+# nothing: the issues' lab for apply and --role auto. IPTABLES_RESTORE,
+# IP6TABLES_RESTORE, IPTABLES_SAVE and IP6TABLES_SAVE pick other binaries
+# (e.g. the -legacy ones).
 set -u
 
 FWGEN=${FWGEN:-fwgen}
@@ -259,14 +261,17 @@ load_nft() {	# lab, node index
 	fi
 }
 
+# One inventory for the whole lab, as for a fleet: each node finds its role
+# by its own addresses (--role auto); diff with the role named then proves
+# it found exactly that one.
 load_apply() {	# lab, node index
 	local lab=$1 ns=${node_ns[$2]} role=${node_role[$2]}
-	if ! ip netns exec "$ns" "$FWGEN" apply -q -i "$TMP/inv.yaml" --role "$role" 2>"$TMP/err"; then
-		bad "$lab/$role: fwgen apply: $(head -3 "$TMP/err")"
+	if ! ip netns exec "$ns" "$FWGEN" apply -q -i "$TMP/inv.yaml" --role auto 2>"$TMP/err"; then
+		bad "$lab/$role: fwgen apply --role auto: $(head -3 "$TMP/err")"
 		return 1
 	fi
 	if ! ip netns exec "$ns" "$FWGEN" diff -q -i "$TMP/inv.yaml" --role "$role" 2>"$TMP/err"; then
-		bad "$lab/$role: fwgen diff after apply is not clean: $(head -3 "$TMP/err")"
+		bad "$lab/$role: fwgen diff --role $role after apply --role auto is not clean: $(head -3 "$TMP/err")"
 		return 1
 	fi
 }
