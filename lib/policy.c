@@ -58,10 +58,9 @@ int policy_add_chain(struct fwgen_policy *pol, const char *name,
 		     enum pol_hook hook, enum pol_chain_type type,
 		     int priority, bool policy_drop, size_t *idx)
 {
-	size_t cap = pol->nchains;
 	struct pol_chain *c;
 
-	if (array_push(&pol->chains, &pol->nchains, &cap,
+	if (array_push(&pol->chains, &pol->nchains, &pol->cap_chains,
 		       sizeof(*pol->chains)) < 0)
 		return -ENOMEM;
 	c = &pol->chains[pol->nchains - 1];
@@ -123,11 +122,10 @@ int rule_set_icmp(struct pol_rule *r, int family, const uint8_t *types,
 
 int policy_add_note(struct fwgen_policy *pol, char *note)
 {
-	size_t cap = pol->nnotes;
-
 	if (!note)
 		return -ENOMEM;
-	if (array_push(&pol->notes, &pol->nnotes, &cap, sizeof(*pol->notes)) < 0) {
+	if (array_push(&pol->notes, &pol->nnotes, &pol->cap_notes,
+		       sizeof(*pol->notes)) < 0) {
 		free(note);
 		return -ENOMEM;
 	}

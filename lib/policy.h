@@ -136,11 +136,11 @@ struct fwgen_policy {
 	size_t nroles;
 	bool egress_filtered;
 	char **notes;		/* header remarks, e.g. unbound roles meaning any */
-	size_t nnotes;
+	size_t nnotes, cap_notes;
 	struct pol_set *sets;	/* sorted by name */
 	size_t nsets;
 	struct pol_chain *chains;	/* base chains first, then service chains by name */
-	size_t nchains;
+	size_t nchains, cap_chains;
 	struct pol_flow *flows;
 	size_t nflows;
 };
