@@ -214,3 +214,21 @@ int nlread_gen(struct nlread *r)
 					 NLM_F_ACK),
 			   gen_cb, r);
 }
+
+int nlread_fail(struct fwgen_ctx *ctx, const char *table, int err)
+{
+	switch (err) {
+	case -ENOMEM:
+		return ctx_nomem(ctx);
+	case -EPERM:
+		return ctx_err(ctx, -EPERM,
+			       "reading table inet %s: permission denied (needs CAP_NET_ADMIN)",
+			       table);
+	case -EAGAIN:
+		return ctx_err(ctx, -EAGAIN,
+			       "reading table inet %s: the ruleset kept changing; try again",
+			       table);
+	}
+	return ctx_err(ctx, -EIO, "reading table inet %s from the kernel: %s",
+		       table, strerror(-err));
+}

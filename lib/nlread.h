@@ -12,6 +12,8 @@
 
 #include <libmnl/libmnl.h>
 
+#include "ctx.h"
+
 struct nlread {
 	struct mnl_socket *nl;
 	uint32_t portid;
@@ -51,5 +53,12 @@ int nlread_gen(struct nlread *r);
 
 /* For callbacks: 0 when nlh is of r's generation, else -1 and r->err. */
 int nlread_same_gen(struct nlread *r, const struct nlmsghdr *nlh);
+
+/*
+ * Puts err, from reading table inet <table>, into words in ctx and returns
+ * the error for the caller to return: -ENOMEM, -EPERM, -EAGAIN (the
+ * ruleset kept changing), else -EIO.
+ */
+int nlread_fail(struct fwgen_ctx *ctx, const char *table, int err);
 
 #endif

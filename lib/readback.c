@@ -329,27 +329,14 @@ int readback_table_gen(struct fwgen_ctx *ctx, const char *table,
 		}
 	}
 	nlread_release(&rb.nr);
-	switch (ret) {
-	case 0:
-		*out = rb.objs;
-		if (genid)
-			*genid = rb.nr.genid_full;
-		if (others)
-			*others = rb.others;
-		return 0;
-	case -ENOMEM:
-		return ctx_nomem(ctx);
-	case -EPERM:
-		return ctx_err(ctx, -EPERM,
-			       "reading table inet %s: permission denied (needs CAP_NET_ADMIN)",
-			       table);
-	case -EAGAIN:
-		return ctx_err(ctx, -EAGAIN,
-			       "reading table inet %s: the ruleset kept changing; try again",
-			       table);
-	}
-	return ctx_err(ctx, -EIO, "reading table inet %s from the kernel: %s",
-		       table, strerror(-ret));
+	if (ret < 0)
+		return nlread_fail(ctx, table, ret);
+	*out = rb.objs;
+	if (genid)
+		*genid = rb.nr.genid_full;
+	if (others)
+		*others = rb.others;
+	return 0;
 }
 
 int readback_table(struct fwgen_ctx *ctx, const char *table,

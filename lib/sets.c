@@ -116,22 +116,13 @@ static int no_set(struct fwgen_ctx *ctx, const char *table, const char *role,
 /* What went wrong reading, in words; -ERESTART (no message) means again. */
 static int read_fail(struct fwgen_ctx *ctx, const char *table, int err)
 {
-	switch (err) {
-	case -EAGAIN:
+	if (err == -EAGAIN)
 		return -ERESTART;
-	case -ENOMEM:
-		return ctx_nomem(ctx);
-	case -ENOENT:
+	if (err == -ENOENT)
 		return ctx_err(ctx, -ENOENT,
 			       "table inet %s does not exist: run `fwgen apply` first",
 			       table);
-	case -EPERM:
-		return ctx_err(ctx, -EPERM,
-			       "reading table inet %s: permission denied (needs CAP_NET_ADMIN)",
-			       table);
-	}
-	return ctx_err(ctx, -EIO, "reading table inet %s from the kernel: %s",
-		       table, strerror(-err));
+	return nlread_fail(ctx, table, err);
 }
 
 /*

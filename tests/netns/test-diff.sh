@@ -13,12 +13,7 @@ command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 # The lab library's trap removes the namespace and $LAB_TMP on any exit.
 # shellcheck source=tests/netns/lab.sh
 . "$(dirname "$0")/lab.sh"
-lab_init
-case $? in
-0) ;;
-2) echo "SKIP: cannot create network namespaces"; exit 77 ;;
-*) echo "FAIL: lab_init"; exit 1 ;;
-esac
+lab_test_init
 root_tables=$(nft list tables 2>/dev/null)
 lab_host h 198.18.0.10/24 2001:db8:0:1::10/64 || { echo "FAIL: lab_host"; exit 1; }
 TMP=$LAB_TMP

@@ -14,12 +14,7 @@ command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 # The lab library's trap removes the namespaces and $LAB_TMP on any exit.
 # shellcheck source=tests/netns/lab.sh
 . "$(dirname "$0")/lab.sh"
-lab_init
-case $? in
-0) ;;
-2) echo "SKIP: cannot create network namespaces"; exit 77 ;;
-*) echo "FAIL: lab_init"; exit 1 ;;
-esac
+lab_test_init
 lab_probe_bin >/dev/null || { echo "FAIL: no probe binary (set PROBE)"; exit 1; }
 TMP=$LAB_TMP
 export FWGEN_RUN_DIR="$TMP/run"
