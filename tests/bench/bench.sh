@@ -74,6 +74,23 @@ ms() {
 	awk -v us="$(median "${v[@]}")" 'BEGIN { printf "%.1f", us / 1000 }'
 }
 
+# cpu KEY CMD...: runs CMD RUNS times under `time`; R[KEY,user] and
+# R[KEY,sys] get the median CPU seconds in user space and in the kernel, in
+# ms. The kernel's share of an apply is the transaction itself: the same for
+# fwgen and nft, which send the same batch.
+cpu() {
+	local key=$1 i u=() s=()
+	shift
+	for ((i = 0; i < RUNS; i++)); do
+		# bash's time keyword reports the child's CPU to the millisecond.
+		{ TIMEFORMAT='%3U %3S'; time "$@" >/dev/null 2>&1; } 2>"$TMP/cpu" || return 1
+		read -r a b <"$TMP/cpu"
+		u+=("$a") s+=("$b")
+	done
+	R[$key,user]=$(awk -v v="$(median "${u[@]}")" 'BEGIN { printf "%.0f", v * 1000 }')
+	R[$key,sys]=$(awk -v v="$(median "${s[@]}")" 'BEGIN { printf "%.0f", v * 1000 }')
+}
+
 # The inventory: server at 198.19.255.254, browser with N addresses, every
 # other address so that nothing merges: N/2 IPv4 from 198.18.0.0, N/2 IPv6.
 inventory() {
@@ -106,6 +123,8 @@ for n in "${SIZES[@]}"; do
 
 	R[$n,apply]=$(ms "$FWGEN" apply -q "${ARGS[@]}")
 	R[$n,nft]=$(ms nft -f "$TMP/print-$n.nft")
+	cpu "$n,fa" "$FWGEN" apply -q "${ARGS[@]}"
+	cpu "$n,na" nft -f "$TMP/print-$n.nft"
 	R[$n,diff]=$(ms "$FWGEN" diff -q "${ARGS[@]}")
 	R[$n,list]=$(ms nft list table inet fwgen)
 	R[$n,print]=$(ms "$FWGEN" print "${ARGS[@]}")
@@ -154,6 +173,15 @@ for n in "${SIZES[@]}"; do
 	printf '| %7s | %11s | %9s | %10s | %14s | %11s | %14s | %14s | %15s |\n' "$n" \
 		"${R[$n,apply]}" "${R[$n,nft]}" "${R[$n,diff]}" "${R[$n,list]}" \
 		"${R[$n,print]}" "${R[$n,rss]}" "${R[$n,add]}" "${R[$n,nftadd]}"
+done
+
+echo
+echo "Where apply's time goes: median CPU ms in user space / in the kernel"
+printf '| %-7s | %-16s | %-16s |\n' peers "fwgen apply" "nft -f"
+printf '|%s|%s|%s|\n' ---------: -----------------: -----------------:
+for n in "${SIZES[@]}"; do
+	printf '| %7s | %16s | %16s |\n' "$n" \
+		"${R[$n,fa,user]} / ${R[$n,fa,sys]}" "${R[$n,na,user]} / ${R[$n,na,sys]}"
 done
 
 big=${SIZES[-1]}
