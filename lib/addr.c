@@ -149,7 +149,12 @@ void addr_list_normalize(struct addr_list *l, int family)
 
 	if (l->n < 2)
 		return;
-	qsort(l->v, l->n, sizeof(*l->v), cmp_lo);
+	/* Inventories mostly list addresses in order: sorting those costs
+	 * more than all the rest of loading them. */
+	for (i = 1; i < l->n && cmp_lo(&l->v[i - 1], &l->v[i]) <= 0; i++)
+		;
+	if (i < l->n)
+		qsort(l->v, l->n, sizeof(*l->v), cmp_lo);
 	for (i = 1; i < l->n; i++) {
 		struct addr_interval *cur = &l->v[out];
 		uint8_t next[16];
