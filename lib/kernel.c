@@ -133,7 +133,7 @@ static int open_and_build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 {
 	int ret;
 
-	ret = nft_build(ctx, pol, o);
+	ret = nft_build_for_batch(ctx, pol, o);
 	if (ret < 0)
 		return ret;
 	ret = nl_open(ctx, s);

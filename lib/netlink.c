@@ -22,6 +22,7 @@
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 #include <libnftnl/gen.h>
+#include <libnftnl/udata.h>
 
 #include <fwgen/nftnl.h>
 
@@ -205,45 +206,200 @@ static struct nlmsghdr *elems_start(struct nftnl_batch *b,
 }
 
 /*
+ * The elements of a set, one at a time, from either of two places: the
+ * set's own libnftnl elements, or the policy's intervals (lazy), encoded
+ * here exactly as libnftnl encodes the elements nft_interval_elems() makes.
+ */
+struct elem_cursor {
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;	/* the current libnftnl element */
+	const struct nft_lazy_elems *lazy;
+	size_t i;			/* lazy: the current interval */
+	enum { CUR_SENTINEL, CUR_START, CUR_END, CUR_DONE } step;
+	const void *open_udata;		/* lazy: INTERVAL_OPEN userdata */
+	uint32_t open_len;
+};
+
+static bool key_all(const uint8_t *k, uint32_t len, uint8_t v)
+{
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		if (k[i] != v)
+			return false;
+	return true;
+}
+
+static int cursor_init(struct elem_cursor *c, struct nftnl_set *s,
+		       const struct nft_lazy_elems *lazy,
+		       const struct nftnl_udata_buf *open)
+{
+	memset(c, 0, sizeof(*c));
+	c->lazy = lazy;
+	if (!lazy) {
+		c->it = nftnl_set_elems_iter_create(s);
+		if (!c->it)
+			return -ENOMEM;
+		/* _next() hands out the current element, then moves on. */
+		c->e = nftnl_set_elems_iter_next(c->it);
+		return 0;
+	}
+	c->open_udata = nftnl_udata_buf_data(open);
+	c->open_len = nftnl_udata_buf_len(open);
+	if (!lazy->n)
+		c->step = CUR_DONE;
+	else if (lazy->sentinel && !key_all(lazy->v[0].lo, lazy->len, 0))
+		c->step = CUR_SENTINEL;
+	else
+		c->step = CUR_START;
+	return 0;
+}
+
+static void cursor_release(struct elem_cursor *c)
+{
+	if (c->it)
+		nftnl_set_elems_iter_destroy(c->it);
+}
+
+static bool cursor_done(const struct elem_cursor *c)
+{
+	return c->lazy ? c->step == CUR_DONE : !c->e;
+}
+
+static void cursor_next(struct elem_cursor *c)
+{
+	const struct nft_lazy_elems *l = c->lazy;
+
+	if (!l) {
+		c->e = nftnl_set_elems_iter_next(c->it);
+		return;
+	}
+	switch (c->step) {
+	case CUR_SENTINEL:
+		c->step = CUR_START;
+		return;
+	case CUR_START:
+		/* A range up to the top of the space has no end element. */
+		if (!key_all(l->v[c->i].hi, l->len, 0xff)) {
+			c->step = CUR_END;
+			return;
+		}
+		break;
+	case CUR_END:
+	case CUR_DONE:
+		break;
+	}
+	c->step = ++c->i < l->n ? CUR_START : CUR_DONE;
+}
+
+/* One element's attributes, in libnftnl's order: flags, key, userdata. */
+static void put_lazy_elem(struct nlmsghdr *nlh, const struct elem_cursor *c)
+{
+	const struct nft_lazy_elems *l = c->lazy;
+	const struct addr_interval *iv = &l->v[c->i];
+	uint8_t key[16] = { 0 };
+	struct nlattr *nest;
+	bool open = false;
+
+	switch (c->step) {
+	case CUR_SENTINEL:
+		break;
+	case CUR_START:
+		memcpy(key, iv->lo, l->len);
+		open = key_all(iv->hi, l->len, 0xff);
+		break;
+	case CUR_END:
+		memcpy(key, iv->hi, l->len);
+		addr_increment(key, l->len);
+		break;
+	case CUR_DONE:
+		return;
+	}
+	if (c->step != CUR_START)
+		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS,
+				 htonl(NFT_SET_ELEM_INTERVAL_END));
+	nest = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
+	mnl_attr_put(nlh, NFTA_DATA_VALUE, l->len, key);
+	mnl_attr_nest_end(nlh, nest);
+	if (open)
+		mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, c->open_len,
+			     c->open_udata);
+}
+
+static uint32_t lazy_total(const struct nft_lazy_elems *l)
+{
+	uint32_t n;
+
+	if (!l->n)
+		return 0;
+	n = (uint32_t)l->n * 2;
+	if (key_all(l->v[l->n - 1].hi, l->len, 0xff))
+		n--;
+	if (l->sentinel && !key_all(l->v[0].lo, l->len, 0))
+		n++;
+	return n;
+}
+
+static uint32_t elems_total(struct nftnl_set *s, const struct nft_lazy_elems *l)
+{
+	struct nftnl_set_elems_iter *it;
+	uint32_t total = 0;
+
+	if (l)
+		return lazy_total(l);
+	it = nftnl_set_elems_iter_create(s);
+	if (!it)
+		return UINT32_MAX;
+	while (nftnl_set_elems_iter_next(it))
+		total++;
+	nftnl_set_elems_iter_destroy(it);
+	return total;
+}
+
+/*
  * The elements of a set, as NEWSETELEM or DELSETELEM messages. The element
  * list is one attribute, whose 16-bit length caps it at 64 KiB: a long list
  * goes on in further messages of the same batch, as nft splits it, so
  * 100,000 addresses stay one transaction.
  */
 static int put_elems(struct nftnl_batch *b, struct nftnl_set *s,
-		     uint16_t type, uint32_t *seq, uint16_t nlflags,
-		     struct nl_msgs *m, const struct nftnl_rule *rule)
+		     const struct nft_lazy_elems *lazy, uint16_t type,
+		     uint32_t *seq, uint16_t nlflags, struct nl_msgs *m,
+		     const struct nftnl_rule *rule)
 {
-	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;
+	struct nftnl_udata_buf *open = NULL;
+	struct elem_cursor c;
 	struct nlattr *list, *nest;
 	struct nlmsghdr *nlh;
-	uint32_t total = 0, first = 0, count = 0, i = 0;
+	uint32_t total, first = 0, count = 0, i = 0;
 	int ret = 0;
 
-	it = nftnl_set_elems_iter_create(s);
-	if (!it)
+	total = elems_total(s, lazy);
+	if (total == UINT32_MAX)
 		return -ENOMEM;
-	while (nftnl_set_elems_iter_next(it))
-		total++;
-	nftnl_set_elems_iter_destroy(it);
 	if (!total)
 		return 0;
-
-	it = nftnl_set_elems_iter_create(s);
-	if (!it)
-		return -ENOMEM;
-	/* _next() hands out the current element, then moves on. */
-	e = nftnl_set_elems_iter_next(it);
-	while (e) {
+	if (lazy) {
+		open = nftnl_udata_buf_alloc(16);
+		if (!open || !nftnl_udata_put_u32(open, NFTNL_UDATA_SET_ELEM_FLAGS,
+						  NFTNL_SET_ELEM_F_INTERVAL_OPEN)) {
+			nftnl_udata_buf_free(open);
+			return -ENOMEM;
+		}
+	}
+	ret = cursor_init(&c, s, lazy, open);
+	while (!ret && !cursor_done(&c)) {
 		nlh = elems_start(b, s, type, seq, nlflags);
 		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 		/* nft numbers the element nests on across messages. */
 		first += count;
 		count = 0;
-		for (; e; e = nftnl_set_elems_iter_next(it)) {
+		for (; !cursor_done(&c); cursor_next(&c)) {
 			nest = mnl_attr_nest_start(nlh, ++i);
-			nftnl_set_elem_nlmsg_build_payload(nlh, e);
+			if (lazy)
+				put_lazy_elem(nlh, &c);
+			else
+				nftnl_set_elem_nlmsg_build_payload(nlh, c.e);
 			mnl_attr_nest_end(nlh, nest);
 			if ((char *)nest + nest->nla_len - (char *)list >
 			    UINT16_MAX) {
@@ -260,17 +416,18 @@ static int put_elems(struct nftnl_batch *b, struct nftnl_set *s,
 			m->v[m->n - 1].count = count;
 			m->v[m->n - 1].total = total;
 		}
-		if (msg_end(b) < 0) {
+		if (msg_end(b) < 0)
 			ret = -ENOMEM;
-			break;
-		}
 	}
-	nftnl_set_elems_iter_destroy(it);
+	cursor_release(&c);
+	if (open)
+		nftnl_udata_buf_free(open);
 	return ret;
 }
 
 /* A set and its elements. */
-static int put_set(struct nftnl_batch *b, struct nftnl_set *s, uint32_t *seq,
+static int put_set(struct nftnl_batch *b, struct nftnl_set *s,
+		   const struct nft_lazy_elems *lazy, uint32_t *seq,
 		   uint16_t nlflags, struct nl_msgs *m,
 		   const struct nftnl_rule *rule)
 {
@@ -281,7 +438,8 @@ static int put_set(struct nftnl_batch *b, struct nftnl_set *s, uint32_t *seq,
 	note_msg(m, nlh, NL_WHAT_SET, s, rule);
 	if (msg_end(b) < 0)
 		return -ENOMEM;
-	return put_elems(b, s, NFT_MSG_NEWSETELEM, seq, nlflags, m, rule);
+	return put_elems(b, s, lazy, NFT_MSG_NEWSETELEM, seq, nlflags, m,
+			 rule);
 }
 
 /* In nft's attribute order: table, chain, expressions, userdata. */
@@ -385,7 +543,7 @@ static int put_rule_sets(struct nftnl_batch *b, const struct nft_objs *o,
 			    nftnl_set_get_u32(o->sets[i], NFTNL_SET_ID) != id)
 				continue;
 			sent[i] = true;
-			ret = put_set(b, o->sets[i], seq, nlflags, m, r);
+			ret = put_set(b, o->sets[i], NULL, seq, nlflags, m, r);
 			break;
 		}
 	}
@@ -418,7 +576,9 @@ int nl_batch_append_objs(struct nftnl_batch *b, const struct nft_objs *o,
 		    set_is_looked_up(o, o->sets[i]))
 			continue;
 		sent[i] = true;
-		ret = put_set(b, o->sets[i], seq, nlflags, m, NULL);
+		ret = put_set(b, o->sets[i],
+			      i < o->nlazy ? &o->lazy[i] : NULL, seq, nlflags,
+			      m, NULL);
 	}
 	for (i = 0; !ret && i < o->nrules; i++) {
 		ret = put_rule_sets(b, o, o->rules[i], sent, seq, nlflags, m);
@@ -1067,8 +1227,8 @@ int nl_set_elems(struct fwgen_ctx *ctx, struct nl_sock *s,
 		return ctx_nomem(ctx);
 	ret = batch_begin(b, &s->seq, genid, &m);
 	for (i = 0; !ret && i < nops; i++)
-		ret = put_elems(b, ops[i].set, ops[i].type, &s->seq, NLM_F_ACK,
-				&m, NULL);
+		ret = put_elems(b, ops[i].set, NULL, ops[i].type, &s->seq,
+				NLM_F_ACK, &m, NULL);
 	if (!ret)
 		ret = batch_end(b, &s->seq, &m);
 	if (!ret && m.nomem)

@@ -86,6 +86,7 @@ struct build {
 	size_t set_cap;
 	size_t rule_cap;
 	uint32_t set_id;	/* the last NFTNL_SET_ID handed out */
+	bool lazy;		/* named sets keep the policy's intervals */
 	bool nomem;		/* an allocation inside an expression failed */
 };
 
@@ -248,7 +249,11 @@ static int build_named_set(struct build *b, const struct pol_set *ps)
 	}
 	if (set_take_udata(s, ud) < 0)
 		goto err;
-	if (ps->nelems) {
+	if (b->lazy) {
+		/* Named sets come first: set index i is policy set i. */
+		b->o->lazy[b->o->nsets] = (struct nft_lazy_elems){
+			ps->elems, ps->nelems, (uint32_t)len, true };
+	} else if (ps->nelems) {
 		ret = nft_interval_elems(s, ps->elems[0].lo, ps->elems[0].hi,
 					 ps->nelems, sizeof(ps->elems[0]), len,
 					 true);
@@ -1023,10 +1028,10 @@ err:
 	return -ENOMEM;
 }
 
-int nft_build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
-	      struct nft_objs **out)
+static int build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+		 bool lazy, struct nft_objs **out)
 {
-	struct build b = { .ctx = ctx, .pol = pol };
+	struct build b = { .ctx = ctx, .pol = pol, .lazy = lazy };
 	size_t i, j;
 	int ret;
 
@@ -1036,6 +1041,12 @@ int nft_build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	b.o = calloc(1, sizeof(*b.o));
 	if (!b.o)
 		return ctx_nomem(ctx);
+	if (lazy && pol->nsets) {
+		b.o->lazy = calloc(pol->nsets, sizeof(*b.o->lazy));
+		if (!b.o->lazy)
+			goto nomem;
+		b.o->nlazy = pol->nsets;
+	}
 	if (build_table(&b) < 0)
 		goto nomem;
 	if (pol->nchains) {
@@ -1074,6 +1085,18 @@ err:
 	return ret;
 }
 
+int nft_build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+	      struct nft_objs **out)
+{
+	return build(ctx, pol, false, out);
+}
+
+int nft_build_for_batch(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+			struct nft_objs **out)
+{
+	return build(ctx, pol, true, out);
+}
+
 void nft_objs_free(struct nft_objs *o)
 {
 	size_t i;
@@ -1091,6 +1114,7 @@ void nft_objs_free(struct nft_objs *o)
 	free(o->chains);
 	if (o->table)
 		nftnl_table_free(o->table);
+	free(o->lazy);
 	free(o);
 }
 

@@ -17,6 +17,19 @@
 #include "ctx.h"
 #include "policy.h"
 
+/*
+ * The elements of a named peer set left as the policy's sorted, disjoint
+ * intervals (nft_build_for_batch()), for netlink to encode straight into
+ * the batch: 100,000 addresses are 200,000 elements, and as many libnftnl
+ * objects cost more than the rest of an apply's user time.
+ */
+struct nft_lazy_elems {
+	const struct addr_interval *v;	/* the policy's: it must outlive the objects */
+	size_t n;
+	uint32_t len;			/* key bytes: 4 or 16 */
+	bool sentinel;			/* lead with nft's end element at zero */
+};
+
 struct nft_objs {
 	struct nftnl_table *table;
 	struct nftnl_set **sets;	/* named peer sets with their elements,
@@ -26,11 +39,22 @@ struct nft_objs {
 	size_t nchains;
 	struct nftnl_rule **rules;	/* in chain order, then rule order */
 	size_t nrules;
+	struct nft_lazy_elems *lazy;	/* by set index, the first nlazy sets;
+					 * NULL: every set holds its elements */
+	size_t nlazy;
 };
 
 /* Builds every object of the policy. On error *out stays NULL. */
 int nft_build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	      struct nft_objs **out);
+
+/*
+ * The same for a batch only (apply, check): the named peer sets hold no
+ * libnftnl elements; o->lazy has them. Not for diff or the public API,
+ * which read the elements of the sets.
+ */
+int nft_build_for_batch(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+			struct nft_objs **out);
 
 void nft_objs_free(struct nft_objs *objs);
 

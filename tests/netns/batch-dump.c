@@ -55,7 +55,7 @@ int main(int argc, char **argv)
 	    (inventory && fwgen_inventory_load(ctx, inventory, &inv) < 0) ||
 	    fwgen_policy_resolve(ctx, cat, inv, topology, roles, nroles, 0,
 				 &pol) < 0 ||
-	    nft_build(ctx, pol, &o) < 0 ||
+	    nft_build_for_batch(ctx, pol, &o) < 0 ||
 	    nl_batch_fprintf(ctx, o, mode, 0, stdout) < 0)
 		fprintf(stderr, "batch-dump: %s\n", fwgen_ctx_error(ctx));
 	else

@@ -559,6 +559,71 @@ static void batch_types(struct nftnl_batch *b, uint16_t *types, size_t *n,
 	free(iov);
 }
 
+/* A batch as nl_batch_fprintf() writes it, from nft_build() or its lazy twin. */
+static char *batch_text(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+			bool lazy)
+{
+	struct nft_objs *o = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_int_eq(lazy ? nft_build_for_batch(ctx, pol, &o) :
+				nft_build(ctx, pol, &o), 0);
+	ck_assert_int_eq(lazy, o->lazy != NULL);
+	f = open_memstream(&text, &len);
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(nl_batch_fprintf(ctx, o, NL_COMMIT, 1, f), 0);
+	fclose(f);
+	nft_objs_free(o);
+	return text;
+}
+
+/*
+ * apply encodes the named sets' elements straight from the policy; the
+ * batch must be byte for byte the one libnftnl's element objects give:
+ * split across messages, with nft's end element at zero, without it when
+ * a range starts at zero, with a range open to the top, and empty sets.
+ */
+START_TEST(test_nft_build_lazy_elements_encode_as_libnftnl)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_policy *pol = pol_new();
+	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
+	struct pol_rule *r;
+	struct pol_set *s;
+	char *objs, *lazy;
+	int big, i;
+
+	big = add_set(pol, "a_v4", 4, "");
+	s = &pol->sets[big];
+	s->elems = calloc(30000, sizeof(*s->elems));
+	for (i = 0; i < 30000; i++) {
+		uint32_t a = htonl((198u << 24) + (18u << 16) + (uint32_t)i * 2);
+
+		memcpy(s->elems[i].lo, &a, 4);
+		memcpy(s->elems[i].hi, &a, 4);
+	}
+	s->nelems = 30000;
+	add_set(pol, "a_v6", 6, "2001:db8::/48,2001:db8:1::7,ff00::/8");
+	add_set(pol, "b_v4", 4, "0.0.0.0/8,198.18.0.0/15,224.0.0.0/3");
+	add_set(pol, "b_v6", 6, "");
+	add_set(pol, "c_v6", 6, "::/0");
+	r = add_rule(pol, in, "a", POL_VERDICT_ACCEPT);
+	r->family = 4;
+	r->saddr_set = big;
+
+	objs = batch_text(ctx, pol, false);
+	lazy = batch_text(ctx, pol, true);
+	ck_assert_uint_gt(strlen(objs), 1000000);
+	ck_assert(strcmp(objs, lazy) == 0);
+	free(objs);
+	free(lazy);
+	fwgen_policy_free(pol);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_nft_build_batch_order_and_large_set_split)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
@@ -762,6 +827,7 @@ int main(void)
 	tcase_add_test(tc, test_nft_build_redirect_and_nat_chain);
 	tcase_add_test(tc, test_nft_build_refuses_comment_nft_would_refuse);
 	tcase_add_test(tc, test_nft_build_batch_order_and_large_set_split);
+	tcase_add_test(tc, test_nft_build_lazy_elements_encode_as_libnftnl);
 	tcase_add_test(tc, test_nft_build_real_catalog_every_rule_encoded);
 	tcase_add_test(tc, test_lockout_admits_admin_and_refuses_others);
 	tcase_add_test(tc, test_lockout_follows_prerouting_redirect);
