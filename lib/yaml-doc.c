@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,19 +120,57 @@ static int attach(struct builder *b, struct yd_node *n, yaml_mark_t m)
 	return append_child(b, b->stack[b->depth - 1], n, m);
 }
 
+/*
+ * Nodes and scalars come from chunks freed all at once: an inventory of
+ * 100,000 addresses is 100,000 nodes, and a malloc() and free() of each
+ * node and each value cost more than libyaml's parse of them.
+ */
+struct yd_chunk {
+	struct yd_chunk *next;
+	size_t used, size;
+	max_align_t data[];
+};
+
+#define YD_CHUNK_MIN (64u * 1024)
+
+static void *arena_alloc(struct yd_doc *doc, size_t len)
+{
+	struct yd_chunk *c = doc->arena;
+	size_t align = sizeof(max_align_t);
+	void *p;
+
+	len = (len + align - 1) / align * align;
+	if (!c || c->size - c->used < len) {
+		size_t size = len > YD_CHUNK_MIN ? len : YD_CHUNK_MIN;
+
+		/* Each chunk twice the last, so that few are needed. */
+		if (c && c->size * 2 > size && c->size < (64u << 20))
+			size = c->size * 2;
+		c = malloc(sizeof(*c) + size);
+		if (!c)
+			return NULL;
+		c->next = doc->arena;
+		c->used = 0;
+		c->size = size;
+		doc->arena = c;
+	}
+	p = (char *)c->data + c->used;
+	c->used += len;
+	return p;
+}
+
 static struct yd_node *new_node(struct builder *b, enum yd_type type,
 				yaml_mark_t m)
 {
-	struct yd_node *n = calloc(1, sizeof(*n));
+	struct yd_node *n = arena_alloc(b->doc, sizeof(*n));
 
 	if (!n) {
 		ctx_nomem(b->ctx);
 		return NULL;
 	}
-	if (track(b, n, m) < 0) {
-		free(n);
+	memset(n, 0, sizeof(*n));
+	if (track(b, n, m) < 0)
 		return NULL;
-	}
 	n->type = type;
 	n->line = (unsigned int)m.line + 1;
 	n->col = (unsigned int)m.column + 1;
@@ -234,10 +273,11 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 	n = new_node(b, YD_SCALAR, ev->start_mark);
 	if (!n)
 		return -ENOMEM;
-	n->value = strndup((const char *)ev->data.scalar.value,
-			   ev->data.scalar.length);
+	n->value = arena_alloc(b->doc, ev->data.scalar.length + 1);
 	if (!n->value)
 		return ctx_nomem(b->ctx);
+	memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
+	n->value[ev->data.scalar.length] = '\0';
 	n->len = ev->data.scalar.length;
 	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
 	if (remember_anchor(b, ev->data.scalar.anchor, n) < 0)
@@ -460,12 +500,15 @@ void yd_free(struct yd_doc *doc)
 
 	if (!doc)
 		return;
-	for (i = 0; i < doc->nall; i++) {
-		free(doc->all[i]->value);
+	for (i = 0; i < doc->nall; i++)
 		free(doc->all[i]->items);
-		free(doc->all[i]);
-	}
 	free(doc->all);
+	while (doc->arena) {
+		struct yd_chunk *next = doc->arena->next;
+
+		free(doc->arena);
+		doc->arena = next;
+	}
 	free(doc->file);
 	free(doc);
 }

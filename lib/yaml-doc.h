@@ -43,10 +43,13 @@ struct yd_node {
 	size_t expanded;	/* nodes below, counting alias targets each time */
 };
 
+struct yd_chunk;
+
 struct yd_doc {
 	char *file;
 	struct yd_node *root;	/* NULL for an empty document */
-	struct yd_node **all;	/* every node, for freeing */
+	struct yd_chunk *arena;	/* the nodes and their scalars */
+	struct yd_node **all;	/* every node, for freeing its items */
 	size_t nall;
 	size_t capall;
 	const struct yd_node *dup;	/* first repeated mapping key, or NULL */
