@@ -292,38 +292,56 @@ static void cursor_next(struct elem_cursor *c)
 	c->step = ++c->i < l->n ? CUR_START : CUR_DONE;
 }
 
-/* One element's attributes, in libnftnl's order: flags, key, userdata. */
-static void put_lazy_elem(struct nlmsghdr *nlh, const struct elem_cursor *c)
+static char *put_hdr(char *p, uint16_t type, size_t len)
+{
+	struct nlattr a = { .nla_len = (uint16_t)len, .nla_type = type };
+
+	memcpy(p, &a, sizeof(a));
+	return p + sizeof(a);
+}
+
+/*
+ * One element as the nest idx of the element list, written in place: the
+ * bytes libmnl writes for libnftnl's element (flags, key, userdata, each
+ * nest marked NLA_F_NESTED), without a call per attribute. 200,000 of
+ * them are a tenth of an apply's user time otherwise.
+ */
+static struct nlattr *put_lazy_elem(struct nlmsghdr *nlh,
+				    const struct elem_cursor *c, uint16_t idx)
 {
 	const struct nft_lazy_elems *l = c->lazy;
 	const struct addr_interval *iv = &l->v[c->i];
+	char *start = mnl_nlmsg_get_payload_tail(nlh), *p = start + MNL_ATTR_HDRLEN;
 	uint8_t key[16] = { 0 };
-	struct nlattr *nest;
+	uint32_t flags = htonl(NFT_SET_ELEM_INTERVAL_END);
 	bool open = false;
 
-	switch (c->step) {
-	case CUR_SENTINEL:
-		break;
-	case CUR_START:
+	if (c->step == CUR_START) {
 		memcpy(key, iv->lo, l->len);
 		open = key_all(iv->hi, l->len, 0xff);
-		break;
-	case CUR_END:
+	} else if (c->step == CUR_END) {
 		memcpy(key, iv->hi, l->len);
 		addr_increment(key, l->len);
-		break;
-	case CUR_DONE:
-		return;
 	}
-	if (c->step != CUR_START)
-		mnl_attr_put_u32(nlh, NFTA_SET_ELEM_FLAGS,
-				 htonl(NFT_SET_ELEM_INTERVAL_END));
-	nest = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_KEY);
-	mnl_attr_put(nlh, NFTA_DATA_VALUE, l->len, key);
-	mnl_attr_nest_end(nlh, nest);
-	if (open)
-		mnl_attr_put(nlh, NFTA_SET_ELEM_USERDATA, c->open_len,
-			     c->open_udata);
+	if (c->step != CUR_START) {
+		p = put_hdr(p, NFTA_SET_ELEM_FLAGS, MNL_ATTR_HDRLEN + sizeof(flags));
+		memcpy(p, &flags, sizeof(flags));
+		p += sizeof(flags);
+	}
+	/* Keys are 4 or 16 bytes: aligned, no padding. */
+	p = put_hdr(p, NLA_F_NESTED | NFTA_SET_ELEM_KEY, 2 * MNL_ATTR_HDRLEN + l->len);
+	p = put_hdr(p, NFTA_DATA_VALUE, MNL_ATTR_HDRLEN + l->len);
+	memcpy(p, key, l->len);
+	p += l->len;
+	if (open) {
+		p = put_hdr(p, NFTA_SET_ELEM_USERDATA, MNL_ATTR_HDRLEN + c->open_len);
+		memcpy(p, c->open_udata, c->open_len);
+		memset(p + c->open_len, 0, MNL_ALIGN(c->open_len) - c->open_len);
+		p += MNL_ALIGN(c->open_len);
+	}
+	put_hdr(start, NLA_F_NESTED | idx, (size_t)(p - start));
+	nlh->nlmsg_len += (uint32_t)(p - start);
+	return (struct nlattr *)start;
 }
 
 static uint32_t lazy_total(const struct nft_lazy_elems *l)
@@ -395,12 +413,13 @@ static int put_elems(struct nftnl_batch *b, struct nftnl_set *s,
 		first += count;
 		count = 0;
 		for (; !cursor_done(&c); cursor_next(&c)) {
-			nest = mnl_attr_nest_start(nlh, ++i);
-			if (lazy)
-				put_lazy_elem(nlh, &c);
-			else
+			if (lazy) {
+				nest = put_lazy_elem(nlh, &c, (uint16_t)++i);
+			} else {
+				nest = mnl_attr_nest_start(nlh, (uint16_t)++i);
 				nftnl_set_elem_nlmsg_build_payload(nlh, c.e);
-			mnl_attr_nest_end(nlh, nest);
+				mnl_attr_nest_end(nlh, nest);
+			}
 			if ((char *)nest + nest->nla_len - (char *)list >
 			    UINT16_MAX) {
 				/* Did not fit: it opens the next message. */
