@@ -117,8 +117,9 @@ struct fwgen_catalog {
 struct inv_role {
 	char *name;
 	bool any;		/* explicitly `any` */
-	struct addr_list v4;	/* normalised */
+	struct addr_list v4;	/* normalised (see inventory_role()) */
 	struct addr_list v6;
+	bool unsorted;		/* addresses added since the lists were normalised */
 	struct src_loc loc;
 };
 

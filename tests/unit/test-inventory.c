@@ -151,6 +151,43 @@ START_TEST(test_inventory_built_in_code)
 }
 END_TEST
 
+/*
+ * Addresses added in code in any order come out normalised, as a file's
+ * do: fwgen_inventory_add_address() appends, the read normalises once.
+ */
+START_TEST(test_inventory_added_addresses_read_normalised)
+{
+	static const char *const adds[] = {
+		"198.18.0.4", "2001:db8::2", "198.18.0.2", "198.18.0.3",
+		"2001:db8::1", "198.18.0.2", "198.18.9.0/24", "198.18.0.0/31",
+	};
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = fwgen_inventory_new();
+	const struct inv_role *r;
+	char buf[ADDR_INTERVAL_STRLEN];
+	size_t i;
+
+	for (i = 0; i < sizeof(adds) / sizeof(adds[0]); i++)
+		ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "user", adds[i]), 0);
+	r = inventory_role(inv, "user");
+	ck_assert_uint_eq(r->v4.n, 2);
+	addr_interval_format(&r->v4.v[0], 4, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "198.18.0.0-198.18.0.4");
+	addr_interval_format(&r->v4.v[1], 4, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "198.18.9.0/24");
+	ck_assert_uint_eq(r->v6.n, 1);
+	addr_interval_format(&r->v6.v[0], 6, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "2001:db8::1-2001:db8::2");
+	/* One more after a read is normalised at the next read. */
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "user", "198.18.0.5"), 0);
+	ck_assert_uint_eq(inventory_role(inv, "user")->v4.n, 2);
+	addr_interval_format(&inventory_role(inv, "user")->v4.v[0], 4, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "198.18.0.0-198.18.0.5");
+	fwgen_inventory_free(inv);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("inventory");
@@ -161,6 +198,7 @@ int main(void)
 	tcase_add_test(tc, test_inventory_refuses_alias_bombs_quickly);
 	tcase_add_test(tc, test_inventory_refuses_deep_nesting);
 	tcase_add_test(tc, test_inventory_built_in_code);
+	tcase_add_test(tc, test_inventory_added_addresses_read_normalised);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
