@@ -44,12 +44,16 @@ int addr_parse(const char *text, struct addr_prefix *out, const char **why)
 	buf[alen] = '\0';
 
 	memset(out, 0, sizeof(*out));
-	if (inet_pton(AF_INET, buf, out->addr) == 1)
-		out->family = 4;
-	else if (inet_pton(AF_INET6, buf, out->addr) == 1)
+	/* Every IPv6 address has a colon, no IPv4 one has: one parse each. */
+	if (memchr(buf, ':', alen)) {
+		if (inet_pton(AF_INET6, buf, out->addr) != 1)
+			return -EINVAL;
 		out->family = 6;
-	else
-		return -EINVAL;
+	} else {
+		if (inet_pton(AF_INET, buf, out->addr) != 1)
+			return -EINVAL;
+		out->family = 4;
+	}
 
 	max = out->family == 4 ? 32 : 128;
 	plen = max;
