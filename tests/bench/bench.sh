@@ -62,9 +62,12 @@ median() {
 		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# ms CMD...: runs CMD RUNS times, prints the median wall clock in ms.
+# ms CMD...: runs CMD once untimed (caches warm, the table in place: every
+# timed apply then replaces one), then RUNS times, and prints the median
+# wall clock in ms.
 ms() {
 	local i t0 t1 v=()
+	"$@" >/dev/null 2>"$TMP/err" || { echo "bench: failed: $* ($(head -3 "$TMP/err"))" >&2; echo NaN; return 1; }
 	for ((i = 0; i < RUNS; i++)); do
 		t0=$(now_us)
 		"$@" >/dev/null 2>"$TMP/err" || { echo "bench: failed: $* ($(head -3 "$TMP/err"))" >&2; echo NaN; return 1; }
