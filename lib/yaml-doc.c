@@ -48,7 +48,12 @@ static struct src_loc mark_loc(const struct yd_doc *doc, yaml_mark_t m)
 	return loc;
 }
 
-static int track(struct builder *b, struct yd_node *n, yaml_mark_t m)
+/*
+ * Counts a node against the limit; a collection is also listed, to free
+ * its items (everything else is in the arena).
+ */
+static int track(struct builder *b, struct yd_node *n, enum yd_type type,
+		 yaml_mark_t m)
 {
 	struct yd_doc *doc = b->doc;
 
@@ -56,13 +61,16 @@ static int track(struct builder *b, struct yd_node *n, yaml_mark_t m)
 	 * Aliases are bounded by the expanded count; this bounds the nodes
 	 * themselves, and so the memory a file can make us allocate.
 	 */
-	if (doc->nall >= YD_MAX_NODES) {
+	if (doc->nnodes >= YD_MAX_NODES) {
 		struct src_loc loc = mark_loc(doc, m);
 
 		return ctx_err_at(b->ctx, -E2BIG, &loc,
 				  "document too large (more than %u values)",
 				  YD_MAX_NODES);
 	}
+	doc->nnodes++;
+	if (type == YD_SCALAR)
+		return 0;
 	if (doc->nall == doc->capall) {
 		size_t cap = doc->capall ? doc->capall * 2 : 64;
 		struct yd_node **all = realloc(doc->all, cap * sizeof(*all));
@@ -169,7 +177,7 @@ static struct yd_node *new_node(struct builder *b, enum yd_type type,
 		return NULL;
 	}
 	memset(n, 0, sizeof(*n));
-	if (track(b, n, m) < 0)
+	if (track(b, n, type, m) < 0)
 		return NULL;
 	n->type = type;
 	n->line = (unsigned int)m.line + 1;
@@ -545,7 +553,7 @@ int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
 	ret = build(&b, &parser);
 	yaml_parser_delete(&parser);
 
-	/* Nodes still on the stack after an error are owned by doc->all. */
+	/* Nodes still on the stack after an error belong to the document. */
 	for (i = 0; i < b.capanchors; i++)
 		free(b.anchors[i].name);
 	free(b.anchors);

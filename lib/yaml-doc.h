@@ -49,7 +49,8 @@ struct yd_doc {
 	char *file;
 	struct yd_node *root;	/* NULL for an empty document */
 	struct yd_chunk *arena;	/* the nodes and their scalars */
-	struct yd_node **all;	/* every node, for freeing its items */
+	size_t nnodes;		/* in the arena: bounded by YD_MAX_NODES */
+	struct yd_node **all;	/* every collection, for freeing its items */
 	size_t nall;
 	size_t capall;
 	const struct yd_node *dup;	/* first repeated mapping key, or NULL */
