@@ -177,6 +177,16 @@ void addr_list_normalize(struct addr_list *l, int family)
 	l->n = out + 1;
 }
 
+bool addr_all_bytes(const uint8_t *a, size_t bytes, uint8_t v)
+{
+	size_t i;
+
+	for (i = 0; i < bytes; i++)
+		if (a[i] != v)
+			return false;
+	return true;
+}
+
 bool addr_decrement(uint8_t *a, size_t bytes)
 {
 	size_t i = bytes;

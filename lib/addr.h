@@ -48,6 +48,8 @@ void addr_prefix_interval(const struct addr_prefix *p,
 /* Adds or subtracts one to a big-endian number; true on wrap-around. */
 bool addr_increment(uint8_t *a, size_t bytes);
 bool addr_decrement(uint8_t *a, size_t bytes);
+/* Whether every byte is v: 0 is the bottom of the space, 0xff its top. */
+bool addr_all_bytes(const uint8_t *a, size_t bytes, uint8_t v);
 
 int addr_list_add(struct addr_list *l, const struct addr_interval *iv);
 int addr_list_copy(struct addr_list *dst, const struct addr_list *src);

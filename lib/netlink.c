@@ -220,16 +220,6 @@ struct elem_cursor {
 	uint32_t open_len;
 };
 
-static bool key_all(const uint8_t *k, uint32_t len, uint8_t v)
-{
-	uint32_t i;
-
-	for (i = 0; i < len; i++)
-		if (k[i] != v)
-			return false;
-	return true;
-}
-
 static int cursor_init(struct elem_cursor *c, struct nftnl_set *s,
 		       const struct nft_lazy_elems *lazy,
 		       const struct nftnl_udata_buf *open)
@@ -248,7 +238,7 @@ static int cursor_init(struct elem_cursor *c, struct nftnl_set *s,
 	c->open_len = nftnl_udata_buf_len(open);
 	if (!lazy->n)
 		c->step = CUR_DONE;
-	else if (lazy->sentinel && !key_all(lazy->v[0].lo, lazy->len, 0))
+	else if (lazy->sentinel && !addr_all_bytes(lazy->v[0].lo, lazy->len, 0))
 		c->step = CUR_SENTINEL;
 	else
 		c->step = CUR_START;
@@ -280,7 +270,7 @@ static void cursor_next(struct elem_cursor *c)
 		return;
 	case CUR_START:
 		/* A range up to the top of the space has no end element. */
-		if (!key_all(l->v[c->i].hi, l->len, 0xff)) {
+		if (!addr_all_bytes(l->v[c->i].hi, l->len, 0xff)) {
 			c->step = CUR_END;
 			return;
 		}
@@ -318,7 +308,7 @@ static struct nlattr *put_lazy_elem(struct nlmsghdr *nlh,
 
 	if (c->step == CUR_START) {
 		memcpy(key, iv->lo, l->len);
-		open = key_all(iv->hi, l->len, 0xff);
+		open = addr_all_bytes(iv->hi, l->len, 0xff);
 	} else if (c->step == CUR_END) {
 		memcpy(key, iv->hi, l->len);
 		addr_increment(key, l->len);
@@ -351,9 +341,9 @@ static uint32_t lazy_total(const struct nft_lazy_elems *l)
 	if (!l->n)
 		return 0;
 	n = (uint32_t)l->n * 2;
-	if (key_all(l->v[l->n - 1].hi, l->len, 0xff))
+	if (addr_all_bytes(l->v[l->n - 1].hi, l->len, 0xff))
 		n--;
-	if (l->sentinel && !key_all(l->v[0].lo, l->len, 0))
+	if (l->sentinel && !addr_all_bytes(l->v[0].lo, l->len, 0))
 		n++;
 	return n;
 }

@@ -151,23 +151,6 @@ static struct nftnl_set_elem *elem_add(struct nftnl_set *s, const void *key,
 	return e;
 }
 
-static bool bytes_all(const uint8_t *p, size_t n, uint8_t v)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (p[i] != v)
-			return false;
-	return true;
-}
-
-/* p + 1 as a big-endian number of n bytes; p must not be all ones. */
-static void bytes_inc(uint8_t *p, size_t n)
-{
-	while (n-- > 0 && ++p[n] == 0)
-		;
-}
-
 /*
  * The elements of a (non-concatenated) interval set as nft sends them:
  * the kernel's interval sets hold the start of every range and, flagged
@@ -188,7 +171,7 @@ int nft_interval_elems(struct nftnl_set *s, const uint8_t *lo,
 
 	if (n == 0)
 		return 0;
-	if (sentinel && !bytes_all(lo, len, 0)) {
+	if (sentinel && !addr_all_bytes(lo, len, 0)) {
 		memset(key, 0, len);
 		if (!(e = elem_add(s, key, len)))
 			return -ENOMEM;
@@ -202,7 +185,7 @@ int nft_interval_elems(struct nftnl_set *s, const uint8_t *lo,
 		if (!(e = elem_add(s, l, len)))
 			return -ENOMEM;
 		count++;
-		if (bytes_all(h, len, 0xff)) {
+		if (addr_all_bytes(h, len, 0xff)) {
 			struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(16);
 			int ret;
 
@@ -219,7 +202,7 @@ int nft_interval_elems(struct nftnl_set *s, const uint8_t *lo,
 			continue;
 		}
 		memcpy(key, h, len);
-		bytes_inc(key, len);
+		addr_increment(key, len);
 		if (!(e = elem_add(s, key, len)))
 			return -ENOMEM;
 		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_FLAGS,
