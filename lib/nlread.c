@@ -16,6 +16,7 @@
 
 #include <libnftnl/common.h>
 #include <libnftnl/gen.h>
+#include <libnftnl/table.h>
 
 #include "nlread.h"
 
@@ -213,6 +214,22 @@ int nlread_gen(struct nlread *r)
 	return nlread_talk(r, nlread_msg(r, NFT_MSG_GETGEN, AF_UNSPEC,
 					 NLM_F_ACK),
 			   gen_cb, r);
+}
+
+int nlread_get_table(struct nlread *r, const char *table, mnl_cb_t cb,
+		     void *data)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (!t)
+		return -ENOMEM;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, table);
+	/* A get, not a dump: the kernel answers for this one table only. */
+	nlh = nlread_msg(r, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	return nlread_talk(r, nlh, cb, data);
 }
 
 int nlread_fail(struct fwgen_ctx *ctx, const char *table, int err)

@@ -51,6 +51,10 @@ int nlread_talk(struct nlread *r, struct nlmsghdr *nlh, mnl_cb_t cb,
 /* Asks for the ruleset generation, which later replies must share. */
 int nlread_gen(struct nlread *r);
 
+/* Gets table inet <table> (cb may be NULL); -ENOENT when there is none. */
+int nlread_get_table(struct nlread *r, const char *table, mnl_cb_t cb,
+		     void *data);
+
 /* For callbacks: 0 when nlh is of r's generation, else -1 and r->err. */
 int nlread_same_gen(struct nlread *r, const struct nlmsghdr *nlh);
 

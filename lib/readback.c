@@ -219,7 +219,6 @@ static int rb_count_others(struct rb *rb, uint16_t type)
 /* One attempt at a consistent snapshot of the table. */
 static int rb_read(struct rb *rb)
 {
-	struct nftnl_table *t = NULL;
 	struct nftnl_chain *c = NULL;
 	struct nftnl_rule *r = NULL;
 	struct nftnl_set *s = NULL;
@@ -237,15 +236,7 @@ static int rb_read(struct rb *rb)
 	if (ret < 0)
 		return ret;
 
-	/* A get, not a dump: the kernel answers for this one table only. */
-	t = nftnl_table_alloc();
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, rb->table);
-	nlh = nlread_msg(&rb->nr, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	ret = nlread_talk(&rb->nr, nlh, table_cb, rb);
+	ret = nlread_get_table(&rb->nr, rb->table, table_cb, rb);
 	if (ret == -ENOENT)
 		return 0;	/* no table: an empty state */
 	if (ret < 0)

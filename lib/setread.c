@@ -12,7 +12,6 @@
 #include <linux/netfilter/nf_tables.h>
 
 #include <libnftnl/set.h>
-#include <libnftnl/table.h>
 
 #include "nft-canon.h"
 #include "setread.h"
@@ -82,21 +81,6 @@ static int reply_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-static int table_exists(struct setread *sr)
-{
-	struct nftnl_table *t = nftnl_table_alloc();
-	struct nlmsghdr *nlh;
-
-	if (!t)
-		return -ENOMEM;
-	nftnl_table_set_str(t, NFTNL_TABLE_NAME, sr->table);
-	nlh = nlread_msg(&sr->nr, NFT_MSG_GETTABLE, NFPROTO_INET, NLM_F_ACK);
-	nftnl_table_nlmsg_build_payload(nlh, t);
-	nftnl_table_free(t);
-	/* The reply itself is of no interest, only that there is one. */
-	return nlread_talk(&sr->nr, nlh, NULL, NULL);
-}
-
 int setread_info(struct setread *sr, const char *name,
 		 struct setread_info *info)
 {
@@ -119,7 +103,7 @@ int setread_info(struct setread *sr, const char *name,
 	nftnl_set_free(r.s);
 	/* No set, or no table at all: the second is the caller's error. */
 	if (ret == -ENOENT)
-		ret = table_exists(sr);
+		ret = nlread_get_table(&sr->nr, sr->table, NULL, NULL);
 	return ret;
 }
 
