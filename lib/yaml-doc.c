@@ -18,6 +18,7 @@
 
 #include "policy.h"
 #include "yaml-doc.h"
+#include "yaml-fast.h"
 
 struct anchor {
 	char *name;		/* NULL: an empty slot */
@@ -167,23 +168,24 @@ static void *arena_alloc(struct yd_doc *doc, size_t len)
 	return p;
 }
 
-static struct yd_node *new_node(struct builder *b, enum yd_type type,
-				yaml_mark_t m)
+static int new_node(struct builder *b, enum yd_type type, yaml_mark_t m,
+		    struct yd_node **out)
 {
 	struct yd_node *n = arena_alloc(b->doc, sizeof(*n));
+	int ret;
 
-	if (!n) {
-		ctx_nomem(b->ctx);
-		return NULL;
-	}
+	if (!n)
+		return ctx_nomem(b->ctx);
 	memset(n, 0, sizeof(*n));
-	if (track(b, n, type, m) < 0)
-		return NULL;
+	ret = track(b, n, type, m);
+	if (ret < 0)
+		return ret;
 	n->type = type;
 	n->line = (unsigned int)m.line + 1;
 	n->col = (unsigned int)m.column + 1;
 	n->expanded = 1;
-	return n;
+	*out = n;
+	return 0;
 }
 
 /* FNV-1a: anchors are looked up once per alias, so this must not be a scan. */
@@ -262,57 +264,76 @@ static struct yd_node *find_anchor(struct builder *b, const yaml_char_t *name)
 	return a->name ? a->node : NULL;
 }
 
-static int on_scalar(struct builder *b, const yaml_event_t *ev)
+static int add_scalar(struct builder *b, const char *value, size_t len,
+		      bool plain, const yaml_char_t *anchor, yaml_mark_t m)
 {
 	struct yd_node *n;
+	int ret;
 
-	if (ev->data.scalar.length > YD_MAX_SCALAR) {
-		struct src_loc loc = mark_loc(b->doc, ev->start_mark);
+	if (len > YD_MAX_SCALAR) {
+		struct src_loc loc = mark_loc(b->doc, m);
 
 		return ctx_err_at(b->ctx, -E2BIG, &loc,
 				  "value longer than %u bytes", YD_MAX_SCALAR);
 	}
-	if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
-		struct src_loc loc = mark_loc(b->doc, ev->start_mark);
+	if (memchr(value, '\0', len)) {
+		struct src_loc loc = mark_loc(b->doc, m);
 
 		return ctx_err_at(b->ctx, -EINVAL, &loc,
 				  "value contains a NUL character");
 	}
-	n = new_node(b, YD_SCALAR, ev->start_mark);
-	if (!n)
-		return -ENOMEM;
-	n->value = arena_alloc(b->doc, ev->data.scalar.length + 1);
+	ret = new_node(b, YD_SCALAR, m, &n);
+	if (ret < 0)
+		return ret;
+	n->value = arena_alloc(b->doc, len + 1);
 	if (!n->value)
 		return ctx_nomem(b->ctx);
-	memcpy(n->value, ev->data.scalar.value, ev->data.scalar.length);
-	n->value[ev->data.scalar.length] = '\0';
-	n->len = ev->data.scalar.length;
-	n->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-	if (remember_anchor(b, ev->data.scalar.anchor, n) < 0)
+	memcpy(n->value, value, len);
+	n->value[len] = '\0';
+	n->len = len;
+	n->plain = plain;
+	if (remember_anchor(b, anchor, n) < 0)
 		return -ENOMEM;
-	return attach(b, n, ev->start_mark);
+	return attach(b, n, m);
+}
+
+static int on_scalar(struct builder *b, const yaml_event_t *ev)
+{
+	return add_scalar(b, (const char *)ev->data.scalar.value,
+			  ev->data.scalar.length,
+			  ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE,
+			  ev->data.scalar.anchor, ev->start_mark);
+}
+
+static int open_node(struct builder *b, enum yd_type type,
+		     const yaml_char_t *anchor, yaml_mark_t m)
+{
+	struct yd_node *n;
+	int ret;
+
+	if (b->depth >= YD_MAX_DEPTH) {
+		struct src_loc loc = mark_loc(b->doc, m);
+
+		return ctx_err_at(b->ctx, -E2BIG, &loc,
+				  "nested deeper than %u levels", YD_MAX_DEPTH);
+	}
+	ret = new_node(b, type, m, &n);
+	if (ret < 0)
+		return ret;
+	if (remember_anchor(b, anchor, n) < 0)
+		return -ENOMEM;
+	b->stack[b->depth++] = n;
+	return 0;
 }
 
 static int on_start(struct builder *b, const yaml_event_t *ev,
 		    enum yd_type type)
 {
-	const yaml_char_t *anchor = type == YD_SEQ ?
-		ev->data.sequence_start.anchor : ev->data.mapping_start.anchor;
-	struct yd_node *n;
-
-	if (b->depth >= YD_MAX_DEPTH) {
-		struct src_loc loc = mark_loc(b->doc, ev->start_mark);
-
-		return ctx_err_at(b->ctx, -E2BIG, &loc,
-				  "nested deeper than %u levels", YD_MAX_DEPTH);
-	}
-	n = new_node(b, type, ev->start_mark);
-	if (!n)
-		return -ENOMEM;
-	if (remember_anchor(b, anchor, n) < 0)
-		return -ENOMEM;
-	b->stack[b->depth++] = n;
-	return 0;
+	if (type == YD_SEQ)
+		return open_node(b, type, ev->data.sequence_start.anchor,
+				 ev->start_mark);
+	return open_node(b, type, ev->data.mapping_start.anchor,
+			 ev->start_mark);
 }
 
 static int cmp_pos(const struct yd_node *x, const struct yd_node *y)
@@ -521,37 +542,112 @@ void yd_free(struct yd_doc *doc)
 	free(doc);
 }
 
-int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
-		size_t len, struct yd_doc **out)
+/*
+ * The fast scanner's events, into the same builder. A limit reached there
+ * is not reported but hands the file to libyaml, so that every message
+ * about a file comes from one place.
+ */
+static yaml_mark_t mark_at(unsigned int line, unsigned int col)
+{
+	yaml_mark_t m = { .line = line, .column = col };
+
+	return m;
+}
+
+static int fast_scalar(void *data, const char *value, size_t len, bool plain,
+		       unsigned int line, unsigned int col)
+{
+	struct builder *b = data;
+
+	if (len > YD_MAX_SCALAR || b->doc->nnodes >= YD_MAX_NODES)
+		return YF_UNSUPPORTED;
+	return add_scalar(b, value, len, plain, NULL, mark_at(line, col));
+}
+
+static int fast_start(void *data, enum yd_type type, unsigned int line,
+		      unsigned int col)
+{
+	struct builder *b = data;
+
+	if (b->depth >= YD_MAX_DEPTH || b->doc->nnodes >= YD_MAX_NODES)
+		return YF_UNSUPPORTED;
+	return open_node(b, type, NULL, mark_at(line, col));
+}
+
+static int fast_end(void *data)
+{
+	struct builder *b = data;
+
+	return on_end(b, mark_at(0, 0));
+}
+
+static const struct yf_sink fast_sink = {
+	.scalar = fast_scalar,
+	.start = fast_start,
+	.end = fast_end,
+};
+
+static int parse_libyaml(struct builder *b, const char *buf, size_t len)
+{
+	yaml_parser_t parser;
+	int ret;
+
+	if (!yaml_parser_initialize(&parser))
+		return ctx_nomem(b->ctx);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	ret = build(b, &parser);
+	yaml_parser_delete(&parser);
+	return ret;
+}
+
+static struct yd_doc *new_doc(struct fwgen_ctx *ctx, const char *name)
+{
+	struct yd_doc *doc = calloc(1, sizeof(*doc));
+
+	if (doc)
+		doc->file = strdup(name);
+	if (!doc || !doc->file) {
+		free(doc);
+		ctx_nomem(ctx);
+		return NULL;
+	}
+	return doc;
+}
+
+int yd_load_buf_with(struct fwgen_ctx *ctx, const char *name, const char *buf,
+		     size_t len, enum yd_parser parser, struct yd_doc **out)
 {
 	struct builder b = {
 		.ctx = ctx,
 		.buf = (const unsigned char *)buf,
 		.len = len,
 	};
-	yaml_parser_t parser;
 	size_t i;
-	int ret;
+	int ret = YF_UNSUPPORTED;
 
 	*out = NULL;
 	if (len > YD_MAX_FILE_SIZE)
 		return ctx_err(ctx, -EFBIG, "%s: larger than %u MiB", name,
 			       YD_MAX_FILE_SIZE >> 20);
-	b.doc = calloc(1, sizeof(*b.doc));
-	if (!b.doc)
-		return ctx_nomem(ctx);
-	b.doc->file = strdup(name);
-	if (!b.doc->file) {
-		free(b.doc);
-		return ctx_nomem(ctx);
+	if (parser != YD_PARSE_LIBYAML) {
+		b.doc = new_doc(ctx, name);
+		if (!b.doc)
+			return -ENOMEM;
+		ret = yf_scan(buf, len, &fast_sink, &b);
+		if (ret != 0) {
+			yd_free(b.doc);
+			b.doc = NULL;
+			b.depth = 0;
+		}
+		if (ret < 0 || (ret == YF_UNSUPPORTED && parser == YD_PARSE_FAST))
+			return ret;
 	}
-	if (!yaml_parser_initialize(&parser)) {
-		yd_free(b.doc);
-		return ctx_nomem(ctx);
+	if (ret == YF_UNSUPPORTED) {
+		b.doc = new_doc(ctx, name);
+		if (!b.doc)
+			return -ENOMEM;
+		ret = parse_libyaml(&b, buf, len);
 	}
-	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
-	ret = build(&b, &parser);
-	yaml_parser_delete(&parser);
 
 	/* Nodes still on the stack after an error belong to the document. */
 	for (i = 0; i < b.capanchors; i++)
@@ -563,6 +659,12 @@ int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
 	}
 	*out = b.doc;
 	return 0;
+}
+
+int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
+		size_t len, struct yd_doc **out)
+{
+	return yd_load_buf_with(ctx, name, buf, len, YD_PARSE_ANY, out);
 }
 
 int yd_load_file(struct fwgen_ctx *ctx, const char *path, struct yd_doc **out)

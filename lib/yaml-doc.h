@@ -63,6 +63,19 @@ int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
 void yd_free(struct yd_doc *doc);
 
 /*
+ * Which parser reads a buffer: by default the fast scanner of yaml-fast.c,
+ * and libyaml when the file is beyond its subset. Tests choose one to
+ * compare them; YD_PARSE_FAST returns YF_UNSUPPORTED (1) for such a file.
+ */
+enum yd_parser {
+	YD_PARSE_ANY,
+	YD_PARSE_FAST,
+	YD_PARSE_LIBYAML,
+};
+int yd_load_buf_with(struct fwgen_ctx *ctx, const char *name, const char *buf,
+		     size_t len, enum yd_parser parser, struct yd_doc **out);
+
+/*
  * Refuses a document in which a mapping repeats a key. Loaders call it once
  * they have read the document, so that their own, more specific messages
  * ("role 'db' given twice") come first where they have them.
