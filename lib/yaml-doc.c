@@ -276,12 +276,6 @@ static int add_scalar(struct builder *b, const char *value, size_t len,
 		return ctx_err_at(b->ctx, -E2BIG, &loc,
 				  "value longer than %u bytes", YD_MAX_SCALAR);
 	}
-	if (memchr(value, '\0', len)) {
-		struct src_loc loc = mark_loc(b->doc, m);
-
-		return ctx_err_at(b->ctx, -EINVAL, &loc,
-				  "value contains a NUL character");
-	}
 	ret = new_node(b, YD_SCALAR, m, &n);
 	if (ret < 0)
 		return ret;
@@ -297,8 +291,15 @@ static int add_scalar(struct builder *b, const char *value, size_t len,
 	return attach(b, n, m);
 }
 
+/* libyaml lets an escaped NUL through ("\0"); the fast path never sees one. */
 static int on_scalar(struct builder *b, const yaml_event_t *ev)
 {
+	if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
+		struct src_loc loc = mark_loc(b->doc, ev->start_mark);
+
+		return ctx_err_at(b->ctx, -EINVAL, &loc,
+				  "value contains a NUL character");
+	}
 	return add_scalar(b, (const char *)ev->data.scalar.value,
 			  ev->data.scalar.length,
 			  ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE,

@@ -20,6 +20,7 @@
  * then hands the file to libyaml. tests/unit/test-yaml.c holds it to
  * producing libyaml's tree, marks included, on every input it accepts.
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "yaml-fast.h"
@@ -331,6 +332,44 @@ static int block_node(struct scan *s)
 	return seq_entry(s) ? block_seq(s) : block_map(s);
 }
 
+#define ONES	0x0101010101010101ull
+#define HIGHS	0x8080808080808080ull
+#define LOW7S	0x7f7f7f7f7f7f7f7full
+
+/*
+ * The high bit of each byte of x outside ' '..'~' and not '\n'. Eight
+ * bytes at a time: the whole file is checked before the scan, which then
+ * need not look at any character's class but its own.
+ */
+static uint64_t unprintable(uint64_t x)
+{
+	uint64_t low7 = x & LOW7S;
+	uint64_t high = (x | (low7 + ONES)) & HIGHS;		/* >= 0x7f */
+	uint64_t ctrl = ~(low7 + 0x60 * ONES) & ~x & HIGHS;	/* < 0x20 */
+	uint64_t nl = x ^ (0x0a * ONES);
+	uint64_t is_nl = ~((nl & LOW7S) + LOW7S) & ~nl & HIGHS;
+
+	return high | (ctrl & ~is_nl);
+}
+
+static bool printable_ascii(const char *buf, size_t len)
+{
+	uint64_t bad = 0, word;
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		memcpy(&word, buf + i, 8);
+		bad |= unprintable(word);
+	}
+	if (i < len) {
+		/* The tail, padded with spaces. */
+		memset(&word, ' ', 8);
+		memcpy(&word, buf + i, len - i);
+		bad |= unprintable(word);
+	}
+	return !bad;
+}
+
 int yf_scan(const char *buf, size_t len, const struct yf_sink *sink,
 	    void *data)
 {
@@ -340,15 +379,10 @@ int yf_scan(const char *buf, size_t len, const struct yf_sink *sink,
 		.sink = sink,
 		.data = data,
 	};
-	size_t i;
 	int ret;
 
-	for (i = 0; i < len; i++) {
-		unsigned char ch = (unsigned char)buf[i];
-
-		if ((ch < 0x20 && ch != '\n') || ch > 0x7e)
-			return YF_UNSUPPORTED;
-	}
+	if (!printable_ascii(buf, len))
+		return YF_UNSUPPORTED;
 	load_line(&s);
 	/* An empty document: rare, and libyaml's business. */
 	if (!s.have)

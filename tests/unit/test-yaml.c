@@ -265,6 +265,34 @@ START_TEST(test_limits_left_to_libyaml)
 }
 END_TEST
 
+/*
+ * Every byte value, in a comment and in a quoted scalar, at each offset in
+ * an 8-byte word: the fast path takes printable ASCII and newlines only.
+ */
+START_TEST(test_every_byte)
+{
+	unsigned int byte, pad;
+	char buf[64];
+
+	for (byte = 0; byte < 256; byte++) {
+		bool printable = (byte >= 0x20 && byte <= 0x7e) || byte == '\n';
+
+		for (pad = 0; pad < 8; pad++) {
+			size_t len;
+
+			len = (size_t)snprintf(buf, sizeof(buf), "a: b # %.*sx", (int)pad, "........");
+			buf[len - 1] = (char)byte;
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len, "\nc: 'd'");
+			ck_assert_uint_eq(differential(buf, len), printable);
+			len = (size_t)snprintf(buf, sizeof(buf), "k: \"%.*sx\"", (int)pad, "..........");
+			buf[len - 2] = (char)byte;
+			if (byte != '"' && byte != '\\' && byte != '\n')
+				ck_assert_uint_eq(differential(buf, len), printable);
+		}
+	}
+}
+END_TEST
+
 /* A small deterministic generator (xorshift), so failures reproduce. */
 static uint64_t rng_state;
 
@@ -441,6 +469,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_refused, 0,
 			    (int)(sizeof(refused) / sizeof(*refused)));
 	tcase_add_test(tc, test_examples);
+	tcase_add_test(tc, test_every_byte);
 	tcase_add_test(tc, test_limits_left_to_libyaml);
 	tcase_add_test(tc, test_random_documents);
 	suite_add_tcase(s, tc);
