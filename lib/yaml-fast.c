@@ -10,7 +10,7 @@
  *   - block mappings whose keys are names ([A-Za-z0-9_][A-Za-z0-9_./-]*);
  *   - block sequences, also at their key's indentation;
  *   - flow sequences on one line, of scalars, without a trailing comma;
- *   - single-line scalars: plain ones of [A-Za-z0-9._/:+-] and inner
+ *   - single-line scalars: plain ones of [A-Za-z0-9._/:+~-] and inner
  *     spaces, quoted ones without escapes;
  *   - comments after a space, and comment or blank lines anywhere.
  *
