@@ -5,9 +5,8 @@
  * sequences, and plain or quoted single-line scalars, in printable ASCII.
  * A 100,000-address inventory loads in 8 ms this way, 34 ms through
  * libyaml. It only ever says "yes, this is the tree" or "not mine":
- * anything outside the subset,
- * including every error, is left to libyaml, which then reads the file
- * from the start and reports it.
+ * anything outside the subset, including every error, is left to libyaml,
+ * which then reads the file from the start and reports it.
  */
 #ifndef FWGEN_YAML_FAST_H
 #define FWGEN_YAML_FAST_H
