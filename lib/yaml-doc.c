@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Builds a YAML tree from libyaml events. Aliases share their anchor's node
+ * Builds a YAML tree from libyaml events, or from the fast scanner's when a
+ * file is within its subset (yaml-fast.c). Aliases share their anchor's node
  * instead of copying it, and every collection records how many nodes it
  * stands for once aliases are expanded, so "billion laughs" is refused at
  * load time rather than discovered by a loader that walks it.

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * A small YAML tree with line/column on every node, built from libyaml
- * events under hard limits, and the checked accessors the loaders use.
+ * A small YAML tree with line/column on every node, built under hard
+ * limits from libyaml's events or, for the plain block YAML inventories
+ * are written in, from yaml-fast.c's; and the checked accessors the
+ * loaders use.
  */
 #ifndef FWGEN_YAML_DOC_H
 #define FWGEN_YAML_DOC_H
