@@ -4,7 +4,8 @@
 # namespace this script creates and removes (never the machine's own).
 # For 1k, 10k and 100k distinct, non-adjacent peer addresses (half IPv4 in
 # 198.18.0.0/15, half IPv6 in 2001:db8::/32) it times, median of N runs:
-# `fwgen apply` vs `nft -f` of fwgen's own printed script, `fwgen diff` vs
+# `fwgen apply` vs `nft -f` of fwgen's own printed script (in turns, into
+# an empty namespace and over the table), `fwgen diff` vs
 # `nft list table inet fwgen`, `fwgen print` (time and peak RSS), and one
 # live `fwgen set add` into the full set (`nft add element`, for scale).
 # Not a test: run it by hand or with `meson test --benchmark` (see
@@ -62,25 +63,9 @@ median() {
 		if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
-# ms CMD...: runs CMD once untimed (caches warm, the table in place: every
-# timed apply then replaces one), then RUNS times, and prints the median
-# wall clock in ms.
-ms() {
-	local i t0 t1 v=()
-	"$@" >/dev/null 2>"$TMP/err" || { echo "bench: failed: $* ($(head -3 "$TMP/err"))" >&2; echo NaN; return 1; }
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(now_us)
-		"$@" >/dev/null 2>"$TMP/err" || { echo "bench: failed: $* ($(head -3 "$TMP/err"))" >&2; echo NaN; return 1; }
-		t1=$(now_us)
-		v+=($(((t1 - t0))))
-	done
-	awk -v us="$(median "${v[@]}")" 'BEGIN { printf "%.1f", us / 1000 }'
-}
-
-# Before a fresh apply: no table. nft's exit waits for the kernel to free
-# the deleted table, so the timed run starts on a quiet kernel.
-drop_table() {
-	nft delete table inet fwgen 2>/dev/null
+# median_ms US...: the median of times in us, in ms.
+median_ms() {
+	awk -v us="$(median "$@")" 'BEGIN { printf "%.1f", us / 1000 }'
 }
 
 # once CMD...: one timed run, the wall clock in us on stdout.
@@ -90,6 +75,24 @@ once() {
 	"$@" >/dev/null 2>"$TMP/err" || { echo "bench: failed: $* ($(head -3 "$TMP/err"))" >&2; return 1; }
 	t1=$(now_us)
 	echo $((t1 - t0))
+}
+
+# ms CMD...: runs CMD once untimed (caches warm), then RUNS times, and
+# prints the median wall clock in ms.
+ms() {
+	local i t v=()
+	"$@" >/dev/null 2>"$TMP/err" || { echo "bench: failed: $* ($(head -3 "$TMP/err"))" >&2; echo NaN; return 1; }
+	for ((i = 0; i < RUNS; i++)); do
+		t=$(once "$@") || { echo NaN; return 1; }
+		v+=("$t")
+	done
+	median_ms "${v[@]}"
+}
+
+# Before a fresh apply: no table. nft's exit waits for the kernel to free
+# the deleted table, so the timed run starts on a quiet kernel.
+drop_table() {
+	nft delete table inet fwgen 2>/dev/null
 }
 
 # versus KEY PREPARE A B: runs A and B (commands without arguments) once
@@ -107,8 +110,8 @@ versus() {
 		va+=("$ta") vb+=("$tb")
 		vr+=("$(awk -v a="$ta" -v b="$tb" 'BEGIN { printf "%.4f", a / b }')")
 	done
-	R[$key,a]=$(awk -v us="$(median "${va[@]}")" 'BEGIN { printf "%.1f", us / 1000 }')
-	R[$key,b]=$(awk -v us="$(median "${vb[@]}")" 'BEGIN { printf "%.1f", us / 1000 }')
+	R[$key,a]=$(median_ms "${va[@]}")
+	R[$key,b]=$(median_ms "${vb[@]}")
 	R[$key,ratio]=$(awk -v r="$(median "${vr[@]}")" 'BEGIN { printf "%.2f", r }')
 }
 
@@ -183,7 +186,7 @@ for n in "${SIZES[@]}"; do
 		t1=$(now_us)
 		v+=($((t1 - t0)))
 	done
-	R[$n,add]=$(awk -v us="$(median "${v[@]}")" 'BEGIN { printf "%.1f", us / 1000 }')
+	R[$n,add]=$(median_ms "${v[@]}")
 	# nft's own live add of one element, for scale: it reads the set first.
 	v=()
 	for ((i = 0; i < RUNS; i++)); do
@@ -193,7 +196,7 @@ for n in "${SIZES[@]}"; do
 		t1=$(now_us)
 		v+=($((t1 - t0)))
 	done
-	R[$n,nftadd]=$(awk -v us="$(median "${v[@]}")" 'BEGIN { printf "%.1f", us / 1000 }')
+	R[$n,nftadd]=$(median_ms "${v[@]}")
 	# Check the adds really landed, then put the inventory back.
 	[ "$("$FWGEN" set list browser | grep -c '^198\.19\.200\.')" = "$RUNS" ] ||
 		{ echo "bench: live adds missing from the set"; exit 2; }
