@@ -209,7 +209,9 @@ static int add_implied_roles(struct loader *l, const struct yd_node *map)
 
 static int load_roles(struct loader *l, const struct yd_node *map)
 {
-	static const char *const keys[] = { "kind", "description", NULL };
+	static const char *const keys[] = {
+		"kind", "description", "no_inbound", NULL
+	};
 	struct fwgen_topology *t = l->t;
 	size_t i;
 	int ret;
@@ -242,6 +244,17 @@ static int load_roles(struct loader *l, const struct yd_node *map)
 		n = yd_map_get(v, "description");
 		if (n && (ret = yd_text(l->ctx, l->doc, n, "'description'",
 				       &r->description)) < 0)
+			return ret;
+		/*
+		 * A host role whose policy admits no catalog flow is a trap
+		 * (issue 15) unless the catalog says it is meant so.
+		 */
+		n = yd_map_get(v, "no_inbound");
+		if (n && !r->host)
+			return err_at(l, n, -EINVAL, "%s",
+				      "'no_inbound' is for host roles: a peer role has no ruleset");
+		if (n && (ret = yd_text(l->ctx, l->doc, n, "'no_inbound'",
+				       &r->no_inbound)) < 0)
 			return ret;
 	}
 	return add_implied_roles(l, map);
@@ -305,9 +318,49 @@ static int load_params(struct loader *l, const struct yd_node *map)
 	return 0;
 }
 
+/*
+ * An option's implied_by: the host roles whose flows all depend on it. A
+ * host that holds such a role, or an inventory that binds it, means the
+ * option is on (see resolve.c), so naming the role never yields a policy
+ * without its flows.
+ */
+static int as_list(struct loader *l, const struct yd_node *n, const char *what,
+		   const struct yd_node *const **items, size_t *count);
+
+static int load_implied_by(struct loader *l, struct option *o,
+			   const struct yd_node *n)
+{
+	const struct yd_node *const *items;
+	size_t i, cnt;
+	int ret = as_list(l, n, "'implied_by'", &items, &cnt);
+
+	if (ret < 0)
+		return ret;
+	o->implied_by = calloc(cnt + 1, sizeof(*o->implied_by));
+	if (!o->implied_by)
+		return ctx_nomem(l->ctx);
+	for (i = 0; i < cnt; i++) {
+		size_t idx;
+
+		if (items[i]->type != YD_SCALAR ||
+		    topology_role_index(l->t, items[i]->value, &idx) < 0)
+			return err_at(l, items[i], -EINVAL,
+				      "unknown role '%s' in 'implied_by' (declare it under 'roles')",
+				      items[i]->type == YD_SCALAR ? items[i]->value : "?");
+		if (!l->t->roles[idx].host)
+			return err_at(l, items[i], -EINVAL,
+				      "'%s' in 'implied_by' is a peer role: only a host role can imply an option",
+				      items[i]->value);
+		o->implied_by[o->nimplied_by++] = idx;
+	}
+	return 0;
+}
+
 static int load_options(struct loader *l, const struct yd_node *map)
 {
-	static const char *const keys[] = { "default", "description", NULL };
+	static const char *const keys[] = {
+		"default", "description", "implied_by", NULL
+	};
 	struct fwgen_topology *t = l->t;
 	size_t i;
 	int ret;
@@ -338,6 +391,9 @@ static int load_options(struct loader *l, const struct yd_node *map)
 		d = yd_map_get(v, "description");
 		if (d && (ret = yd_text(l->ctx, l->doc, d, "'description'",
 				       &o->description)) < 0)
+			return ret;
+		d = yd_map_get(v, "implied_by");
+		if (d && (ret = load_implied_by(l, o, d)) < 0)
 			return ret;
 	}
 	return 0;
@@ -681,6 +737,7 @@ void topology_free(struct fwgen_topology *t)
 	for (i = 0; i < t->nroles; i++) {
 		free(t->roles[i].name);
 		free(t->roles[i].description);
+		free(t->roles[i].no_inbound);
 	}
 	free(t->roles);
 	for (i = 0; i < t->nparams; i++) {
@@ -692,6 +749,7 @@ void topology_free(struct fwgen_topology *t)
 	for (i = 0; i < t->noptions; i++) {
 		free(t->options[i].name);
 		free(t->options[i].description);
+		free(t->options[i].implied_by);
 	}
 	free(t->options);
 	for (i = 0; i < t->nflows; i++) {

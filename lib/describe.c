@@ -20,6 +20,9 @@ static void print_roles(const struct fwgen_topology *t, bool host, FILE *out)
 			continue;
 		fprintf(out, "  %-27s %s\n", t->roles[i].name,
 			t->roles[i].description ? t->roles[i].description : "");
+		if (t->roles[i].no_inbound)
+			fprintf(out, "  %-27s accepts no catalog flow: %s\n", "",
+				t->roles[i].no_inbound);
 	}
 	fputc('\n', out);
 }
@@ -77,6 +80,38 @@ static void print_flow(const struct fwgen_topology *t, const struct flow *f,
 		fprintf(out, "    note: %s\n", f->note);
 }
 
+/*
+ * An option with its default, the host roles that imply it, and every flow
+ * (with its source rows) it turns on or off: what an operator weighs before
+ * changing it.
+ */
+static void print_option(const struct fwgen_topology *t, size_t o, FILE *out)
+{
+	const struct option *opt = &t->options[o];
+	size_t i, j, k;
+
+	fprintf(out, "  %-27s %-5s  %s\n", opt->name,
+		opt->default_value ? "true" : "false",
+		opt->description ? opt->description : "");
+	for (i = 0; i < opt->nimplied_by; i++)
+		fprintf(out, "%s%s%s", i ? ", " : "    implied by host role: ",
+			t->roles[opt->implied_by[i]].name,
+			i + 1 == opt->nimplied_by ? "\n" : "");
+	for (i = 0; i < t->nflows; i++) {
+		const struct flow *f = &t->flows[i];
+
+		for (j = 0; j < f->nwhen; j++) {
+			if (f->when[j].option != o)
+				continue;
+			fprintf(out, "    %s %s:", f->when[j].negate ? "off:" : "on: ",
+				f->id);
+			for (k = 0; k < f->nsources; k++)
+				fprintf(out, " %s", f->sources[k]);
+			fputc('\n', out);
+		}
+	}
+}
+
 FWGEN_EXPORT int fwgen_topology_describe(struct fwgen_ctx *ctx,
 					 const struct fwgen_topology *t,
 					 FILE *out)
@@ -106,9 +141,7 @@ FWGEN_EXPORT int fwgen_topology_describe(struct fwgen_ctx *ctx,
 	if (t->noptions) {
 		fputs("\nOptions (set in the inventory under 'options'):\n", out);
 		for (i = 0; i < t->noptions; i++)
-			fprintf(out, "  %-27s %-5s  %s\n", t->options[i].name,
-				t->options[i].default_value ? "true" : "false",
-				t->options[i].description ? t->options[i].description : "");
+			print_option(t, i, out);
 	}
 	fputs("\nSources:\n", out);
 	for (i = 0; i < t->ndocs; i++) {

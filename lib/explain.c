@@ -547,6 +547,9 @@ static bool option_value(const struct fwgen_explain *e, size_t opt)
 	const struct option *o = &e->t->options[opt];
 	size_t i;
 
+	/* As resolved: an option a held or bound role implies is on. */
+	if (e->pol && e->pol->options && opt < e->pol->noptions)
+		return e->pol->options[opt];
 	for (i = 0; e->inv && i < e->inv->noptions; i++) {
 		if (strcmp(e->inv->options[i].name, o->name) == 0)
 			return e->inv->options[i].value;

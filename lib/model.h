@@ -31,6 +31,7 @@ struct role {
 	char *name;
 	bool host;
 	char *description;
+	char *no_inbound;	/* host roles that accept nothing by design: why */
 };
 
 struct param {
@@ -44,6 +45,8 @@ struct option {
 	char *name;
 	bool default_value;
 	char *description;
+	size_t *implied_by;	/* role indices: holding or binding one turns it on */
+	size_t nimplied_by;
 };
 
 /* A port item of a flow: a literal range or a reference to a param. */

@@ -42,6 +42,7 @@ FWGEN_EXPORT void fwgen_policy_free(struct fwgen_policy *pol)
 	for (i = 0; i < pol->nflows; i++)
 		free(pol->flows[i].peer_role);
 	free(pol->flows);
+	free(pol->options);
 	strv_free(pol->notes, pol->nnotes);
 	strv_free(pol->roles, pol->nroles);
 	free(pol->table);

@@ -143,6 +143,9 @@ struct fwgen_policy {
 	size_t nchains, cap_chains;
 	struct pol_flow *flows;
 	size_t nflows;
+	bool *options;		/* by topology option index: the values resolved
+				 * (defaults, implied by roles, inventory) */
+	size_t noptions;
 };
 
 #endif

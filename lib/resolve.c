@@ -122,6 +122,48 @@ static int host_roles(struct resolver *r, const char *const *roles,
 	return 0;
 }
 
+/*
+ * Options a host role depends on (catalog 'implied_by'): holding the role,
+ * or binding it in the inventory, turns them on for every host's ruleset, so
+ * the other roles' flows to and from it follow. An inventory that sets such
+ * an option to false contradicts itself: an error naming the option, never
+ * a policy without the role's flows. Runs after the host roles are known and
+ * after check_inventory() applied the inventory's own values.
+ */
+static int implied_options(struct resolver *r)
+{
+	const struct fwgen_topology *t = r->t;
+	const struct fwgen_inventory *inv = r->inv;
+	size_t i, j, k;
+
+	for (i = 0; i < t->noptions; i++) {
+		const struct option *o = &t->options[i];
+		const struct inv_option *set = NULL;
+
+		for (k = 0; inv && k < inv->noptions; k++) {
+			if (strcmp(inv->options[k].name, o->name) == 0)
+				set = &inv->options[k];
+		}
+		for (j = 0; j < o->nimplied_by; j++) {
+			size_t role = o->implied_by[j];
+			const char *name = t->roles[role].name;
+			bool bound = inventory_role(inv, name) != NULL;
+
+			if (!r->held[role] && !bound)
+				continue;
+			if (set && !set->value)
+				return ctx_err_at(r->ctx, -EINVAL, inv_loc(&set->loc),
+						  "option '%s' is false, but role '%s' (%s) needs it: set '%s: true' or drop the role",
+						  o->name, name,
+						  r->held[role] ? "named as a host role" :
+								  "bound in the inventory",
+						  o->name);
+			r->options[i] = true;
+		}
+	}
+	return 0;
+}
+
 static bool flow_enabled(const struct resolver *r, const struct flow *f)
 {
 	size_t i;
@@ -869,6 +911,7 @@ static int resolve(struct resolver *r, const char *const *roles, size_t nroles)
 		r->options[i] = t->options[i].default_value;
 	if ((ret = check_inventory(r)) < 0 ||
 	    (ret = host_roles(r, roles, nroles)) < 0 ||
+	    (ret = implied_options(r)) < 0 ||
 	    (ret = fill_header(r, egress)) < 0 ||
 	    (ret = collect_items(r, egress)) < 0)
 		return ret;
@@ -896,6 +939,12 @@ static int resolve(struct resolver *r, const char *const *roles, size_t nroles)
 	    (ret = add_redirects(r)) < 0 ||
 	    (ret = record_flows(r)) < 0)
 		return ret;
+	/* Explain reads the options as resolved, implied ones included. */
+	r->pol->options = calloc(t->noptions + 1, sizeof(*r->pol->options));
+	if (!r->pol->options)
+		return nomem(r);
+	memcpy(r->pol->options, r->options, t->noptions * sizeof(*r->options));
+	r->pol->noptions = t->noptions;
 	return 0;
 }
 

@@ -165,8 +165,90 @@ START_TEST(test_catalog_refuses_broken_files_with_position)
 			 "F:14:5: duplicate flow id 'a'");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: \"A b\", from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"),
 			 "F:13:10: a flow id must be a name of lowercase letters, digits, '-' and '_' (at most 40)");
+	ck_assert_str_eq(load_bad(ctx, HEAD "options:\n  o: {default: false, implied_by: p}\nflows: []\n"),
+			 "F:13:35: 'p' in 'implied_by' is a peer role: only a host role can imply an option");
+	ck_assert_str_eq(load_bad(ctx, HEAD "options:\n  o: {default: false, implied_by: [q]}\nflows: []\n"),
+			 "F:13:36: unknown role 'q' in 'implied_by' (declare it under 'roles')");
+	ck_assert_str_eq(load_bad(ctx, "topology: t\nproduct: P\nsummary: s\ndocuments:\n  d:\n    file: f\n    tables:\n      t: T\n"
+				   "roles:\n  p: {kind: peer, no_inbound: x}\nflows: []\n"),
+			 "F:10:31: 'no_inbound' is for host roles: a peer role has no ruleset");
 	ck_assert_str_eq(load_bad(ctx, "topology: t\nroles: [a]\n"),
 			 "F:1:1: a catalog file lacks the required key 'product'");
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+/*
+ * Issue 15: `fwgen catalog show` and docs/catalog.md list every option with
+ * its default; show also lists the roles implying it and every flow it
+ * gates with the flow's source rows.
+ */
+START_TEST(test_catalog_options_listed_with_defaults_and_rows)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_real_catalog(ctx);
+	const char *root = getenv("FWGEN_SOURCE_ROOT");
+	char path[4096], line[2048], *docs = NULL;
+	size_t i, o, f, w, k, n = 0, len = 0;
+	FILE *df;
+
+	ck_assert_ptr_nonnull(root);
+	snprintf(path, sizeof(path), "%s/docs/catalog.md", root);
+	df = fopen(path, "r");
+	ck_assert_msg(df != NULL, "%s", path);
+	{
+		FILE *m = open_memstream(&docs, &len);
+
+		while (fgets(line, sizeof(line), df))
+			fputs(line, m);
+		fclose(m);
+	}
+	fclose(df);
+	for (i = 0; i < cat->ntopos; i++) {
+		const struct fwgen_topology *t = cat->topos[i];
+		char *out = NULL;
+		size_t olen = 0;
+		FILE *m = open_memstream(&out, &olen);
+
+		ck_assert_int_eq(fwgen_topology_describe(ctx, t, m), 0);
+		fclose(m);
+		for (o = 0; o < t->noptions; o++) {
+			const struct option *opt = &t->options[o];
+			const char *def = opt->default_value ? "true" : "false";
+
+			snprintf(line, sizeof(line), "\n  %-27s %-5s  ", opt->name, def);
+			ck_assert_msg(strstr(out, line), "show %s: option %s", t->name, opt->name);
+			snprintf(line, sizeof(line), "| `%s` | `%s` | `%s` |", t->name,
+				 opt->name, def);
+			ck_assert_msg(strstr(docs, line), "docs/catalog.md lacks %s", line);
+			for (k = 0; k < opt->nimplied_by; k++) {
+				snprintf(line, sizeof(line), "`%s` |",
+					 t->roles[opt->implied_by[k]].name);
+				ck_assert(strstr(docs, line));
+				ck_assert(strstr(out, "implied by host role: "));
+			}
+			for (f = 0; f < t->nflows; f++) {
+				for (w = 0; w < t->flows[f].nwhen; w++) {
+					if (t->flows[f].when[w].option != o)
+						continue;
+					snprintf(line, sizeof(line), "    %s %s: %s",
+						 t->flows[f].when[w].negate ? "off:" : "on: ",
+						 t->flows[f].id, t->flows[f].sources[0]);
+					ck_assert_msg(strstr(out, line), "show %s lacks '%s'",
+						      t->name, line);
+					snprintf(line, sizeof(line), "`%s` (", t->flows[f].id);
+					ck_assert_msg(strstr(docs, line),
+						      "docs/catalog.md: option %s lacks flow %s",
+						      opt->name, t->flows[f].id);
+				}
+			}
+			n++;
+		}
+		free(out);
+	}
+	ck_assert_uint_ge(n, 9);
+	free(docs);
+	fwgen_catalog_free(cat);
 	fwgen_ctx_free(ctx);
 }
 END_TEST
@@ -194,6 +276,7 @@ int main(void)
 	tcase_add_test(tc, test_catalog_flows_are_well_formed);
 	tcase_add_test(tc, test_catalog_refuses_broken_files_with_position);
 	tcase_add_test(tc, test_catalog_missing_directory_is_an_error);
+	tcase_add_test(tc, test_catalog_options_listed_with_defaults_and_rows);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

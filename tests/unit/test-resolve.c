@@ -89,6 +89,114 @@ START_TEST(test_resolve_every_topology_and_host_role)
 }
 END_TEST
 
+/*
+ * Issue 15: no host role, named alone with the options at their defaults,
+ * yields a policy without catalog flows (remote_catalog's catalog-server
+ * did). Inbound: some flow admits peers, unless the catalog marks the role
+ * no_inbound. With egress filtered every host role has some flow.
+ */
+static size_t count_flows(const struct fwgen_policy *pol, bool inbound_only)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < pol->nflows; i++) {
+		if (!inbound_only || pol->flows[i].inbound)
+			n++;
+	}
+	return n;
+}
+
+START_TEST(test_resolve_no_host_role_is_silently_empty)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_real_catalog(ctx);
+	size_t i, r, n = 0;
+
+	for (i = 0; i < cat->ntopos; i++) {
+		const struct fwgen_topology *t = cat->topos[i];
+		struct fwgen_inventory *filtered = fwgen_inventory_new();
+
+		ck_assert_ptr_nonnull(filtered);
+		fwgen_inventory_set_egress(filtered, FWGEN_EGRESS_FILTERED);
+		ck_assert_int_eq(fwgen_inventory_set_topology(ctx, filtered, t->name), 0);
+		for (r = 0; r < t->nroles; r++) {
+			const struct role *role = &t->roles[r];
+			struct fwgen_policy *pol;
+
+			if (!role->host)
+				continue;
+			pol = resolve(ctx, cat, NULL, t->name, role->name, NULL);
+			if (role->no_inbound)
+				ck_assert_msg(count_flows(pol, true) == 0,
+					      "%s/%s is marked no_inbound but admits a flow",
+					      t->name, role->name);
+			else
+				ck_assert_msg(count_flows(pol, true) > 0,
+					      "%s/%s named alone admits no catalog flow",
+					      t->name, role->name);
+			fwgen_policy_free(pol);
+			pol = resolve(ctx, cat, filtered, NULL, role->name, NULL);
+			ck_assert_msg(count_flows(pol, false) > 0,
+				      "%s/%s with egress filtered has no catalog flow",
+				      t->name, role->name);
+			fwgen_policy_free(pol);
+			n++;
+		}
+		fwgen_inventory_free(filtered);
+	}
+	ck_assert_uint_ge(n, 20);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+/*
+ * An option a host role implies (remote_catalog by catalog-server) is on
+ * when the role is named or bound, in every host's ruleset; an inventory
+ * that turns it off is an error naming the option.
+ */
+START_TEST(test_resolve_role_implies_option)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_real_catalog(ctx);
+	struct fwgen_inventory *bound = parse_inventory(ctx,
+		"topology: tachyon-single-server\negress: filtered\n"
+		"roles:\n  catalog-server: [198.18.10.30]\n");
+	struct fwgen_inventory *off = parse_inventory(ctx,
+		"topology: tachyon-single-server\noptions:\n  remote_catalog: false\n");
+	const char *cs[] = { "catalog-server" };
+	struct fwgen_policy *pol = NULL;
+	size_t i;
+	bool to_catalog = false;
+
+	pol = resolve(ctx, cat, NULL, "tachyon-single-server", "catalog-server", NULL);
+	ck_assert_ptr_nonnull(chain(pol, "in_tcp_80"));
+	fwgen_policy_free(pol);
+	/* Unbound: the server has no remote catalog to reach. */
+	pol = resolve(ctx, cat, NULL, "tachyon-single-server", "server", NULL);
+	for (i = 0; i < pol->nflows; i++)
+		ck_assert_str_ne(pol->flows[i].flow->id, "server-catalog");
+	fwgen_policy_free(pol);
+	/* Bound in the inventory: the server's ruleset follows. */
+	pol = resolve(ctx, cat, bound, NULL, "server", NULL);
+	for (i = 0; i < pol->nflows; i++) {
+		if (strcmp(pol->flows[i].flow->id, "server-catalog") == 0)
+			to_catalog = true;
+	}
+	ck_assert(to_catalog);
+	fwgen_policy_free(pol);
+	pol = NULL;
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, off, NULL, cs, 1, 0, &pol), -EINVAL);
+	ck_assert_str_eq(fwgen_ctx_error(ctx),
+			 "inv.yaml:3:3: option 'remote_catalog' is false, but role 'catalog-server' (named as a host role) needs it: set 'remote_catalog: true' or drop the role");
+	ck_assert_ptr_null(pol);
+	fwgen_inventory_free(bound);
+	fwgen_inventory_free(off);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_resolve_union_of_two_roles_without_duplicates)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
@@ -273,6 +381,8 @@ int main(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_resolve_every_topology_and_host_role);
+	tcase_add_test(tc, test_resolve_no_host_role_is_silently_empty);
+	tcase_add_test(tc, test_resolve_role_implies_option);
 	tcase_add_test(tc, test_resolve_union_of_two_roles_without_duplicates);
 	tcase_add_test(tc, test_resolve_local_flow_needs_no_rule_when_peer_unbound);
 	tcase_add_test(tc, test_resolve_options_and_params);
