@@ -601,11 +601,55 @@ static int load_when(struct loader *l, struct flow *f, const struct yd_node *n)
 	return 0;
 }
 
+/*
+ * A conntrack helper the flow's connections need (tftp: the transfer comes
+ * back from a new server port). Only the helpers the kernel has that fit
+ * one protocol; the rule assigning it matches the flow's ports, so the flow
+ * needs some.
+ */
+static int load_helper(struct loader *l, struct flow *f,
+		       const struct yd_node *n)
+{
+	static const struct {
+		const char *name;
+		unsigned int proto;
+	} known[] = {
+		{ "ftp", PROTO_TCP },
+		{ "tftp", PROTO_UDP },
+		{ "sip", PROTO_UDP },
+		{ "irc", PROTO_TCP },
+		{ "pptp", PROTO_TCP },
+		{ "amanda", PROTO_UDP },
+		{ "sane", PROTO_TCP },
+		{ "snmp", PROTO_UDP },
+	};
+	size_t i;
+	int ret;
+
+	if ((ret = yd_want(l->ctx, l->doc, n, YD_SCALAR, "'helper'")) < 0)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(known); i++) {
+		if (strcmp(known[i].name, n->value) == 0)
+			break;
+	}
+	if (i == ARRAY_SIZE(known))
+		return err_at(l, n, -EINVAL,
+			      "unknown conntrack helper '%s' (ftp, tftp, sip, irc, pptp, amanda, sane, snmp)",
+			      n->value);
+	if (f->protos != known[i].proto)
+		return err_at(l, n, -EINVAL, "helper '%s' needs 'proto: %s' alone",
+			      n->value, known[i].proto == PROTO_TCP ? "tcp" : "udp");
+	if (f->nports == 0)
+		return err_at(l, n, -EINVAL, "%s", "'helper' needs ports to match");
+	f->helper = strdup(n->value);
+	return f->helper ? 0 : ctx_nomem(l->ctx);
+}
+
 static int load_flow(struct loader *l, const struct yd_node *v, struct flow *f)
 {
 	static const char *const keys[] = {
 		"id", "from", "to", "proto", "ports", "description", "source",
-		"when", "redirect", "note", NULL
+		"when", "redirect", "helper", "note", NULL
 	};
 	const struct yd_node *n;
 	unsigned long port;
@@ -650,6 +694,9 @@ static int load_flow(struct loader *l, const struct yd_node *v, struct flow *f)
 			return err_at(l, n, -EINVAL, "%s", "'redirect' needs ports to redirect from");
 		f->redirect = (uint16_t)port;
 	}
+	n = yd_map_get(v, "helper");
+	if (n && (ret = load_helper(l, f, n)) < 0)
+		return ret;
 	return 0;
 }
 
@@ -762,6 +809,7 @@ void topology_free(struct fwgen_topology *t)
 		free(f->description);
 		strv_free(f->sources, f->nsources);
 		free(f->when);
+		free(f->helper);
 		free(f->note);
 	}
 	free(t->flows);

@@ -89,6 +89,7 @@ struct flow {
 	struct condition *when;
 	size_t nwhen;
 	uint16_t redirect;	/* 0: none */
+	char *helper;		/* conntrack helper for its connections, or NULL */
 	char *note;
 	struct src_loc loc;
 };

@@ -452,6 +452,18 @@ static int put_set(struct nftnl_batch *b, struct nftnl_set *s,
 }
 
 /* In nft's attribute order: table, chain, expressions, userdata. */
+/* A stateful object (a ct helper), encoded by libnftnl as nft does. */
+static int put_obj(struct nftnl_batch *b, const struct nftnl_obj *o,
+		   uint32_t *seq, uint16_t nlflags, struct nl_msgs *m)
+{
+	struct nlmsghdr *nlh;
+
+	nlh = msg_start(b, NFT_MSG_NEWOBJ, NLM_F_CREATE | nlflags, seq);
+	nftnl_obj_nlmsg_build_payload(nlh, (struct nftnl_obj *)o);
+	note_msg(m, nlh, NL_WHAT_OBJ, o, NULL);
+	return msg_end(b);
+}
+
 static int put_rule(struct nftnl_batch *b, struct nftnl_rule *r,
 		    uint32_t *seq, uint16_t nlflags, struct nl_msgs *m)
 {
@@ -580,6 +592,9 @@ int nl_batch_append_objs(struct nftnl_batch *b, const struct nft_objs *o,
 		ret = put_table_add(b, o->table, seq, nlflags, m);
 	for (i = 0; !ret && i < o->nchains; i++)
 		ret = put_chain(b, o->chains[i], seq, nlflags, m);
+	/* After the chains, before the rules that reference them, as nft. */
+	for (i = 0; !ret && i < o->nobjs; i++)
+		ret = put_obj(b, o->objs[i], seq, nlflags, m);
 	for (i = 0; !ret && i < o->nsets; i++) {
 		if (set_is_deferred(o->sets[i]) &&
 		    set_is_looked_up(o, o->sets[i]))
@@ -872,6 +887,10 @@ static void describe(const struct nl_msginfo *i, char *buf, size_t len)
 		break;
 	case NL_WHAT_RULE:
 		describe_rule(i->obj, buf, len);
+		break;
+	case NL_WHAT_OBJ:
+		snprintf(buf, len, "ct helper %s",
+			 nftnl_obj_get_str((struct nftnl_obj *)i->obj, NFTNL_OBJ_NAME));
 		break;
 	}
 }

@@ -25,6 +25,7 @@ enum nl_what {
 	NL_WHAT_SET,
 	NL_WHAT_ELEMS,
 	NL_WHAT_RULE,
+	NL_WHAT_OBJ,
 };
 
 struct nl_msginfo {

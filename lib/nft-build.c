@@ -755,6 +755,19 @@ static void add_log(struct build *b, struct nftnl_rule *r, const char *prefix)
 		b->nomem = true;
 }
 
+/* `ct helper set "NAME"`: a reference to the table's helper object. */
+static void add_ct_helper(struct build *b, struct nftnl_rule *r,
+			  const char *name)
+{
+	struct nftnl_expr *e = expr_add(b, r, "objref");
+
+	if (!e)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_CT_HELPER);
+	if (nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name) < 0)
+		b->nomem = true;
+}
+
 /* `redirect to :PORT`: the port goes through register 1. */
 static void add_redirect(struct build *b, struct nftnl_rule *r, uint16_t port)
 {
@@ -917,6 +930,8 @@ static int build_rule(struct build *b, const struct pol_chain *c,
 		add_limit(b, r, pr);
 	if (pr->log_prefix)
 		add_log(b, r, pr->log_prefix);
+	if (pr->ct_helper)
+		add_ct_helper(b, r, pr->ct_helper);
 	switch (pr->verdict) {
 	case POL_VERDICT_NONE:
 		break;
@@ -965,6 +980,35 @@ static int build_table(struct build *b)
 	}
 	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
 	b->o->table = t;
+	return 0;
+}
+
+/*
+ * A ct helper object as nft encodes `ct helper NAME { type "T" protocol P }`
+ * in an inet table: no l3proto, so the kernel registers it for both
+ * families.
+ */
+static int build_helper(struct build *b, const struct pol_helper *h,
+			struct nftnl_obj **out)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+
+	if (!o)
+		return -ENOMEM;
+	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_INET);
+	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_CT_HELPER);
+	nftnl_obj_set_u8(o, NFTNL_OBJ_CT_HELPER_L4PROTO, h->l4proto);
+	/* These setters return nothing: a failed copy leaves the attribute unset. */
+	nftnl_obj_set_str(o, NFTNL_OBJ_TABLE, b->pol->table);
+	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, h->name);
+	nftnl_obj_set_str(o, NFTNL_OBJ_CT_HELPER_NAME, h->type);
+	if (!nftnl_obj_is_set(o, NFTNL_OBJ_TABLE) ||
+	    !nftnl_obj_is_set(o, NFTNL_OBJ_NAME) ||
+	    !nftnl_obj_is_set(o, NFTNL_OBJ_CT_HELPER_NAME)) {
+		nftnl_obj_free(o);
+		return -ENOMEM;
+	}
+	*out = o;
 	return 0;
 }
 
@@ -1042,6 +1086,16 @@ static int build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 			goto nomem;
 		b.o->nchains++;
 	}
+	if (pol->nhelpers) {
+		b.o->objs = calloc(pol->nhelpers, sizeof(*b.o->objs));
+		if (!b.o->objs)
+			goto nomem;
+	}
+	for (i = 0; i < pol->nhelpers; i++) {
+		if (build_helper(&b, &pol->helpers[i], &b.o->objs[i]) < 0)
+			goto nomem;
+		b.o->nobjs++;
+	}
 	for (i = 0; i < pol->nsets; i++) {
 		if (pol->sets[i].family != 4 && pol->sets[i].family != 6) {
 			ret = ctx_err(ctx, -EINVAL, "set %s has no family",
@@ -1095,6 +1149,9 @@ void nft_objs_free(struct nft_objs *o)
 	for (i = 0; i < o->nchains; i++)
 		nftnl_chain_free(o->chains[i]);
 	free(o->chains);
+	for (i = 0; i < o->nobjs; i++)
+		nftnl_obj_free(o->objs[i]);
+	free(o->objs);
 	if (o->table)
 		nftnl_table_free(o->table);
 	free(o->lazy);
@@ -1161,6 +1218,17 @@ FWGEN_EXPORT struct nftnl_chain *
 fwgen_nftnl_chain_at(const struct fwgen_nftnl *o, size_t i)
 {
 	return i < o->objs->nchains ? o->objs->chains[i] : NULL;
+}
+
+FWGEN_EXPORT size_t fwgen_nftnl_obj_count(const struct fwgen_nftnl *o)
+{
+	return o ? o->objs->nobjs : 0;
+}
+
+FWGEN_EXPORT struct nftnl_obj *
+fwgen_nftnl_obj_at(const struct fwgen_nftnl *o, size_t i)
+{
+	return o && i < o->objs->nobjs ? o->objs->objs[i] : NULL;
 }
 
 FWGEN_EXPORT size_t fwgen_nftnl_rule_count(const struct fwgen_nftnl *o)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include <libnftnl/chain.h>
+#include <libnftnl/object.h>
 #include <libnftnl/rule.h>
 #include <libnftnl/set.h>
 #include <libnftnl/table.h>
@@ -37,6 +38,8 @@ struct nft_objs {
 	size_t nsets;
 	struct nftnl_chain **chains;	/* in policy order */
 	size_t nchains;
+	struct nftnl_obj **objs;	/* stateful objects: ct helpers, in policy order */
+	size_t nobjs;
 	struct nftnl_rule **rules;	/* in chain order, then rule order */
 	size_t nrules;
 	struct nft_lazy_elems *lazy;	/* by set index, the first nlazy sets;

@@ -609,6 +609,9 @@ static int k_expr(FILE *f, const struct canon_env *env,
 		if (attr_uint(e, NFTNL_EXPR_NAT_FLAGS, &v))
 			flags |= (uint32_t)v;
 		fprintf(f, " f=%u", flags);
+	} else if (!strcmp(name, "objref")) {
+		k_uint(f, e, NFTNL_EXPR_OBJREF_IMM_TYPE, "type");
+		k_str(f, e, NFTNL_EXPR_OBJREF_IMM_NAME, "name");
 	} else if (!strcmp(name, "reject")) {
 		k_uint(f, e, NFTNL_EXPR_REJECT_TYPE, "type");
 		k_uint(f, e, NFTNL_EXPR_REJECT_CODE, "code");
@@ -1473,6 +1476,21 @@ static void d_ct(struct dec *d, const struct nftnl_expr *e)
 	sym_set(s, VF_HEX, 4, 0, "ct key %" PRIu64, key);
 }
 
+/* `ct helper set "NAME"`; other object kinds by their number. */
+static void d_objref(struct dec *d, const struct nftnl_expr *e)
+{
+	const char *name = attr_str(e, NFTNL_EXPR_OBJREF_IMM_NAME);
+	uint64_t type = 0;
+	FILE *f = tok(d);
+
+	attr_uint(e, NFTNL_EXPR_OBJREF_IMM_TYPE, &type);
+	if (type == NFT_OBJECT_CT_HELPER)
+		fputs("ct helper set ", f);
+	else
+		fprintf(f, "object type %" PRIu64 " ", type);
+	render_quoted(name ? name : "", f);
+}
+
 static void d_generic(struct dec *d, const struct nftnl_expr *e,
 		      const char *name)
 {
@@ -1522,6 +1540,8 @@ static void d_expr(struct dec *d, const struct nftnl_expr *e)
 		d_redir(d, e, false);
 	else if (!strcmp(name, "notrack"))
 		fputs("notrack", tok(d));
+	else if (!strcmp(name, "objref"))
+		d_objref(d, e);
 	else if (!strcmp(name, "reject")) {
 		uint64_t type = 0;
 

@@ -15,6 +15,7 @@ static void rule_release(struct pol_rule *r)
 	free(r->dports);
 	free(r->icmp_types);
 	free(r->log_prefix);
+	free(r->ct_helper);
 	free(r->vmap);
 	free(r->comment);
 	free(r->flow_id);
@@ -32,6 +33,11 @@ FWGEN_EXPORT void fwgen_policy_free(struct fwgen_policy *pol)
 		free(pol->sets[i].elems);
 	}
 	free(pol->sets);
+	for (i = 0; i < pol->nhelpers; i++) {
+		free(pol->helpers[i].name);
+		free(pol->helpers[i].type);
+	}
+	free(pol->helpers);
 	for (i = 0; i < pol->nchains; i++) {
 		for (j = 0; j < pol->chains[i].nrules; j++)
 			rule_release(&pol->chains[i].rules[j]);
@@ -131,5 +137,35 @@ int policy_add_note(struct fwgen_policy *pol, char *note)
 		return -ENOMEM;
 	}
 	pol->notes[pol->nnotes - 1] = note;
+	return 0;
+}
+
+int policy_add_helper(struct fwgen_policy *pol, const char *type,
+		      uint8_t l4proto, const char **name)
+{
+	struct pol_helper *h;
+	size_t i;
+
+	for (i = 0; i < pol->nhelpers; i++) {
+		if (strcmp(pol->helpers[i].type, type) == 0 &&
+		    pol->helpers[i].l4proto == l4proto) {
+			*name = pol->helpers[i].name;
+			return 0;
+		}
+	}
+	h = realloc(pol->helpers, (pol->nhelpers + 1) * sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	pol->helpers = h;
+	h = &pol->helpers[pol->nhelpers];
+	memset(h, 0, sizeof(*h));
+	/* One object per helper type: its name says what it is. */
+	h->name = strdup(type);
+	h->type = strdup(type);
+	h->l4proto = l4proto;
+	pol->nhelpers++;
+	if (!h->name || !h->type)
+		return -ENOMEM;
+	*name = h->name;
 	return 0;
 }

@@ -75,6 +75,19 @@ struct pol_set {
 	size_t nelems;
 };
 
+/*
+ * A conntrack helper object of the table: `ct helper NAME { type "TYPE"
+ * protocol P }`. Rules assign it to the connections they match, so that
+ * the helper relates a protocol's secondary connections (the TFTP
+ * transfer from a new server port) to the first; since Linux 6.0 no
+ * helper is assigned automatically.
+ */
+struct pol_helper {
+	char *name;		/* object name, as rules reference it */
+	char *type;		/* the kernel's helper name, e.g. "tftp" */
+	uint8_t l4proto;	/* enum pol_l4: tcp or udp */
+};
+
 /* One element of a dispatch map: l4proto . dport-range : jump chain. */
 struct pol_vmap_elem {
 	uint8_t l4proto;
@@ -85,7 +98,7 @@ struct pol_vmap_elem {
 /*
  * One rule. The matches present are the fields that are set; renderers emit
  * them in this order: family, iface, saddr set, daddr set, l4proto + dports,
- * icmp types, ct state, limit, log, verdict, comment.
+ * icmp types, ct state, limit, log, ct helper set, verdict, comment.
  */
 struct pol_rule {
 	int family;		/* 0 both, 4 ip only, 6 ip6 only */
@@ -103,6 +116,7 @@ struct pol_rule {
 	enum pol_limit_unit limit_unit;
 	uint32_t limit_burst;
 	char *log_prefix;	/* non-NULL: log with this prefix */
+	char *ct_helper;	/* non-NULL: `ct helper set` this policy.helpers name */
 	enum pol_verdict verdict;
 	uint16_t redirect_port;	/* with POL_VERDICT_REDIRECT */
 	struct pol_vmap_elem *vmap;	/* with POL_VERDICT_VMAP, sorted */
@@ -139,6 +153,8 @@ struct fwgen_policy {
 	size_t nnotes, cap_notes;
 	struct pol_set *sets;	/* sorted by name */
 	size_t nsets;
+	struct pol_helper *helpers;	/* conntrack helper objects, by name */
+	size_t nhelpers;
 	struct pol_chain *chains;	/* base chains first, then service chains by name */
 	size_t nchains, cap_chains;
 	struct pol_flow *flows;

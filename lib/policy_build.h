@@ -20,6 +20,13 @@ int rule_set_dports(struct pol_rule *r, uint8_t l4proto,
 int rule_set_icmp(struct pol_rule *r, int family, const uint8_t *types,
 		  size_t n);
 
+/*
+ * The helper object of this type and protocol, added on first use; *name
+ * is its name (owned by the policy).
+ */
+int policy_add_helper(struct fwgen_policy *pol, const char *type,
+		      uint8_t l4proto, const char **name);
+
 /* Takes ownership of note (a malloc()ed string; NULL means -ENOMEM). */
 int policy_add_note(struct fwgen_policy *pol, char *note);
 

@@ -34,7 +34,7 @@ struct rb {
 	bool want_others;	/* count stateful objects and flowtables */
 	unsigned int others;
 	struct nft_objs *objs;
-	size_t cap_sets, cap_chains, cap_rules;
+	size_t cap_sets, cap_chains, cap_rules, cap_objs;
 };
 
 static int table_cb(const struct nlmsghdr *nlh, void *data)
@@ -207,13 +207,55 @@ static int other_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * Stateful objects: the ct helpers fwgen itself makes are kept, so that a
+ * table read before an apply can be sent back whole; any other kind is
+ * only counted, as above.
+ */
+static int obj_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct rb *rb = data;
+	struct nft_objs *o = rb->objs;
+	struct nftnl_obj *obj;
+
+	if (nlread_same_gen(&rb->nr, nlh) < 0)
+		return MNL_CB_ERROR;
+	obj = nftnl_obj_alloc();
+	if (!obj) {
+		rb->nr.err = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	if (nftnl_obj_nlmsg_parse(nlh, obj) < 0) {
+		nftnl_obj_free(obj);
+		rb->nr.err = -EIO;
+		return MNL_CB_ERROR;
+	}
+	if (!ours(rb, nftnl_obj_get_str(obj, NFTNL_OBJ_TABLE))) {
+		nftnl_obj_free(obj);
+		return MNL_CB_OK;
+	}
+	if (nftnl_obj_get_u32(obj, NFTNL_OBJ_TYPE) != NFT_OBJECT_CT_HELPER) {
+		nftnl_obj_free(obj);
+		rb->others++;
+		return MNL_CB_OK;
+	}
+	if (array_push(&o->objs, &o->nobjs, &rb->cap_objs, sizeof(obj)) < 0) {
+		nftnl_obj_free(obj);
+		rb->nr.err = -ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	o->objs[o->nobjs - 1] = obj;
+	return MNL_CB_OK;
+}
+
 /* A dump of type, filtered by the table (NFTA_OBJ_TABLE, NFTA_FLOWTABLE_TABLE). */
 static int rb_count_others(struct rb *rb, uint16_t type)
 {
 	struct nlmsghdr *nlh = nlread_msg(&rb->nr, type, NFPROTO_INET, NLM_F_DUMP);
 
 	mnl_attr_put_strz(nlh, NFTA_OBJ_TABLE, rb->table);
-	return nlread_talk(&rb->nr, nlh, other_cb, rb);
+	return nlread_talk(&rb->nr, nlh,
+			   type == NFT_MSG_GETOBJ ? obj_cb : other_cb, rb);
 }
 
 /* One attempt at a consistent snapshot of the table. */
@@ -229,7 +271,7 @@ static int rb_read(struct rb *rb)
 	rb->objs = calloc(1, sizeof(*rb->objs));
 	if (!rb->objs)
 		return -ENOMEM;
-	rb->cap_sets = rb->cap_chains = rb->cap_rules = 0;
+	rb->cap_sets = rb->cap_chains = rb->cap_rules = rb->cap_objs = 0;
 	rb->others = 0;
 
 	ret = nlread_gen(&rb->nr);
@@ -286,10 +328,9 @@ static int rb_read(struct rb *rb)
 		if (ret < 0)
 			return ret;
 	}
-	if (!rb->want_others)
-		return 0;
+	/* The ct helpers always: they are part of what fwgen writes. */
 	ret = rb_count_others(rb, NFT_MSG_GETOBJ);
-	if (ret < 0)
+	if (ret < 0 || !rb->want_others)
 		return ret;
 	return rb_count_others(rb, NFT_MSG_GETFLOWTABLE);
 }
@@ -373,6 +414,43 @@ static void number_sets(struct nft_objs *o)
 	}
 }
 
+/*
+ * A ct helper as a new object: the attributes a NEWOBJ carries, without
+ * the handle and use count the dump adds (libnftnl exports no unset for
+ * objects).
+ */
+static struct nftnl_obj *resendable_helper(struct nftnl_obj *old)
+{
+	static const uint16_t strs[] = {
+		NFTNL_OBJ_TABLE, NFTNL_OBJ_NAME, NFTNL_OBJ_CT_HELPER_NAME,
+	};
+	struct nftnl_obj *n = nftnl_obj_alloc();
+	size_t i;
+
+	if (!n)
+		return NULL;
+	/* The type first: libnftnl sets type-specific attributes through it. */
+	nftnl_obj_set_u32(n, NFTNL_OBJ_TYPE, nftnl_obj_get_u32(old, NFTNL_OBJ_TYPE));
+	nftnl_obj_set_u32(n, NFTNL_OBJ_FAMILY, nftnl_obj_get_u32(old, NFTNL_OBJ_FAMILY));
+	for (i = 0; i < ARRAY_SIZE(strs); i++) {
+		if (!nftnl_obj_is_set(old, strs[i]))
+			continue;
+		nftnl_obj_set_str(n, strs[i], nftnl_obj_get_str(old, strs[i]));
+		if (!nftnl_obj_is_set(n, strs[i])) {
+			nftnl_obj_free(n);
+			return NULL;
+		}
+	}
+	if (nftnl_obj_is_set(old, NFTNL_OBJ_CT_HELPER_L4PROTO))
+		nftnl_obj_set_u8(n, NFTNL_OBJ_CT_HELPER_L4PROTO,
+				 nftnl_obj_get_u8(old, NFTNL_OBJ_CT_HELPER_L4PROTO));
+	/*
+	 * No l3proto, as fwgen and nft first sent it: the kernel then takes
+	 * the table's family (inet, both helpers) again.
+	 */
+	return n;
+}
+
 void readback_make_resendable(struct nft_objs *o)
 {
 	struct nftnl_table *t = o->table;
@@ -386,6 +464,15 @@ void readback_make_resendable(struct nft_objs *o)
 		nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS,
 				    nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS) &
 					    ~(uint32_t)NFT_TABLE_F_OWNER);
+	}
+	for (i = 0; i < o->nobjs; i++) {
+		struct nftnl_obj *n = resendable_helper(o->objs[i]);
+
+		/* On failure the original goes: the kernel ignores its handle. */
+		if (n) {
+			nftnl_obj_free(o->objs[i]);
+			o->objs[i] = n;
+		}
 	}
 	for (i = 0; i < o->nchains; i++) {
 		struct nftnl_chain *c = o->chains[i];

@@ -230,7 +230,20 @@ struct line {
 	int icmp_type;			/* -1 none */
 	const struct pol_vmap_elem *vmap;	/* the element this line jumps for */
 	bool log;			/* -j LOG, not the rule's verdict */
+	bool helper;			/* -j CT --helper, in the raw table */
 };
+
+/* The kernel helper a rule's `ct helper set` object names. */
+static const char *helper_type(const struct fwgen_policy *pol, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pol->nhelpers; i++) {
+		if (strcmp(pol->helpers[i].name, name) == 0)
+			return pol->helpers[i].type;
+	}
+	return name;
+}
 
 static void print_line(const struct fwgen_policy *pol, const char *chain,
 		       const struct pol_rule *r, int family,
@@ -300,6 +313,9 @@ static void print_line(const struct fwgen_policy *pol, const char *chain,
 	if (ln->log) {
 		fputs(" -j LOG --log-prefix ", out);
 		print_value(r->log_prefix, LOG_PREFIX_MAX, out);
+	} else if (ln->helper) {
+		fputs(" -j CT --helper ", out);
+		print_value(helper_type(pol, r->ct_helper), NAME_BUF, out);
 	} else if (ln->vmap) {
 		chain_name(&pol->chains[ln->vmap->chain], name, sizeof(name));
 		fprintf(out, " -j %s", name);
@@ -325,12 +341,12 @@ static void print_line(const struct fwgen_policy *pol, const char *chain,
 /* The lines of one target (LOG or the verdict) over every port chunk. */
 static void print_target(const struct fwgen_policy *pol, const char *chain,
 			 const struct pol_rule *r, int family, bool log,
-			 FILE *out)
+			 bool helper, FILE *out)
 {
-	struct line ln = { .icmp_type = -1, .log = log };
+	struct line ln = { .icmp_type = -1, .log = log, .helper = helper };
 	size_t i, slots;
 
-	if (!log && r->verdict == POL_VERDICT_VMAP) {
+	if (!log && !helper && r->verdict == POL_VERDICT_VMAP) {
 		/* One rule per element: iptables has no verdict maps. */
 		for (i = 0; i < r->nvmap; i++) {
 			ln.vmap = &r->vmap[i];
@@ -379,9 +395,9 @@ static void print_rule(const struct fwgen_policy *pol, const char *chain,
 		       const struct pol_rule *r, int family, FILE *out)
 {
 	if (r->log_prefix)
-		print_target(pol, chain, r, family, true, out);
-	if (!r->log_prefix || r->verdict != POL_VERDICT_NONE)
-		print_target(pol, chain, r, family, false, out);
+		print_target(pol, chain, r, family, true, false, out);
+	if ((!r->log_prefix && !r->ct_helper) || r->verdict != POL_VERDICT_NONE)
+		print_target(pol, chain, r, family, false, false, out);
 }
 
 /* Text in a "# " line: a newline in it would start a command of its own. */
@@ -506,6 +522,37 @@ static void print_table(const struct fwgen_policy *pol, enum ipt_table t,
 }
 
 /*
+ * Conntrack helpers: iptables assigns them with the CT target in the raw
+ * table, on the packet before conntrack sees it, matching what the nft
+ * rule matches (the request to the original port, before a redirect).
+ */
+static void print_raw(const struct fwgen_policy *pol, int family, FILE *out)
+{
+	static const char chain[] = "FWGEN-PREROUTING";
+	bool any = false;
+	size_t i, j;
+
+	for (i = 0; i < pol->nchains; i++) {
+		const struct pol_chain *c = &pol->chains[i];
+
+		for (j = 0; j < c->nrules; j++) {
+			const struct pol_rule *r = &c->rules[j];
+			int fam = rule_family(pol, r);
+
+			if (!r->ct_helper || c->hook != POL_HOOK_PREROUTING ||
+			    (fam && fam != family))
+				continue;
+			if (!any)
+				fprintf(out, "*raw\n:%s - [0:0]\n", chain);
+			any = true;
+			print_target(pol, chain, r, family, false, true, out);
+		}
+	}
+	if (any)
+		fprintf(out, "-I PREROUTING 1 -j %s\nCOMMIT\n", chain);
+}
+
+/*
  * Refuses, before anything is written, what iptables cannot express or
  * what would load as something else than the policy says.
  */
@@ -556,6 +603,10 @@ static int validate(struct fwgen_ctx *ctx, const struct fwgen_policy *pol)
 			    r->l4proto != POL_L4_UDP)
 				return ctx_err(ctx, -EINVAL, "chain %s, rule %zu: ports without tcp or udp",
 					       c->name, j + 1);
+			if (r->ct_helper && c->hook != POL_HOOK_PREROUTING)
+				return ctx_err(ctx, -EOPNOTSUPP,
+					       "chain %s, rule %zu: iptables assigns a ct helper only at prerouting (raw table)",
+					       c->name, j + 1);
 			if (r->verdict == POL_VERDICT_REDIRECT &&
 			    (c->type != POL_CHAIN_NAT || !r->ndports))
 				return ctx_err(ctx, -EINVAL, "chain %s, rule %zu: REDIRECT needs a nat chain and a port match",
@@ -599,6 +650,7 @@ int render_iptables(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 		if (used[t])
 			print_table(pol, (enum ipt_table)t, family, out);
 	}
+	print_raw(pol, family, out);
 	if (ferror(out))
 		return ctx_err(ctx, -EIO, "writing the ruleset failed");
 	return 0;

@@ -317,6 +317,11 @@ static void render_exprs(const struct fwgen_policy *pol,
 		json_string(r->log_prefix, out);
 		fputs("}}", out);
 	}
+	if (r->ct_helper) {
+		fputs("{\"ct helper\": ", next_expr(&l));
+		json_string(r->ct_helper, out);
+		fputc('}', out);
+	}
 	switch (r->verdict) {
 	case POL_VERDICT_NONE:
 		break;
@@ -375,6 +380,19 @@ static void render_set(const struct fwgen_policy *pol, const struct pol_set *s,
 		fputs("  ]", out);
 	}
 	fputs("}}}", out);
+}
+
+/* No l3proto, as in the nft text: the kernel covers both families. */
+static void render_helper(const struct fwgen_policy *pol,
+			  const struct pol_helper *h, FILE *out)
+{
+	fputs("{\"add\": {\"ct helper\": {", out);
+	json_owner(pol, out);
+	fputs(", \"name\": ", out);
+	json_string(h->name, out);
+	fputs(", \"type\": ", out);
+	json_string(h->type, out);
+	fprintf(out, ", \"protocol\": \"%s\"}}}", render_l4_name(h->l4proto));
 }
 
 static void render_chain(const struct fwgen_policy *pol,
@@ -468,6 +486,10 @@ int render_json(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 			i == 1 ? "delete" : "add");
 		json_string(pol->table, out);
 		fputs("}}}", out);
+	}
+	for (i = 0; i < pol->nhelpers; i++) {
+		fputs(",\n", out);
+		render_helper(pol, &pol->helpers[i], out);
 	}
 	for (i = 0; i < pol->nsets; i++) {
 		fputs(",\n", out);

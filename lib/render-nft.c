@@ -141,6 +141,11 @@ int render_nft_rule(const struct fwgen_policy *pol, const struct pol_rule *r,
 		fputs("log prefix ", out);
 		render_quoted(r->log_prefix, out);
 	}
+	if (r->ct_helper) {
+		SEP();
+		fputs("ct helper set ", out);
+		render_quoted(r->ct_helper, out);
+	}
 	switch (r->verdict) {
 	case POL_VERDICT_NONE:
 		break;
@@ -176,6 +181,17 @@ int render_nft_rule(const struct fwgen_policy *pol, const struct pol_rule *r,
 	}
 #undef SEP
 	return 0;
+}
+
+/*
+ * No l3proto: in an inet table the kernel then registers the helper for
+ * IPv4 and IPv6, as it does for `nft -f` of the same text.
+ */
+static void render_helper(const struct pol_helper *h, FILE *out)
+{
+	fprintf(out, "\tct helper %s {\n\t\ttype ", h->name);
+	render_quoted(h->type, out);
+	fprintf(out, " protocol %s\n\t}\n\n", render_l4_name(h->l4proto));
 }
 
 static void render_set(const struct pol_set *s, FILE *out)
@@ -246,6 +262,8 @@ int render_nft(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	fprintf(out, "table inet %s\ndelete table inet %s\n\n", pol->table,
 		pol->table);
 	fprintf(out, "table inet %s {\n", pol->table);
+	for (i = 0; i < pol->nhelpers; i++)
+		render_helper(&pol->helpers[i], out);
 	for (i = 0; i < pol->nsets; i++)
 		render_set(&pol->sets[i], out);
 	for (i = 0; i < pol->nchains; i++) {

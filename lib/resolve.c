@@ -799,7 +799,13 @@ static int add_output(struct resolver *r)
 	return add_log_rule(r, chain, "fwgen drop out: ");
 }
 
-/* Redirects (PXE: TFTP 69 -> 6969) happen before input sees the packet. */
+/*
+ * Redirects (PXE: TFTP 69 -> 6969) happen before input sees the packet.
+ * The same rule assigns a flow's conntrack helper to the connection it
+ * matches (the tftp helper then admits the transfer from a new server
+ * port as related): the first packet of each connection, before conntrack
+ * confirms it, is what a nat chain sees.
+ */
 static int add_redirects(struct resolver *r)
 {
 	static const uint8_t protos[] = { POL_L4_TCP, POL_L4_UDP };
@@ -812,7 +818,9 @@ static int add_redirects(struct resolver *r)
 		int sets[2] = { r->set_v4[it->peer], r->set_v6[it->peer] };
 		char *comment;
 
-		if (!it->inbound || !f->redirect)
+		const char *helper = NULL;
+
+		if (!it->inbound || (!f->redirect && !f->helper))
 			continue;
 		if (!have && policy_add_chain(r->pol, "prerouting", POL_HOOK_PREROUTING,
 					      POL_CHAIN_NAT, -100, false, &chain) < 0)
@@ -826,6 +834,11 @@ static int add_redirects(struct resolver *r)
 
 			if (!(it->protos & bit))
 				continue;
+			if (f->helper && policy_add_helper(r->pol, f->helper, protos[p],
+							   &helper) < 0) {
+				free(comment);
+				return nomem(r);
+			}
 			for (k = 0; k < (sets[0] < 0 ? 1u : 2u); k++) {
 				struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain],
 									comment);
@@ -839,8 +852,14 @@ static int add_redirects(struct resolver *r)
 					rule->family = k == 0 ? 4 : 6;
 					rule->saddr_set = sets[k];
 				}
-				rule->verdict = POL_VERDICT_REDIRECT;
-				rule->redirect_port = f->redirect;
+				if (helper && !(rule->ct_helper = strdup(helper))) {
+					free(comment);
+					return nomem(r);
+				}
+				if (f->redirect) {
+					rule->verdict = POL_VERDICT_REDIRECT;
+					rule->redirect_port = f->redirect;
+				}
 			}
 		}
 		free(comment);

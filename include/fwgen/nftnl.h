@@ -19,6 +19,7 @@ struct nftnl_table;
 struct nftnl_chain;
 struct nftnl_set;
 struct nftnl_rule;
+struct nftnl_obj;
 struct nftnl_batch;
 
 /*
@@ -69,6 +70,16 @@ struct nftnl_chain *fwgen_nftnl_chain_at(const struct fwgen_nftnl *o,
 					 size_t i);
 
 /*
+ * The table's stateful objects: conntrack helpers (`ct helper NAME`, type
+ * NFT_OBJECT_CT_HELPER) that rules assign with an objref expression. A
+ * batch needs them after the chains and before the rules that reference
+ * them. Borrowed as above; 0 / NULL for a NULL handle or an index out of
+ * range.
+ */
+size_t fwgen_nftnl_obj_count(const struct fwgen_nftnl *o);
+struct nftnl_obj *fwgen_nftnl_obj_at(const struct fwgen_nftnl *o, size_t i);
+
+/*
  * The rules, chain by chain in policy order, each with its expressions
  * and its comment (NFTNL_UDATA_RULE_COMMENT userdata). Borrowed as above.
  */
@@ -78,7 +89,7 @@ struct nftnl_rule *fwgen_nftnl_rule_at(const struct fwgen_nftnl *o, size_t i);
 /*
  * Appends to batch b the messages that replace fwgen's table: add table
  * (so that the delete is valid when it is absent), delete table, add table,
- * chains, named sets each followed by its elements, then the rules, each
+ * chains, the ct helper objects, named sets each followed by its elements, then the rules, each
  * preceded by the anonymous sets it uses -- the order nft uses. Element
  * lists longer than one message allows are split over several messages.
  * The caller owns b and writes the batch begin and end messages around

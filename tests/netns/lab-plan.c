@@ -183,8 +183,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	options = calloc(t->noptions + 1, sizeof(*options));
+	/*
+	 * The lab binds every role, so every option a host role implies is
+	 * on (catalog implied_by), whatever its default.
+	 */
 	for (i = 0; i < t->noptions; i++)
-		options[i] = t->options[i].default_value;
+		options[i] = t->options[i].default_value || t->options[i].nimplied_by;
 	for (a = 2; a < argc; a++) {
 		char *eq = strchr(argv[a], '=');
 		size_t idx;

@@ -159,7 +159,7 @@ START_TEST(test_catalog_refuses_broken_files_with_position)
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\", when: x}\n"),
 			 "F:13:92: unknown option 'x' (declare it under 'options')");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\", colour: red}\n"),
-			 "F:13:86: unknown key 'colour' in a flow (expected one of: id, from, to, proto, ports, description, source, when, redirect, note)");
+			 "F:13:86: unknown key 'colour' in a flow (expected one of: id, from, to, proto, ports, description, source, when, redirect, helper, note)");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"
 				   "  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"),
 			 "F:14:5: duplicate flow id 'a'");
