@@ -68,6 +68,8 @@ static void print_flow(const struct fwgen_topology *t, const struct flow *f,
 	}
 	if (f->redirect)
 		fprintf(out, " -> redirect %u", f->redirect);
+	if (f->helper)
+		fprintf(out, " (ct helper %s)", f->helper);
 	for (i = 0; i < f->nwhen; i++)
 		fprintf(out, "%s%s%s", i ? " and " : "  when ",
 			f->when[i].negate ? "!" : "",

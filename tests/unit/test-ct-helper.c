@@ -75,6 +75,19 @@ START_TEST(test_ct_helper_in_every_format)
 	ck_assert_msg(strstr(s, "-j CT --helper tftp\n"), "%s", s);
 	free(s);
 
+	/* `fwgen catalog show` names the helper on the flow's line. */
+	{
+		size_t len = 0;
+		FILE *m = open_memstream(&s, &len);
+
+		ck_assert_int_eq(fwgen_topology_describe(ctx,
+			fwgen_catalog_topology(ctx, cat, "morpheus-distributed"), m), 0);
+		fclose(m);
+		ck_assert_msg(strstr(s, "  pxe-tftp\n    managed-machine -> app-tier  udp 69 -> redirect 6969 (ct helper tftp)\n"),
+			      "%s", s);
+		free(s);
+	}
+
 	fwgen_policy_free(pol);
 	fwgen_catalog_free(cat);
 	fwgen_ctx_free(ctx);
