@@ -5,7 +5,8 @@
 #  - PXE: a TFTP read through the app tier's redirect 69 -> 6969, the reply
 #    from a new server port, with egress open and filtered; the same ruleset
 #    without its `ct helper set` must fail under filtered egress, so the
-#    helper is what makes it pass.
+#    helper is what makes it pass. The same with the iptables output (CT
+#    target in the raw table), and without that rule.
 #  - The catalog-server host, named alone: browsers and the Tachyon server
 #    reach it on 80, nothing else does; remote_catalog: false is refused.
 #  - managed_checks: a check from the application tier reaches a managed
@@ -149,6 +150,36 @@ if apply m "$TMP/checks-on.yaml" managed-machine; then
 	expect "managed_checks on: app tier to managed machine mysql open over IPv6" open a tcp 2001:db8:0:1::20 3306
 	expect "managed_checks on: app tier to managed machine snmp open" open a udp 198.18.0.20 161
 	expect "managed_checks on: a host in no role still closed" closed o tcp 198.18.0.20 3306
+fi
+# A PXE client runs no firewall (m's would take the reply from the new port
+# for a new connection): m is the TFTP client again below.
+lab_exec m "$FWGEN" remove >/dev/null 2>&1
+
+# PXE again with the iptables output (egress filtered): ipset, iptables and
+# ip6tables restore in a, as docs/iptables.md loads them.
+IPT=iptables-nft
+command -v iptables-nft-restore >/dev/null || IPT=iptables
+if command -v ipset >/dev/null && command -v "$IPT-restore" >/dev/null; then
+	IP6T=${IPT/iptables/ip6tables}
+	loaded=true
+	for f in ipset iptables ip6tables; do
+		lab_exec a "$FWGEN" print -i "$TMP/filtered.yaml" --role app-tier --format "$f" \
+			>"$TMP/pxe.$f" 2>"$TMP/err" || { loaded=false; break; }
+	done
+	$loaded && lab_exec a ipset restore <"$TMP/pxe.ipset" 2>"$TMP/err" &&
+		lab_exec a "$IPT-restore" --noflush <"$TMP/pxe.iptables" 2>"$TMP/err" &&
+		lab_exec a "$IP6T-restore" --noflush <"$TMP/pxe.ip6tables" 2>"$TMP/err" || loaded=false
+	if $loaded; then
+		tftp "$IPT output: PXE TFTP over IPv4, reply from a new port, egress filtered" pass 198.18.0.10
+		tftp "$IPT output: PXE TFTP over IPv6, reply from a new port, egress filtered" pass 2001:db8:0:1::10
+		lab_exec a "$IPT" -t raw -F FWGEN-PREROUTING &&
+			lab_exec a "$IP6T" -t raw -F FWGEN-PREROUTING &&
+			tftp "$IPT output without the CT --helper rule: the reply is dropped" fail 198.18.0.10
+	else
+		not_ok "load the iptables output of app-tier" "$(head -3 "$TMP/err")"
+	fi
+else
+	echo "# no ipset or $IPT-restore: the iptables PXE part is not run"
 fi
 
 # ---------------------------------------------------------------------------
