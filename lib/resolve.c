@@ -816,9 +816,8 @@ static int add_redirects(struct resolver *r)
 		const struct item *it = &r->items[i];
 		const struct flow *f = &r->t->flows[it->flow];
 		int sets[2] = { r->set_v4[it->peer], r->set_v6[it->peer] };
-		char *comment;
-
 		const char *helper = NULL;
+		char *comment;
 
 		if (!it->inbound || (!f->redirect && !f->helper))
 			continue;

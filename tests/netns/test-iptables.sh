@@ -233,7 +233,7 @@ load_iptables() {	# lab, node index
 		# iptables-restore -> iptables, iptables-legacy-restore -> iptables-legacy
 		cmd=${IPT_RESTORE%-restore}
 		[ "$f" = ip6tables ] && cmd=${IP6T_RESTORE%-restore}
-		for t in filter nat; do
+		for t in filter nat raw; do
 			ip netns exec "$ns" "$cmd" -t "$t" -S 2>/dev/null |
 				sed -n 's/^-A \([A-Z]*\) -j \(FWGEN-[A-Z]*\)$/\1 \2/p' | sort -u |
 			while read -r builtin own; do
