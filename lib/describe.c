@@ -18,11 +18,13 @@ static void print_roles(const struct fwgen_topology *t, bool host, FILE *out)
 	for (i = 0; i < t->nroles; i++) {
 		if (t->roles[i].host != host)
 			continue;
-		fprintf(out, "  %-27s %s\n", t->roles[i].name,
+		/* One line a role: completion reads the first word of each. */
+		fprintf(out, "  %-27s %s", t->roles[i].name,
 			t->roles[i].description ? t->roles[i].description : "");
 		if (t->roles[i].no_inbound)
-			fprintf(out, "  %-27s accepts no catalog flow: %s\n", "",
+			fprintf(out, " (accepts no catalog flow: %s)",
 				t->roles[i].no_inbound);
+		fputc('\n', out);
 	}
 	fputc('\n', out);
 }
