@@ -18,6 +18,7 @@ static const char usage[] =
 	"Usage: fwgen fleet -i INVENTORY [--topology T] [--strict] [--json]\n"
 	"       fwgen fleet -i INVENTORY [--topology T] [--strict] --explain SRC DST PROTO/PORT\n"
 	"       fwgen fleet -i INVENTORY [--topology T] [--strict] [--json] --local [--role R...]\n"
+	"                   [--table NAME]\n"
 	"\n"
 	"Lists every address (or prefix) the inventory binds to a host role, with\n"
 	"the roles a host there finds with --role auto and the SHA-256 digest of\n"
@@ -36,12 +37,14 @@ static const char usage[] =
 	"                        --role options) and its digest; --json gives\n"
 	"                        {\"topology\", \"roles\", \"digest\"}\n"
 	"  -r, --role R          with --local: a host role of this host\n"
+	"      --table NAME      with --local: the inet table fwgen owns (default fwgen)\n"
 	"  -h, --help            this text\n"
 	"\n"
 	"Exit status: 0 success (--explain: passes), 1 --explain: refused, 2 error.\n";
 
 enum {
 	OPT_STRICT = 0x100,
+	OPT_TABLE,
 	OPT_JSON,
 	OPT_EXPLAIN,
 	OPT_LOCAL,
@@ -52,6 +55,7 @@ static const struct option long_opts[] = {
 	{ "topology", required_argument, NULL, 't' },
 	{ "role", required_argument, NULL, 'r' },
 	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "table", required_argument, NULL, OPT_TABLE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "local", no_argument, NULL, OPT_LOCAL },
@@ -100,6 +104,9 @@ static int parse(int argc, char **argv, struct fleet_opts *o)
 		case OPT_STRICT:
 			o->policy.strict = true;
 			break;
+		case OPT_TABLE:
+			o->policy.table = optarg;
+			break;
 		case OPT_JSON:
 			o->json = true;
 			break;
@@ -119,8 +126,8 @@ static int parse(int argc, char **argv, struct fleet_opts *o)
 		return cli_failf("fleet: --explain and --local do not go together");
 	if (o->explain && o->json)
 		return cli_failf("fleet: --explain writes text; --json is for the host list");
-	if (o->policy.nroles && !o->local)
-		return cli_failf("fleet: --role goes with --local");
+	if ((o->policy.nroles || o->policy.table) && !o->local)
+		return cli_failf("fleet: --role and --table go with --local");
 	if (o->explain && o->policy.nargs != 3)
 		return cli_failf("fleet: --explain takes SRC DST PROTO/PORT, e.g. 198.18.1.10 198.18.2.10 tcp/5672");
 	if (!o->explain && o->policy.nargs > 0)
