@@ -306,6 +306,25 @@ np=$(cat "$T/probes.npass")
 check "" "$fails" "after the first run, $np probes between the hosts: catalog flows open, every other port closed"
 [ "$np" -gt 300 ] || bad "too few probes ($np)"
 
+# fwgen fleet --explain must answer every one of those probes as the
+# kernels did: exit 0 where the probe found the port open, 1 where closed.
+disagree=0
+nexplain=0
+for n in "${names[@]}"; do
+	[ -s "$T/probes.$n" ] || continue
+	while read -r proto dst port want; do
+		"$FWGEN" fleet -i "$T/${group_of[$n]}.yaml" --explain "${addr_of[$n]}" "$dst" "$proto/$port" >/dev/null 2>"$T/explain.err"
+		rc=$?
+		nexplain=$((nexplain + 1))
+		case $want:$rc in
+		open:0 | closed:1) ;;
+		*) disagree=$((disagree + 1))
+		   [ $disagree -le 5 ] && echo "  explain ${addr_of[$n]} $dst $proto/$port: exit $rc, probe found $want $(cat "$T/explain.err")" ;;
+		esac
+	done <"$T/probes.$n"
+done
+check "0 of $np" "$disagree of $nexplain" "fwgen fleet --explain agrees with every probe between the hosts"
+
 # 2. Again: nothing to do anywhere.
 play run2 "$ROOT/examples/ansible/fwgen.yml" -e "fwgen_inventory_dest=$T/dest/{{ inventory_hostname }}.yaml" \
 	-e ansible_become=false -e "fwgen_bin=$FWGEN"
