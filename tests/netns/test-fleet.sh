@@ -17,6 +17,8 @@
 #     names that peer change (those `fwgen fleet` digests say changed).
 #  5. a bad inventory: every host fails with fwgen's FILE:LINE:COL message
 #     and every table stays as it was.
+#  6. state=absent on one host: --check removes nothing, then the table
+#     goes, then there is nothing to do.
 # Prints the fleet run's hosts per second. FWGEN_FLEET_BENCH=1 (the
 # benchmark, tests/bench) stops after the timed runs 1 and 2.
 set -u
@@ -402,6 +404,29 @@ for n in "${names[@]}"; do
 done
 unchanged=$(tr ' ' '\n' <<<"$unchanged" | sed '/^$/d' | sort | tr '\n' ' ')
 check "$all_hosts" "$unchanged" "bad inventory: every table is still the good inventory's"
+
+# 6. state=absent on one host (--limit): --check reports it and removes
+# nothing; then the table goes, and a second removal has nothing to do.
+cp "$T/dmcm.good" "$T/dmcm.yaml"
+cat >"$T/absent.yml" <<'EOF2'
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: firewall
+      fwgen.fwgen.firewall:
+        state: absent
+        fwgen: "{{ fwgen_bin }}"
+EOF2
+play absent-check "$T/absent.yml" --limit d-km --check
+check "0 d-km " "$PLAY_RC $(hosts_where absent-check changed 1)" "state=absent --check: d-km would change"
+lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
+check 0 "$?" "state=absent --check removed nothing"
+play absent "$T/absent.yml" --limit d-km
+check "0 d-km " "$PLAY_RC $(hosts_where absent changed 1)" "state=absent: d-km changed"
+lab_exec d-km nft list table inet fwgen >/dev/null 2>&1
+check 1 "$?" "state=absent: fwgen's table is gone from d-km"
+play absent2 "$T/absent.yml" --limit d-km
+check "0 d-km " "$PLAY_RC $(hosts_where absent2 changed 0)" "state=absent again: nothing to do"
 
 echo "# $npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]
