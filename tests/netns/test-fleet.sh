@@ -19,6 +19,7 @@
 #     and every table stays as it was.
 #  6. state=absent on one host: --check removes nothing, then the table
 #     goes, then there is nothing to do.
+#  7. confirm: 30 on that host, kept by `fwgen confirm` in its namespace.
 # Prints the fleet run's hosts per second. FWGEN_FLEET_BENCH=1 (the
 # benchmark, tests/bench) stops after the timed runs 1 and 2.
 set -u
@@ -427,6 +428,34 @@ lab_exec d-km nft list table inet fwgen >/dev/null 2>&1
 check 1 "$?" "state=absent: fwgen's table is gone from d-km"
 play absent2 "$T/absent.yml" --limit d-km
 check "0 d-km " "$PLAY_RC $(hosts_where absent2 changed 0)" "state=absent again: nothing to do"
+
+# 7. confirm: the module's `apply --confirm` is kept by `fwgen confirm` in
+# the host's namespace, run beside the play (a blocking apply gets it while
+# it waits; a detached one returns first and is confirmed after).
+cat >"$T/confirm.yml" <<'EOF2'
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: firewall
+      fwgen.fwgen.firewall:
+        inventory: "{{ fwgen_inventory }}"
+        confirm: 30
+        fwgen: "{{ fwgen_bin }}"
+EOF2
+(
+	for _ in $(seq 150); do
+		lab_exec d-km "$FWGEN" confirm >/dev/null 2>&1 && exit 0
+		sleep 0.1
+	done
+	exit 1
+) &
+confirmer=$!
+play confirm "$T/confirm.yml" --limit d-km
+wait "$confirmer"
+check 0 "$?" "confirm: fwgen confirm in d-km found the module's apply --confirm to keep"
+check "0 d-km " "$PLAY_RC $(hosts_where confirm changed 1)" "confirm: d-km changed"
+lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
+check 0 "$?" "confirm: the confirmed table stays"
 
 echo "# $npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]
