@@ -20,6 +20,7 @@
 #  6. state=absent on one host: --check removes nothing, then the table
 #     goes, then there is nothing to do.
 #  7. confirm: 30 on that host, kept by `fwgen confirm` in its namespace.
+#  8. roles named, strict and table on that host: passed on to fwgen.
 # Prints the fleet run's hosts per second. FWGEN_FLEET_BENCH=1 (the
 # benchmark, tests/bench) stops after the timed runs 1 and 2.
 set -u
@@ -456,6 +457,29 @@ check 0 "$?" "confirm: fwgen confirm in d-km found the module's apply --confirm 
 check "0 d-km " "$PLAY_RC $(hosts_where confirm changed 1)" "confirm: d-km changed"
 lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
 check 0 "$?" "confirm: the confirmed table stays"
+
+# 8. roles named, strict and another table: the module passes them on,
+# and fwgen's own table is left as it is.
+cat >"$T/named.yml" <<'EOF2'
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: firewall
+      fwgen.fwgen.firewall:
+        inventory: "{{ fwgen_inventory }}"
+        roles: [km, monitor]
+        strict: true
+        table: fleet2
+        fwgen: "{{ fwgen_bin }}"
+EOF2
+play named "$T/named.yml" --limit d-km
+want="sha256:$("$FWGEN" print -i "$T/dmcm.yaml" --role km --role monitor --strict --table fleet2 | sha256sum | cut -d' ' -f1)"
+check "0 d-km  km,monitor $want" "$PLAY_RC $(hosts_where named changed 1) $(field d-km roles named) $(field d-km digest named)" \
+	"roles [km, monitor], strict, table fleet2: changed, those roles, the digest of that ruleset"
+lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role km --role monitor --strict --table fleet2
+check 0 "$?" "table fleet2 holds the km+monitor ruleset"
+lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
+check 0 "$?" "fwgen's own table is untouched"
 
 echo "# $npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]
