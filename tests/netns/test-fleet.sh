@@ -29,7 +29,7 @@ FWGEN=${FWGEN:-fwgen}
 ROOT=${FWGEN_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 LAB_PLAN=${LAB_PLAN:-}
 BENCH=${FWGEN_FLEET_BENCH:-0}
-TIMEOUT_MS=${LAB_TIMEOUT_MS:-600}
+TIMEOUT_MS=${LAB_TIMEOUT_MS:-1000}
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
 # bootstrap installs ansible-core: without it this is a broken setup, not a skip
