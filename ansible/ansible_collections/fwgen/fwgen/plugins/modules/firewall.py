@@ -58,9 +58,9 @@ options:
   mode:
     description:
       - C(enforce) refuses what the catalog does not allow. C(audit) passes
-        C(--audit) to fwgen, which loads the same table with nothing refused
-        and records what enforce would refuse; it needs an fwgen with audit
-        mode.
+        C(--audit) to fwgen (C(fleet --local), C(diff) and C(apply)), which
+        loads the same table with nothing refused and records what enforce
+        would refuse; it needs an fwgen with audit mode.
     type: str
     choices: [enforce, audit]
     default: enforce
@@ -224,7 +224,7 @@ def present(module, fwgen):
 
     # Resolves the whole policy first: a bad inventory fails here, before
     # the kernel is asked anything.
-    argv = [fwgen, 'fleet', '--local', '--json'] + base
+    argv = [fwgen, 'fleet', '--local', '--json'] + base + audit
     rc, out, err = run(module, argv)
     if rc != 0:
         fail(module, argv, rc, out, err)
