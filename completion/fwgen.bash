@@ -79,7 +79,7 @@ _fwgen()
 
 	if (( cword == 1 )); then
 		COMPREPLY=($(compgen -W 'print apply check diff remove confirm set
-			catalog --help --version' -- "$cur"))
+			catalog fleet --help --version' -- "$cur"))
 		return
 	fi
 
@@ -146,6 +146,8 @@ _fwgen()
 	diff) opts="$policy -q --quiet" ;;
 	remove) opts='--table -q --quiet' ;;
 	confirm) opts='-q --quiet' ;;
+	fleet) opts='-i --inventory -t --topology --strict --json --explain
+		--local -r --role --table' ;;
 	set)
 		opts='--table -q --quiet'
 		if [[ $cur != -* ]]; then

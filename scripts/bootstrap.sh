@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 packages=(build-essential meson ninja-build pkg-config
 	libnftnl-dev libmnl-dev libyaml-dev check
-	nftables iproute2 iptables ipset procps time python3 man-db)
+	nftables iproute2 iptables ipset procps time python3 man-db
+	ansible-core)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -90,5 +90,6 @@ int cmd_diff(int argc, char **argv);
 int cmd_remove(int argc, char **argv);
 int cmd_confirm(int argc, char **argv);
 int cmd_set(int argc, char **argv);
+int cmd_fleet(int argc, char **argv);
 
 #endif

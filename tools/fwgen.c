@@ -22,6 +22,7 @@ static const char usage[] =
 	"  confirm   keep a ruleset applied with --confirm\n"
 	"  set       add, delete or list the addresses of a peer role, live\n"
 	"  catalog   list or show the topologies of the catalog\n"
+	"  fleet     every host of an inventory: roles, ruleset digest; --explain\n"
 	"\n"
 	"Run 'fwgen COMMAND --help' for a command's options.\n"
 	"Exit status: 0 success (diff: no difference), 1 diff found differences or\n"
@@ -39,6 +40,7 @@ static const struct {
 	{ "confirm", cmd_confirm },
 	{ "set", cmd_set },
 	{ "catalog", cmd_catalog },
+	{ "fleet", cmd_fleet },
 };
 
 int main(int argc, char **argv)
