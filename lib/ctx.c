@@ -37,12 +37,55 @@ FWGEN_EXPORT void fwgen_ctx_free(struct fwgen_ctx *ctx)
 
 FWGEN_EXPORT const char *fwgen_ctx_error(const struct fwgen_ctx *ctx)
 {
+	ARG_CHECK_RET(ctx, NULL);
 	return ctx->errmsg;
+}
+
+FWGEN_EXPORT int fwgen_ctx_errno(const struct fwgen_ctx *ctx)
+{
+	ARG_CHECK_RET(ctx, -EINVAL);
+	return ctx->err;
+}
+
+FWGEN_EXPORT const char *fwgen_ctx_error_file(const struct fwgen_ctx *ctx)
+{
+	ARG_CHECK_RET(ctx, NULL);
+	return ctx->errfile[0] ? ctx->errfile : NULL;
+}
+
+FWGEN_EXPORT unsigned int fwgen_ctx_error_line(const struct fwgen_ctx *ctx)
+{
+	ARG_CHECK_RET(ctx, 0);
+	return ctx->errline;
+}
+
+FWGEN_EXPORT unsigned int fwgen_ctx_error_column(const struct fwgen_ctx *ctx)
+{
+	ARG_CHECK_RET(ctx, 0);
+	return ctx->errcol;
 }
 
 FWGEN_EXPORT void fwgen_ctx_clear_error(struct fwgen_ctx *ctx)
 {
-	ctx->errmsg[0] = '\0';
+	ctx_ok(ctx);
+}
+
+int ctx_ok(struct fwgen_ctx *ctx)
+{
+	if (ctx) {
+		ctx->errmsg[0] = '\0';
+		ctx->err = 0;
+		ctx->errfile[0] = '\0';
+		ctx->errline = ctx->errcol = 0;
+	}
+	return 0;
+}
+
+int ctx_bad_arg(struct fwgen_ctx *ctx, const char *func, const char *what)
+{
+	if (!ctx)
+		return -EINVAL;
+	return ctx_err(ctx, -EINVAL, "%s: invalid argument (%s)", func, what);
 }
 
 FWGEN_EXPORT int fwgen_ctx_set_catalog_dir(struct fwgen_ctx *ctx,
@@ -50,7 +93,9 @@ FWGEN_EXPORT int fwgen_ctx_set_catalog_dir(struct fwgen_ctx *ctx,
 {
 	char *copy;
 
-	if (!dir || !*dir)
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, dir);
+	if (!*dir)
 		return ctx_err(ctx, -EINVAL, "empty catalog directory");
 	copy = strdup(dir);
 	if (!copy)
@@ -62,6 +107,7 @@ FWGEN_EXPORT int fwgen_ctx_set_catalog_dir(struct fwgen_ctx *ctx,
 
 FWGEN_EXPORT const char *fwgen_ctx_catalog_dir(const struct fwgen_ctx *ctx)
 {
+	ARG_CHECK_RET(ctx, NULL);
 	return ctx->catalog_dir;
 }
 
@@ -135,6 +181,10 @@ int ctx_err(struct fwgen_ctx *ctx, int err, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (!ctx)
+		return err;
+	ctx_ok(ctx);
+	ctx->err = err;
 	va_start(ap, fmt);
 	ctx_vset(ctx, "", fmt, ap);
 	va_end(ap);
@@ -148,6 +198,15 @@ int ctx_err_at(struct fwgen_ctx *ctx, int err, const struct src_loc *loc,
 	va_list ap;
 	int n = 0;
 
+	if (!ctx)
+		return err;
+	ctx_ok(ctx);
+	ctx->err = err;
+	if (loc && loc->file) {
+		snprintf(ctx->errfile, sizeof(ctx->errfile), "%s", loc->file);
+		ctx->errline = loc->line;
+		ctx->errcol = loc->col;
+	}
 	if (loc && loc->file) {
 		if (loc->line)
 			n = snprintf(prefix, sizeof(prefix), "%s:%u:%u: ",

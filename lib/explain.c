@@ -116,6 +116,9 @@ FWGEN_EXPORT int fwgen_query_set_peer(struct fwgen_ctx *ctx,
 	char *text = NULL, *role = NULL;
 	enum peer_kind kind = PEER_ANY;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, q);
+
 	if (peer && addr_parse(peer, &p, &why) == 0) {
 		if (p.len != (p.family == 4 ? 32 : 128))
 			return ctx_err(ctx, -EINVAL,
@@ -152,6 +155,10 @@ FWGEN_EXPORT int fwgen_query_set_service(struct fwgen_ctx *ctx,
 {
 	uint8_t l4;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, q);
+	ARG_CHECK(ctx, proto);
+
 	if (proto && strcmp(proto, "tcp") == 0)
 		l4 = POL_L4_TCP;
 	else if (proto && strcmp(proto, "udp") == 0)
@@ -170,10 +177,15 @@ FWGEN_EXPORT int fwgen_query_parse_service(struct fwgen_ctx *ctx,
 					   struct fwgen_query *q,
 					   const char *text)
 {
-	const char *slash = strchr(text, '/');
+	const char *slash;
 	char proto[8];
 	unsigned long port = 0;
 	const char *p;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, q);
+	ARG_CHECK(ctx, text);
+	slash = strchr(text, '/');
 
 	if (!slash || slash == text || (size_t)(slash - text) >= sizeof(proto) ||
 	    !slash[1] || strlen(slash + 1) > 5)
@@ -193,6 +205,8 @@ bad:
 
 FWGEN_EXPORT void fwgen_query_set_outbound(struct fwgen_query *q, bool outbound)
 {
+	ARG_CHECK_RET(q, );
+
 	q->outbound = outbound;
 }
 
@@ -770,7 +784,12 @@ FWGEN_EXPORT int fwgen_policy_explain(struct fwgen_ctx *ctx,
 	struct fwgen_explain *e;
 	int ret;
 
-	*out = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, cat);
+	ARG_CHECK(ctx, pol);
+	ARG_CHECK(ctx, q);
+	ARG_CHECK(ctx, out);
+
 	if (!q->l4proto)
 		return ctx_err(ctx, -EINVAL,
 			       "no service to explain: give PROTO/PORT, e.g. tcp/443");
@@ -816,58 +835,78 @@ FWGEN_EXPORT void fwgen_explain_free(struct fwgen_explain *e)
 
 FWGEN_EXPORT bool fwgen_explain_allowed(const struct fwgen_explain *e)
 {
+	ARG_CHECK_RET(e, false);
+
 	return e->allowed;
 }
 
 FWGEN_EXPORT size_t fwgen_explain_count(const struct fwgen_explain *e)
 {
+	ARG_CHECK_RET(e, 0);
+
 	return e->nadm;
 }
 
 FWGEN_EXPORT enum fwgen_explain_kind
 fwgen_explain_kind(const struct fwgen_explain *e, size_t i)
 {
-	return i < e->nadm ? e->adm[i].kind : FWGEN_EXPLAIN_BASELINE;
+	ARG_CHECK_RET(e, FWGEN_EXPLAIN_NONE);
+
+	return i < e->nadm ? e->adm[i].kind : FWGEN_EXPLAIN_NONE;
 }
 
 FWGEN_EXPORT const char *fwgen_explain_flow_id(const struct fwgen_explain *e,
 					       size_t i)
 {
+	ARG_CHECK_RET(e, NULL);
+
 	return i < e->nadm && e->adm[i].flow ? e->adm[i].flow->id : NULL;
 }
 
 FWGEN_EXPORT const char *fwgen_explain_peer_role(const struct fwgen_explain *e,
 						 size_t i)
 {
+	ARG_CHECK_RET(e, NULL);
+
 	return i < e->nadm ? e->adm[i].peer_role : NULL;
 }
 
 FWGEN_EXPORT const char *fwgen_explain_rule(const struct fwgen_explain *e,
 					    size_t i)
 {
+	ARG_CHECK_RET(e, NULL);
+
 	return i < e->nadm ? e->adm[i].comment : NULL;
 }
 
 FWGEN_EXPORT unsigned int
 fwgen_explain_redirect_port(const struct fwgen_explain *e)
 {
+	ARG_CHECK_RET(e, 0);
+
 	return e->redirect_rule ? e->redirect_rule->redirect_port : 0;
 }
 
 FWGEN_EXPORT size_t fwgen_explain_miss_count(const struct fwgen_explain *e)
 {
+	ARG_CHECK_RET(e, 0);
+
 	return e->nmiss;
 }
 
 FWGEN_EXPORT const char *
 fwgen_explain_miss_flow_id(const struct fwgen_explain *e, size_t i)
 {
+	ARG_CHECK_RET(e, NULL);
+
 	return i < e->nmiss ? e->miss[i].flow->id : NULL;
 }
 
 FWGEN_EXPORT const char *
 fwgen_explain_miss_reason(const struct fwgen_explain *e, size_t i)
 {
+	ARG_CHECK_RET(e, NULL);
+
 	return i < e->nmiss ? e->miss[i].reason : NULL;
 }
 
@@ -1027,6 +1066,8 @@ static void write_admission(const struct fwgen_explain *e, size_t i, FILE *out)
 		      "      closes it): there is no output chain, so this host may connect anywhere\n",
 		      out);
 		return;
+	case FWGEN_EXPLAIN_NONE:	/* never stored */
+		return;
 	}
 	if (a->peer_role)
 		write_peers(e, i, a->kind == FWGEN_EXPLAIN_FLOW ? e->nadm : i + 1, out);
@@ -1079,8 +1120,13 @@ static void write_address_roles(const struct fwgen_explain *e, FILE *out)
 FWGEN_EXPORT int fwgen_explain_write(struct fwgen_ctx *ctx,
 				     const struct fwgen_explain *e, FILE *out)
 {
-	const char *proto = l4name(e->q.l4proto);
+	const char *proto;
 	size_t i, groups;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, e);
+	ARG_CHECK(ctx, out);
+	proto = l4name(e->q.l4proto);
 
 	fprintf(out, "%s/%u ", proto, e->q.port);
 	if (e->q.outbound) {

@@ -151,6 +151,10 @@ FWGEN_EXPORT int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
 					      struct fwgen_inventory *inv,
 					      const char *name)
 {
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, name);
+
 	if (!name || !yd_is_name(name, 40))
 		return ctx_err(ctx, -EINVAL, "'%s' is not a topology name",
 			       name ? name : "");
@@ -159,6 +163,8 @@ FWGEN_EXPORT int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
 
 FWGEN_EXPORT const char *fwgen_inventory_topology(const struct fwgen_inventory *inv)
 {
+	ARG_CHECK_RET(inv, NULL);
+
 	return inv->topology;
 }
 
@@ -166,6 +172,10 @@ FWGEN_EXPORT int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 					   struct fwgen_inventory *inv,
 					   const char *name)
 {
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, name);
+
 	if (!name || !valid_table_name(name))
 		return ctx_err(ctx, -EINVAL,
 			       "table name '%s' must be lowercase letters, digits, '-' and '_' (at most %d)",
@@ -177,15 +187,21 @@ FWGEN_EXPORT int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 	return replace_str(ctx, &inv->table, name);
 }
 
-FWGEN_EXPORT void fwgen_inventory_set_egress(struct fwgen_inventory *inv,
+FWGEN_EXPORT int fwgen_inventory_set_egress(struct fwgen_inventory *inv,
 					     enum fwgen_egress egress)
 {
+	ARG_CHECK_RET(inv, -EINVAL);
+	ARG_CHECK_RET((unsigned int)egress <= FWGEN_EGRESS_FILTERED, -EINVAL);
+
 	inv->egress = egress;
+	return 0;
 }
 
 FWGEN_EXPORT void fwgen_inventory_set_admin_ssh(struct fwgen_inventory *inv,
 						bool on)
 {
+	ARG_CHECK_RET(inv, );
+
 	inv->admin_ssh = on;
 }
 
@@ -220,6 +236,10 @@ FWGEN_EXPORT int fwgen_inventory_set_param(struct fwgen_ctx *ctx,
 	struct port_range *r;
 	struct inv_param *p;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, name);
+
 	if (port == 0)
 		return ctx_err(ctx, -ERANGE, "param '%s': port 0 is out of range 1-65535",
 			       name);
@@ -243,7 +263,12 @@ FWGEN_EXPORT int fwgen_inventory_set_option(struct fwgen_ctx *ctx,
 					    struct fwgen_inventory *inv,
 					    const char *name, bool value)
 {
-	size_t i, cap = inv->noptions;
+	size_t i, cap;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, name);
+	cap = inv->noptions;
 
 	for (i = 0; i < inv->noptions; i++) {
 		if (strcmp(inv->options[i].name, name) == 0) {
@@ -322,9 +347,15 @@ FWGEN_EXPORT int fwgen_inventory_add_address(struct fwgen_ctx *ctx,
 					     const char *role,
 					     const char *address)
 {
-	struct inv_role *r = role_slot(ctx, inv, role);
+	struct inv_role *r;
 	int ret;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, role);
+	ARG_CHECK(ctx, address);
+
+	r = role_slot(ctx, inv, role);
 	if (!r)
 		return -EINVAL;
 	if (r->any)
@@ -341,12 +372,19 @@ FWGEN_EXPORT int fwgen_inventory_set_any(struct fwgen_ctx *ctx,
 					 struct fwgen_inventory *inv,
 					 const char *role)
 {
-	struct inv_role *r = role_slot(ctx, inv, role);
+	struct inv_role *r;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, role);
+
+	r = role_slot(ctx, inv, role);
 	if (!r)
 		return -EINVAL;
-	addr_list_release(&r->v4);
-	addr_list_release(&r->v6);
+	/* Either order of the two is a contradiction, not a replacement. */
+	if (r->v4.n || r->v6.n)
+		return ctx_err(ctx, -EINVAL,
+			       "role '%s' is bound to addresses already", role);
 	r->any = true;
 	return 0;
 }
@@ -647,7 +685,10 @@ FWGEN_EXPORT int fwgen_inventory_load(struct fwgen_ctx *ctx, const char *path,
 	struct yd_doc *doc;
 	int ret;
 
-	*out = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, path);
+	ARG_CHECK(ctx, out);
+
 	ret = yd_load_file(ctx, path, &doc);
 	if (ret < 0)
 		return ret;
@@ -663,7 +704,11 @@ FWGEN_EXPORT int fwgen_inventory_parse(struct fwgen_ctx *ctx, const char *name,
 	struct yd_doc *doc;
 	int ret;
 
-	*out = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, name);
+	ARG_CHECK(ctx, text);
+	ARG_CHECK(ctx, out);
+
 	ret = yd_load_buf(ctx, name, text, len, &doc);
 	if (ret < 0)
 		return ret;

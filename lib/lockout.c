@@ -226,6 +226,9 @@ FWGEN_EXPORT int fwgen_policy_lockout_check(struct fwgen_ctx *ctx,
 	char *end;
 	size_t i;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, pol);
+
 	if (!ssh_connection || !*ssh_connection)
 		return 0;
 	if (sscanf(ssh_connection, "%63s %15s %63s %15s", client, cport, server,

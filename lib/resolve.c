@@ -911,7 +911,16 @@ FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 	size_t i;
 	int ret;
 
-	*out = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, cat);
+	ARG_CHECK(ctx, roles || !nroles);
+	ARG_CHECK(ctx, out);
+	ARG_CHECK(ctx, !(flags & ~(unsigned int)FWGEN_RESOLVE_STRICT));
+
+	if (topology && inv && inv->topology && strcmp(topology, inv->topology))
+		return ctx_err_at(ctx, -EINVAL, inv_loc(&inv->topology_loc),
+				  "the inventory is for topology '%s', not '%s'",
+				  inv->topology, topology);
 	if (!topology && inv)
 		topology = inv->topology;
 	if (!topology) {

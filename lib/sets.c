@@ -434,6 +434,10 @@ FWGEN_EXPORT int fwgen_set_add(struct fwgen_ctx *ctx, const char *table,
 			       const char *role, const char *const *addresses,
 			       size_t n, FILE *report)
 {
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, role);
+	ARG_CHECK(ctx, addresses || !n);
+
 	return set_change(ctx, table, role, addresses, n, SETOPS_ADD, report);
 }
 
@@ -441,6 +445,10 @@ FWGEN_EXPORT int fwgen_set_del(struct fwgen_ctx *ctx, const char *table,
 			       const char *role, const char *const *addresses,
 			       size_t n, FILE *report)
 {
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, role);
+	ARG_CHECK(ctx, addresses || !n);
+
 	return set_change(ctx, table, role, addresses, n, SETOPS_DEL, report);
 }
 
@@ -452,6 +460,10 @@ FWGEN_EXPORT int fwgen_set_list(struct fwgen_ctx *ctx, const char *table,
 	uint32_t genid;
 	size_t i, j;
 	int ret, tries;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, role);
+	ARG_CHECK(ctx, out);
 
 	table = table ? table : FWGEN_DEFAULT_TABLE;
 	if ((ret = check_names(ctx, table, role)) < 0)

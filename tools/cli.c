@@ -256,6 +256,8 @@ int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
 		const char **roles;
 		size_t n;
 
+		if (!s->inv)
+			return cli_failf("--role auto needs an inventory that lists the host roles' addresses");
 		if (fwgen_inventory_local_roles(s->ctx, s->cat, s->inv, o->topology,
 						&roles, &n) < 0)
 			return cli_fail(s->ctx);

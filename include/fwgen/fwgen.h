@@ -20,7 +20,16 @@ extern "C" {
  * - Functions returning int return 0 on success or a negative errno
  *   (-EINVAL bad input, -ENOENT not found, -EPERM no permission, -ENOMEM,
  *   -EEXIST, -EIO kernel refused); a readable message is then kept in the
- *   context and returned by fwgen_ctx_error().
+ *   context and returned by fwgen_ctx_error(), the errno by
+ *   fwgen_ctx_errno().
+ * - Every argument is checked first: a NULL pointer where an object is
+ *   needed, an enum value or flag bit this header does not define is
+ *   -EINVAL (a message naming the function and argument when there is a
+ *   context), NULL from functions returning a pointer, 0 or false from
+ *   counts and predicates. Only the arguments documented as "may be NULL"
+ *   may be NULL.
+ * - All or nothing: a failed call leaves every output argument and every
+ *   object it was given as they were.
  * - Every _new/_load has a _free that accepts NULL.
  * - Strings returned as const char * are borrowed from the object they came
  *   from and stay valid until that object is freed.
@@ -74,11 +83,29 @@ void fwgen_ctx_free(struct fwgen_ctx *ctx);
 /*
  * The message of the last failed call, e.g.
  * "inv.yaml:4:9: unknown role 'app-teir' in topology 'morpheus-distributed'".
- * Borrowed: valid until the next call on this context. "" when none.
+ * Borrowed: valid until the next call on this context. "" when none; NULL
+ * for a NULL ctx. Every function taking a context forgets the last error
+ * when it is called, so after a success the message is "".
  */
 const char *fwgen_ctx_error(const struct fwgen_ctx *ctx);
 
-/* Forgets the last error message. */
+/*
+ * The negative errno the last failed call returned, 0 when the last call
+ * succeeded (or nothing failed yet); -EINVAL for a NULL ctx.
+ */
+int fwgen_ctx_errno(const struct fwgen_ctx *ctx);
+
+/*
+ * Where in a file the last error is, as data: the file name as the
+ * message shows it (borrowed, valid until the next call on the context;
+ * NULL when the error is not about a file), and its line and column,
+ * both 1-based (0 when not known, e.g. an unreadable file).
+ */
+const char *fwgen_ctx_error_file(const struct fwgen_ctx *ctx);
+unsigned int fwgen_ctx_error_line(const struct fwgen_ctx *ctx);
+unsigned int fwgen_ctx_error_column(const struct fwgen_ctx *ctx);
+
+/* Forgets the last error: message, errno and location. NULL is allowed. */
 void fwgen_ctx_clear_error(struct fwgen_ctx *ctx);
 
 /* Points catalog loading at another directory (copied). */
@@ -94,8 +121,9 @@ const char *fwgen_version(void);
 
 /*
  * Loads every *.yaml file of the context's catalog directory, in name order.
- * All or nothing: on any error *out is left NULL and the message names the
- * file, line and column. On success *out is a new catalog; free it with
+ * All or nothing: on any error *out is left as it was and the message
+ * names the file, line and column (also as data: fwgen_ctx_error_file()).
+ * On success *out is a new catalog; free it with
  * fwgen_catalog_free().
  */
 int fwgen_catalog_load(struct fwgen_ctx *ctx, struct fwgen_catalog **out);
@@ -212,9 +240,12 @@ const char *fwgen_inventory_topology(const struct fwgen_inventory *inv);
 int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 			      struct fwgen_inventory *inv, const char *name);
 
-/* Open (default) or filtered egress, the YAML key `egress`. */
-void fwgen_inventory_set_egress(struct fwgen_inventory *inv,
-				enum fwgen_egress egress);
+/*
+ * Open (default) or filtered egress, the YAML key `egress`. -EINVAL for a
+ * NULL inv or a value not in enum fwgen_egress (the inventory unchanged).
+ */
+int fwgen_inventory_set_egress(struct fwgen_inventory *inv,
+			       enum fwgen_egress egress);
 
 /*
  * Sets a catalog param (a configurable port, YAML `params`) to one port,
@@ -243,7 +274,11 @@ int fwgen_inventory_add_address(struct fwgen_ctx *ctx,
 				struct fwgen_inventory *inv, const char *role,
 				const char *address);
 
-/* Binds a role explicitly to any address (the word `any` in YAML). */
+/*
+ * Binds a role explicitly to any address (the word `any` in YAML).
+ * -EINVAL when the role is bound to addresses already, as add_address is
+ * when it is bound to any: the two contradict each other.
+ */
 int fwgen_inventory_set_any(struct fwgen_ctx *ctx, struct fwgen_inventory *inv,
 			    const char *role);
 
@@ -266,8 +301,9 @@ int fwgen_inventory_local_roles(struct fwgen_ctx *ctx,
 
 /*
  * Resolves the policy of a host holding roles[0..nroles-1] of topology (NULL:
- * the inventory's). inv may be NULL: every peer is then "any". All or nothing:
- * on error *out stays NULL. Free the result with fwgen_policy_free().
+ * the inventory's). inv may be NULL: every peer is then "any". A topology
+ * other than the one the inventory names is -EINVAL. All or nothing: on
+ * error *out is left as it was. Free the result with fwgen_policy_free().
  */
 int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 			 const struct fwgen_catalog *cat,
@@ -359,6 +395,7 @@ bool fwgen_explain_allowed(const struct fwgen_explain *e);
 
 /* What admits a connection. */
 enum fwgen_explain_kind {
+	FWGEN_EXPLAIN_NONE = -1,	/* no such admission (bad index or answer) */
 	FWGEN_EXPLAIN_FLOW = 0,		/* a catalog flow's rule */
 	FWGEN_EXPLAIN_BASELINE,		/* a baseline rule, e.g. SSH from admin */
 	FWGEN_EXPLAIN_OPEN_EGRESS,	/* outbound with egress open: no output chain */
