@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "eval.h"
 #include "flow-text.h"
 #include "model.h"
 #include "util.h"
@@ -57,8 +58,6 @@ struct fwgen_explain {
 	const struct fwgen_policy *pol;
 	struct fwgen_query q;	/* a copy; strings owned */
 	bool allowed;
-	bool decided;		/* a verdict rule was met */
-	bool stopped;		/* a drop rule was met: later accepts are moot */
 	const struct pol_chain *base;	/* input or output; NULL: egress open */
 	struct admission *adm;
 	size_t nadm;
@@ -299,29 +298,6 @@ static int peer_set(const struct fwgen_explain *e, const struct pol_rule *r)
 	return e->q.outbound ? r->daddr_set : r->saddr_set;
 }
 
-/* Whether rule r matches the first packet of the queried connection. */
-static bool rule_matches(const struct fwgen_explain *e,
-			 const struct pol_rule *r, uint16_t port)
-{
-	int set = peer_set(e, r);
-
-	/* A new connection: not invalid, not established or related. */
-	if (r->ct_states && !(r->ct_states & POL_CT_NEW))
-		return false;
-	/* The peer is another host, never the loopback interface. */
-	if (r->iface != POL_IFACE_NONE)
-		return false;
-	if (r->l4proto && r->l4proto != e->q.l4proto)
-		return false;
-	if (r->nicmp_types)
-		return false;
-	if (r->ndports && !range_has(r->dports, r->ndports, port))
-		return false;
-	if (e->q.peer == PEER_ADDR && r->family && r->family != e->q.family)
-		return false;
-	return set < 0 || set_matches(e, &e->pol->sets[set]);
-}
-
 static int add_admission(struct fwgen_explain *e, enum fwgen_explain_kind kind,
 			 const struct flow *f, const char *peer, bool set,
 			 const struct pol_chain *c, const struct pol_rule *r)
@@ -410,10 +386,6 @@ static int admit(struct fwgen_explain *e, const struct pol_chain *c,
 {
 	int set = peer_set(e, r);
 
-	if (!e->decided) {
-		e->decided = true;
-		e->allowed = true;
-	}
 	if (r->flow_id)
 		return admit_flow_rule(e, c, r);
 	return add_admission(e, FWGEN_EXPLAIN_BASELINE, NULL,
@@ -421,103 +393,58 @@ static int admit(struct fwgen_explain *e, const struct pol_chain *c,
 			     set >= 0, c, r);
 }
 
-static int eval_chain(struct fwgen_explain *e, const struct pol_chain *c,
-		      int depth);
-
-/* The dispatch map: jump to the service chain of l4proto . dport, if any. */
-static int eval_vmap(struct fwgen_explain *e, const struct pol_rule *r,
-		     int depth)
+static bool peer_in(void *data, const struct pol_set *s)
 {
-	size_t i;
-
-	for (i = 0; i < r->nvmap; i++) {
-		const struct pol_vmap_elem *v = &r->vmap[i];
-
-		if (v->l4proto == e->q.l4proto && e->port >= v->ports.lo &&
-		    e->port <= v->ports.hi)
-			return eval_chain(e, &e->pol->chains[v->chain], depth + 1);
-	}
-	return 0;
+	return set_matches(data, s);
 }
 
-/*
- * Walks a chain in order. Accepting rules are all collected, so the answer
- * names every flow that would admit the connection, not only the first;
- * a drop ends the walk, since no rule after it is ever reached.
- */
-static int eval_chain(struct fwgen_explain *e, const struct pol_chain *c,
-		      int depth)
+/* Every accept is named (the first decides); a drop ends the walk. */
+static int verdict(void *data, const struct pol_chain *c,
+		   const struct pol_rule *r)
 {
-	size_t i;
-	int ret = 0;
+	struct fwgen_explain *e = data;
 
-	if (depth > 8)		/* resolve jumps one level; guard hand-made policies */
-		return 0;
-	for (i = 0; i < c->nrules && ret == 0 && !e->stopped; i++) {
-		const struct pol_rule *r = &c->rules[i];
+	if (r->verdict != POL_VERDICT_ACCEPT)
+		return 1;
+	return admit(e, c, r);
+}
 
-		if (r->verdict == POL_VERDICT_VMAP) {
-			if (r->ct_states || r->iface || r->saddr_set >= 0 ||
-			    r->daddr_set >= 0)
-				continue;
-			ret = eval_vmap(e, r, depth);
-			continue;
-		}
-		if (!rule_matches(e, r, e->port))
-			continue;
-		switch (r->verdict) {
-		case POL_VERDICT_ACCEPT:
-			ret = admit(e, c, r);
-			break;
-		case POL_VERDICT_DROP:
-			if (!e->decided)
-				e->decided = true;
-			e->stopped = true;
-			break;
-		default:	/* log, and no verdict: evaluation goes on */
-			break;
-		}
-	}
-	return ret;
+static const struct eval_ops explain_ops = {
+	.peer_in = peer_in,
+	.verdict = verdict,
+};
+
+/* The first packet of the queried connection, as e->port now stands. */
+static struct eval_pkt query_pkt(const struct fwgen_explain *e)
+{
+	struct eval_pkt p = {
+		.family = e->q.peer == PEER_ADDR ? e->q.family : 0,
+		.l4proto = e->q.l4proto,
+		.dport = e->port,
+		.outbound = e->q.outbound,
+		/* The peer is another host, never the loopback interface. */
+		.loopback = false,
+	};
+
+	return p;
 }
 
 /* NAT prerouting runs before input: a redirect changes the port input sees. */
 static void eval_redirects(struct fwgen_explain *e)
 {
-	size_t c, i;
+	struct eval_pkt p = query_pkt(e);
+	const struct pol_chain *ch = NULL;
+	const struct pol_rule *r;
+	const struct pol_flow *pf;
 
-	for (c = 0; c < e->pol->nchains; c++) {
-		const struct pol_chain *ch = &e->pol->chains[c];
-
-		if (ch->hook != POL_HOOK_PREROUTING)
-			continue;
-		for (i = 0; i < ch->nrules; i++) {
-			const struct pol_rule *r = &ch->rules[i];
-			const struct pol_flow *pf;
-
-			if (r->verdict != POL_VERDICT_REDIRECT ||
-			    !rule_matches(e, r, e->port))
-				continue;
-			pf = r->flow_id ? policy_flow(e, r->flow_id, 0) : NULL;
-			e->redirect_flow = pf ? pf->flow : NULL;
-			e->redirect_rule = r;
-			e->redirect_chain = ch->name;
-			e->port = r->redirect_port;
-			return;
-		}
-	}
-}
-
-static const struct pol_chain *base_chain(const struct fwgen_policy *pol,
-					  enum pol_hook hook)
-{
-	size_t i;
-
-	for (i = 0; i < pol->nchains; i++) {
-		if (pol->chains[i].hook == hook)
-			return &pol->chains[i];
-	}
-	return NULL;
+	r = eval_redirect(e->pol, &p, &explain_ops, e, &ch);
+	if (!r)
+		return;
+	pf = r->flow_id ? policy_flow(e, r->flow_id, 0) : NULL;
+	e->redirect_flow = pf ? pf->flow : NULL;
+	e->redirect_rule = r;
+	e->redirect_chain = ch->name;
+	e->port = r->redirect_port;
 }
 
 /* Near misses: flows of the catalog on this port, and why they do not admit */
@@ -755,19 +682,23 @@ static int explain(struct fwgen_ctx *ctx, struct fwgen_explain *e)
 			       e->q.role, e->t->name, e->t->name);
 	if (bind_roles(e) < 0)
 		return ctx_nomem(ctx);
-	e->base = base_chain(e->pol, e->q.outbound ? POL_HOOK_OUTPUT : POL_HOOK_INPUT);
+	e->base = eval_base_chain(e->pol, e->q.outbound ? POL_HOOK_OUTPUT : POL_HOOK_INPUT);
 	if (!e->base && e->q.outbound) {
-		e->allowed = e->decided = true;
+		e->allowed = true;
 		ret = add_admission(e, FWGEN_EXPLAIN_OPEN_EGRESS, NULL, NULL,
 				    false, NULL, NULL);
 	} else if (!e->base) {
 		return ctx_err(ctx, -EINVAL, "the policy has no input chain");
 	} else {
+		struct eval_pkt p;
+		enum eval_result v;
+
 		if (!e->q.outbound)
 			eval_redirects(e);
-		ret = eval_chain(e, e->base, 0);
-		if (!e->decided)
-			e->allowed = !e->base->policy_drop;
+		p = query_pkt(e);
+		ret = eval_chain(e->pol, &p, &explain_ops, e, e->base, &v);
+		e->allowed = v == EVAL_ACCEPT ||
+			     (v == EVAL_NONE && !e->base->policy_drop);
 	}
 	if (ret == 0)
 		ret = add_misses(e);
