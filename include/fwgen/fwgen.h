@@ -55,6 +55,7 @@ enum fwgen_format {
 
 /* Egress handling of an inventory. */
 enum fwgen_egress {
+	FWGEN_EGRESS_INVALID = -1,	/* fwgen_inventory_egress(NULL) only */
 	FWGEN_EGRESS_OPEN = 0,	/* no output chain: the host may connect anywhere */
 	FWGEN_EGRESS_FILTERED,	/* output policy drop: only catalog flows out */
 };
@@ -256,6 +257,24 @@ int fwgen_inventory_set_param(struct fwgen_ctx *ctx,
 			      struct fwgen_inventory *inv, const char *name,
 			      uint16_t port);
 
+/* A closed range of ports, lo <= hi (lo == hi: one port). */
+struct fwgen_port_range {
+	uint16_t lo;
+	uint16_t hi;
+};
+
+/*
+ * Sets a param to ports and ranges ranges[0..n-1] (copied), as the YAML
+ * `https_port: [8443, "9000-9010"]`, replacing the catalog's default and
+ * any earlier value. -EINVAL for n 0; -ERANGE for a port 0 or a range
+ * whose hi is below its lo (the inventory unchanged).
+ */
+int fwgen_inventory_set_param_ranges(struct fwgen_ctx *ctx,
+				     struct fwgen_inventory *inv,
+				     const char *name,
+				     const struct fwgen_port_range *ranges,
+				     size_t n);
+
 /*
  * Turns a catalog option (conditional flows, YAML `options`) on or off,
  * replacing the catalog's default. The name is checked against the
@@ -268,9 +287,21 @@ int fwgen_inventory_set_option(struct fwgen_ctx *ctx,
 /*
  * Binds an address ("198.18.1.10", "2001:db8::/48", ...) to a role. A role
  * with at least one address no longer means "any". Host bits set in a
- * prefix are an error.
+ * prefix are an error (-EINVAL, the inventory unchanged); so is a role
+ * bound to any address already.
  */
 int fwgen_inventory_add_address(struct fwgen_ctx *ctx,
+				struct fwgen_inventory *inv, const char *role,
+				const char *address);
+
+/*
+ * Removes an address or prefix from a role's addresses: 198.18.1.5 out of
+ * 198.18.1.0/24 leaves the rest of the /24. Every address it covers must
+ * be the role's: -ENOENT otherwise (a typo, or removed already), nothing
+ * removed. A role left without addresses stays bound -- to no address, so
+ * its rules admit no one -- rather than falling back to "any".
+ */
+int fwgen_inventory_del_address(struct fwgen_ctx *ctx,
 				struct fwgen_inventory *inv, const char *role,
 				const char *address);
 
@@ -284,6 +315,69 @@ int fwgen_inventory_set_any(struct fwgen_ctx *ctx, struct fwgen_inventory *inv,
 
 /* Turns management SSH from the admin role on or off (default on). */
 void fwgen_inventory_set_admin_ssh(struct fwgen_inventory *inv, bool on);
+
+/*
+ * Reading an inventory back (what was loaded or set; the catalog's defaults
+ * are not filled in). Strings are borrowed from the inventory. Indexes out
+ * of range give NULL, 0 or false; a NULL inv the same.
+ */
+
+/* The table name: the inventory's, else FWGEN_DEFAULT_TABLE. */
+const char *fwgen_inventory_table(const struct fwgen_inventory *inv);
+/* Egress; FWGEN_EGRESS_INVALID for a NULL inv. */
+enum fwgen_egress fwgen_inventory_egress(const struct fwgen_inventory *inv);
+/* Whether management SSH from admin is on. */
+bool fwgen_inventory_admin_ssh(const struct fwgen_inventory *inv);
+
+/* The roles the inventory binds, in the order they were first bound. */
+size_t fwgen_inventory_role_count(const struct fwgen_inventory *inv);
+const char *fwgen_inventory_role_name(const struct fwgen_inventory *inv,
+				      size_t i);
+/* Whether role i is bound to any address (`any`). */
+bool fwgen_inventory_role_is_any(const struct fwgen_inventory *inv,
+				 size_t i);
+/*
+ * The addresses of role i, normalised (duplicates dropped, overlapping and
+ * adjacent ones merged) and written as the fewest prefixes, IPv4 first in
+ * address order: "198.18.1.0/24", "2001:db8::10". address_at writes the
+ * j-th into buf (len bytes with the NUL; INET6_ADDRSTRLEN + 4 is always
+ * enough): 0, -ENOENT when i or j is out of range, -ENOSPC when buf is
+ * too short, -EINVAL for a NULL argument or len 0.
+ */
+size_t fwgen_inventory_address_count(const struct fwgen_inventory *inv,
+				     size_t i);
+int fwgen_inventory_address_at(const struct fwgen_inventory *inv, size_t i,
+			       size_t j, char *buf, size_t len);
+
+/*
+ * The params the inventory sets, and the j-th port range of param i into
+ * *out (0; -ENOENT when out of range; -EINVAL for a NULL argument).
+ */
+size_t fwgen_inventory_param_count(const struct fwgen_inventory *inv);
+const char *fwgen_inventory_param_name(const struct fwgen_inventory *inv,
+				       size_t i);
+size_t fwgen_inventory_param_range_count(const struct fwgen_inventory *inv,
+					 size_t i);
+int fwgen_inventory_param_range_at(const struct fwgen_inventory *inv,
+				   size_t i, size_t j,
+				   struct fwgen_port_range *out);
+
+/* The options the inventory sets, and their values. */
+size_t fwgen_inventory_option_count(const struct fwgen_inventory *inv);
+const char *fwgen_inventory_option_name(const struct fwgen_inventory *inv,
+					size_t i);
+bool fwgen_inventory_option_value(const struct fwgen_inventory *inv,
+				  size_t i);
+
+/*
+ * Writes the inventory as YAML (fwgen-inventory(5)) to out: the keys it
+ * sets, in the order topology, table, egress, admin_ssh, params, options,
+ * roles, every name and address quoted. Loading the text back gives an
+ * equal inventory (the same getters' answers, and the same text written
+ * again). -EIO when writing fails.
+ */
+int fwgen_inventory_write(struct fwgen_ctx *ctx,
+			  const struct fwgen_inventory *inv, FILE *out);
 
 /*
  * The host roles of a topology (NULL: the inventory's) whose inventory

@@ -61,6 +61,8 @@ SAMPLES = {
     'struct fwgen_catalog *': (None, 'NULL'),  # only the _free family
     'struct nftnl_batch *': (None, 'S.batch'),
     'FILE *': (None, 'S.devnull'),
+    'const struct fwgen_port_range *': (None, 'S.ranges'),
+    'struct fwgen_port_range *': ('struct fwgen_port_range {v} = {{ 4242, 4242 }};', '&{v}'),
     'const char *': (None, '"x"'),
     'const char *const *': (None, 'S.strv'),
     'const char ***': ('const char **{v} = SENTINEL;', '&{v}'),
@@ -92,6 +94,7 @@ UNCHANGED = {
     'char *': 'strcmp({v}, "unchanged") == 0',
     'size_t *': '{v} == 4242',
     'uint32_t *': '{v} == 4242',
+    'struct fwgen_port_range *': '{v}.lo == 4242 && {v}.hi == 4242',
 }
 
 
@@ -203,8 +206,8 @@ def main():
                 cases.append((i, '(%s)-1' % typ.strip(), '%s_minus1' % pname, '%s=-1' % pname))
             if pname == 'flags':
                 cases.append((i, '1u << 31', 'flags_unknown', 'flags=1u<<31'))
-            if typ.strip() == 'size_t' and pname == 'i':
-                cases.append((i, 'SIZE_MAX', 'i_SIZE_MAX', 'i=SIZE_MAX'))
+            if typ.strip() == 'size_t' and pname in ('i', 'j'):
+                cases.append((i, 'SIZE_MAX', '%s_SIZE_MAX' % pname, '%s=SIZE_MAX' % pname))
         all_nullable = params and all(
             (t.endswith('*') and n in nullable) for t, n in params)
         if ret == 'void' and all_nullable:
@@ -227,6 +230,8 @@ def main():
                     checks.append(cond.format(v='v_' + pname))
             call = '%s(%s)' % (name, ', '.join(args))
             exp = expectation(ret, has_ctx)
+            if ret == 'int' and suffix.endswith('_SIZE_MAX'):
+                exp = 'r < 0'      # an index past the end: -ENOENT
             body = list(decls)
             if ret == 'void' or exp is None:
                 body.append('\t%s;' % call)
@@ -236,7 +241,8 @@ def main():
                 body.append('\tr = %s;' % call)
                 body.append('\tck_assert_msg(%s, "%s(%s): wrong result (want: %s)");'
                             % (exp, name, label, exp.replace('"', '\\"')))
-            if ret == 'int' and has_ctx and i is not None and not (params[i][1] == 'ctx'):
+            if ret == 'int' and has_ctx and i is not None and params[i][1] != 'ctx' \
+                    and not suffix.endswith('_SIZE_MAX'):
                 body.append('\tck_assert_msg(fwgen_ctx_errno(S.ctx) == -EINVAL, '
                             '"%s(%s): fwgen_ctx_errno() is %%d, want -EINVAL", '
                             'fwgen_ctx_errno(S.ctx));' % (name, label))

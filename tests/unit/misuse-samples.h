@@ -36,6 +36,7 @@ static struct {
 	struct nftnl_batch *batch;
 	FILE *devnull;
 	const char *strv[2];
+	struct fwgen_port_range ranges[1];
 } S;
 
 /* What an output argument holds before a call that must leave it alone. */
@@ -73,6 +74,7 @@ static void build_samples(void)
 	for (i = 0; i < fwgen_topology_role_count(S.topo) && !is_host; i++)
 		role = fwgen_topology_role_name(S.topo, i, &is_host);
 	S.strv[0] = role;
+	S.ranges[0].lo = S.ranges[0].hi = 8443;
 	S.inv = fwgen_inventory_new();
 	if (!S.inv || fwgen_inventory_set_topology(S.ctx, S.inv,
 						   fwgen_topology_name(S.topo)) < 0)

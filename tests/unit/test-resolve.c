@@ -267,12 +267,46 @@ START_TEST(test_resolve_admin_ssh_narrowed_or_off)
 }
 END_TEST
 
+/*
+ * An inventory for one topology resolved as another is an error naming
+ * the inventory's line; a failed resolve leaves the caller's policy alone.
+ */
+START_TEST(test_resolve_topology_mismatch_and_all_or_nothing)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_real_catalog(ctx);
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: morpheus-distributed\n");
+	const char *roles[] = { "app-tier" };
+	struct fwgen_policy *pol = NULL, *old;
+
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, NULL, roles, 1, 0, &pol), 0);
+	old = pol;
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, "tachyon-single-server",
+					      roles, 1, 0, &pol), -EINVAL);
+	ck_assert_str_eq(fwgen_ctx_error(ctx),
+			 "inv.yaml:1:11: the inventory is for topology 'morpheus-distributed', not 'tachyon-single-server'");
+	ck_assert_ptr_eq(pol, old);
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, NULL, roles, 1, 0x80, &pol), -EINVAL);
+	ck_assert_ptr_eq(pol, old);
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, "morpheus-distributed",
+					      roles, 1, 0, &pol), 0);
+	ck_assert_ptr_ne(pol, old);
+	fwgen_policy_free(old);
+	fwgen_policy_free(pol);
+	fwgen_inventory_free(inv);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("resolve");
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_resolve_every_topology_and_host_role);
+	tcase_add_test(tc, test_resolve_topology_mismatch_and_all_or_nothing);
 	tcase_add_test(tc, test_resolve_union_of_two_roles_without_duplicates);
 	tcase_add_test(tc, test_resolve_local_flow_needs_no_rule_when_peer_unbound);
 	tcase_add_test(tc, test_resolve_options_and_params);
