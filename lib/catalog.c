@@ -917,7 +917,7 @@ fwgen_catalog_topology(struct fwgen_ctx *ctx, const struct fwgen_catalog *cat,
 		if (strcmp(cat->topos[i]->name, name) == 0)
 			return cat->topos[i];
 	}
-	ctx_err(ctx, -ENOENT, "unknown topology '%s' (see 'fwgen catalog list')",
+	ctx_err(ctx, -ENOENT, "unknown topology '%s'",
 		name);
 	return NULL;
 }

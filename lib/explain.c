@@ -678,8 +678,8 @@ static int explain(struct fwgen_ctx *ctx, struct fwgen_explain *e)
 
 	if (e->q.peer == PEER_ROLE && topology_role_index(e->t, e->q.role, &idx) < 0)
 		return ctx_err(ctx, -EINVAL,
-			       "unknown role '%s' in topology '%s' (see 'fwgen catalog show %s')",
-			       e->q.role, e->t->name, e->t->name);
+			       "unknown role '%s' in topology '%s'",
+			       e->q.role, e->t->name);
 	if (bind_roles(e) < 0)
 		return ctx_nomem(ctx);
 	e->base = eval_base_chain(e->pol, e->q.outbound ? POL_HOOK_OUTPUT : POL_HOOK_INPUT);

@@ -129,7 +129,7 @@ FWGEN_EXPORT int fwgen_inventory_local_roles(struct fwgen_ctx *ctx,
 		topology = inv->topology;
 	if (!topology)
 		return ctx_err(ctx, -EINVAL,
-			       "no topology: give --topology or set 'topology' in the inventory");
+			       "no topology: none given, and the inventory names none");
 	t = fwgen_catalog_topology(ctx, cat, topology);
 	if (!t)
 		return -ENOENT;
@@ -143,7 +143,7 @@ FWGEN_EXPORT int fwgen_inventory_local_roles(struct fwgen_ctx *ctx,
 	if (nfound == 0) {
 		free(found);
 		return ctx_err(ctx, -ENOENT,
-			       "%s: none of this host's addresses is bound to a host role of '%s' (--role auto)",
+			       "%s: none of this host's addresses is bound to a host role of '%s'",
 			       inv->file ? inv->file : "inventory", topology);
 	}
 	*roles = found;

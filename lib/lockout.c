@@ -180,7 +180,7 @@ FWGEN_EXPORT int fwgen_policy_lockout_check(struct fwgen_ctx *ctx,
 			 "no rule admits tcp/%u and chain %s ends in policy drop",
 			 p.dport, input->name);
 	return ctx_err(ctx, -EACCES,
-		       "refusing to apply: this SSH session comes from %s to port %s (SSH_CONNECTION), and the new ruleset would drop new connections from it: %s. The open session would survive, but reconnecting would be locked out. Add %s to the %s role in the inventory, or apply with --force",
+		       "refusing to apply: this SSH session comes from %s to port %s (SSH_CONNECTION), and the new ruleset would drop new connections from it: %s. The open session would survive, but reconnecting would be locked out. Add %s to the %s role in the inventory, or force the apply",
 		       client, sport, why, client,
 		       lo.miss ? lo.miss_set->role : "admin");
 bad:

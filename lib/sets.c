@@ -120,7 +120,7 @@ static int read_fail(struct fwgen_ctx *ctx, const char *table, int err)
 		return -ERESTART;
 	if (err == -ENOENT)
 		return ctx_err(ctx, -ENOENT,
-			       "table inet %s does not exist: run `fwgen apply` first",
+			       "table inet %s does not exist: apply a policy first",
 			       table);
 	return nlread_fail(ctx, table, err);
 }
@@ -316,7 +316,7 @@ static int not_in_set(struct fwgen_ctx *ctx, const char *table,
 	}
 	addr_list_release(&now);
 	return ctx_err(ctx, -ENOENT,
-		       "'%.100s' is not in set %s of table inet %s (see `fwgen set list`); nothing was deleted",
+		       "'%.100s' is not in set %s of table inet %s; nothing was deleted",
 		       bad ? bad : "?", sd->name, table);
 }
 
