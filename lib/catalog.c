@@ -847,8 +847,9 @@ FWGEN_EXPORT int fwgen_catalog_load(struct fwgen_ctx *ctx,
 
 	dir = opendir(ctx->catalog_dir);
 	if (!dir)
-		return ctx_err(ctx, -errno, "catalog directory %s: %s",
-			       ctx->catalog_dir, strerror(errno));
+		return ctx_err(ctx, ctx_sys_errno(errno),
+			       "catalog directory %s: %s", ctx->catalog_dir,
+			       strerror(errno));
 	while ((de = readdir(dir))) {
 		size_t len = strlen(de->d_name);
 

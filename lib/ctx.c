@@ -222,6 +222,25 @@ int ctx_err_at(struct fwgen_ctx *ctx, int err, const struct src_loc *loc,
 	return err;
 }
 
+int ctx_sys_errno(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+		return -ENOENT;
+	case EACCES:
+	case EPERM:
+	case EROFS:
+		return -EPERM;
+	case ENOMEM:
+		return -ENOMEM;
+	case ENAMETOOLONG:
+	case ELOOP:
+		return -EINVAL;
+	}
+	return -EIO;
+}
+
 int ctx_nomem(struct fwgen_ctx *ctx)
 {
 	return ctx_err(ctx, -ENOMEM, "out of memory");

@@ -30,6 +30,13 @@ int ctx_err(struct fwgen_ctx *ctx, int err, const char *fmt, ...)
 int ctx_err_at(struct fwgen_ctx *ctx, int err, const struct src_loc *loc,
 	       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/*
+ * The library's errno for a failed system call's errno e, so that each
+ * errno keeps one meaning (libfwgen(3)): not found -ENOENT, no permission
+ * -EPERM, out of memory -ENOMEM, a bad name -EINVAL, anything else -EIO.
+ */
+int ctx_sys_errno(int e);
+
 /* Sets -ENOMEM with a plain message. */
 int ctx_nomem(struct fwgen_ctx *ctx);
 

@@ -63,7 +63,8 @@ static int local_addresses(struct fwgen_ctx *ctx, struct addr_prefix **out,
 	*out = NULL;
 	*n = 0;
 	if (getifaddrs(&ifa) < 0)
-		return ctx_err(ctx, -errno, "cannot list this host's addresses: %s",
+		return ctx_err(ctx, ctx_sys_errno(errno),
+			       "cannot list this host's addresses: %s",
 			       strerror(errno));
 	for (it = ifa; it; it = it->ifa_next) {
 		struct addr_prefix *p;

@@ -109,7 +109,10 @@ unsigned int fwgen_ctx_error_column(const struct fwgen_ctx *ctx);
 /* Forgets the last error: message, errno and location. NULL is allowed. */
 void fwgen_ctx_clear_error(struct fwgen_ctx *ctx);
 
-/* Points catalog loading at another directory (copied). */
+/*
+ * Points catalog loading at another directory (copied).
+ * Errors: -EINVAL (NULL or empty dir), -ENOMEM.
+ */
 int fwgen_ctx_set_catalog_dir(struct fwgen_ctx *ctx, const char *dir);
 
 /* The directory fwgen_catalog_load() reads. Borrowed from the context. */
@@ -126,12 +129,17 @@ const char *fwgen_version(void);
  * names the file, line and column (also as data: fwgen_ctx_error_file()).
  * On success *out is a new catalog; free it with
  * fwgen_catalog_free().
+ * Errors: -EINVAL (a bad file: the place in fwgen_ctx_error_file() and
+ * _line()), -ENOENT (no such directory, or no *.yaml in it), -EPERM (not
+ * readable), -EIO, -ENOMEM.
  */
 int fwgen_catalog_load(struct fwgen_ctx *ctx, struct fwgen_catalog **out);
 
 /*
  * Adds the product file at path to a catalog (a new one when *cat is NULL).
  * On error the catalog is unchanged.
+ * Errors: -EINVAL (a bad or too large file, a topology already in the
+ * catalog), -ENOENT (no such file), -EPERM (not readable), -EIO, -ENOMEM.
  */
 int fwgen_catalog_load_file(struct fwgen_ctx *ctx, const char *path,
 			    struct fwgen_catalog **cat);
@@ -175,6 +183,7 @@ size_t fwgen_topology_option_count(const struct fwgen_topology *topo);
 /*
  * Writes a readable description of a topology (roles, flows with their
  * ports and sources, params, options) to out.
+ * Errors: -EINVAL (a NULL argument), -EIO (writing failed).
  */
 int fwgen_topology_describe(struct fwgen_ctx *ctx,
 			    const struct fwgen_topology *topo, FILE *out);
@@ -203,11 +212,16 @@ int fwgen_topology_graph(struct fwgen_ctx *ctx,
  * Loads an inventory file. The topology it names is checked against the
  * catalog only when it is resolved, so one loader serves every catalog.
  * On success *out is new; free with fwgen_inventory_free().
+ * Errors: -EINVAL (a bad or too large file, with its place), -ENOENT (no
+ * such file), -EPERM (not readable), -EIO, -ENOMEM.
  */
 int fwgen_inventory_load(struct fwgen_ctx *ctx, const char *path,
 			 struct fwgen_inventory **out);
 
-/* Parses an inventory from memory; name is used in error messages. */
+/*
+ * Parses an inventory from memory; name is used in error messages.
+ * Errors: -EINVAL (bad text, with its place), -ENOMEM.
+ */
 int fwgen_inventory_parse(struct fwgen_ctx *ctx, const char *name,
 			  const char *text, size_t len,
 			  struct fwgen_inventory **out);
@@ -226,6 +240,7 @@ void fwgen_inventory_free(struct fwgen_inventory *inv);
  * its form is checked here (-EINVAL unless a lowercase letter, then
  * lowercase letters, digits, '-' and '_', at most 40); fwgen_policy_resolve()
  * looks it up in the catalog.
+ * Errors: -EINVAL (a NULL argument or a bad name), -ENOMEM.
  */
 int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
 				 struct fwgen_inventory *inv, const char *name);
@@ -237,6 +252,8 @@ const char *fwgen_inventory_topology(const struct fwgen_inventory *inv);
  * Names the inet table the policy owns (copied), the YAML key `table`;
  * default FWGEN_DEFAULT_TABLE. -EINVAL unless a lowercase letter, then
  * lowercase letters, digits, '-' and '_', at most 32 characters.
+ * Errors: -EINVAL (a NULL argument, a bad name or an nft keyword),
+ * -ENOMEM.
  */
 int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 			      struct fwgen_inventory *inv, const char *name);
@@ -252,6 +269,7 @@ int fwgen_inventory_set_egress(struct fwgen_inventory *inv,
  * Sets a catalog param (a configurable port, YAML `params`) to one port,
  * replacing the catalog's default and any earlier value. -ERANGE for port
  * 0. The name is checked against the topology by fwgen_policy_resolve().
+ * Errors: -EINVAL (a NULL argument), -ERANGE (port 0), -ENOMEM.
  */
 int fwgen_inventory_set_param(struct fwgen_ctx *ctx,
 			      struct fwgen_inventory *inv, const char *name,
@@ -279,6 +297,7 @@ int fwgen_inventory_set_param_ranges(struct fwgen_ctx *ctx,
  * Turns a catalog option (conditional flows, YAML `options`) on or off,
  * replacing the catalog's default. The name is checked against the
  * topology by fwgen_policy_resolve().
+ * Errors: -EINVAL (a NULL argument), -ENOMEM.
  */
 int fwgen_inventory_set_option(struct fwgen_ctx *ctx,
 			       struct fwgen_inventory *inv, const char *name,
@@ -289,6 +308,7 @@ int fwgen_inventory_set_option(struct fwgen_ctx *ctx,
  * with at least one address no longer means "any". Host bits set in a
  * prefix are an error (-EINVAL, the inventory unchanged); so is a role
  * bound to any address already.
+ * Errors: -EINVAL, -ENOMEM.
  */
 int fwgen_inventory_add_address(struct fwgen_ctx *ctx,
 				struct fwgen_inventory *inv, const char *role,
@@ -309,6 +329,8 @@ int fwgen_inventory_del_address(struct fwgen_ctx *ctx,
  * Binds a role explicitly to any address (the word `any` in YAML).
  * -EINVAL when the role is bound to addresses already, as add_address is
  * when it is bound to any: the two contradict each other.
+ * Errors: -EINVAL (a NULL argument, a bad role name, addresses bound
+ * already), -ENOMEM.
  */
 int fwgen_inventory_set_any(struct fwgen_ctx *ctx, struct fwgen_inventory *inv,
 			    const char *role);
@@ -384,6 +406,9 @@ int fwgen_inventory_write(struct fwgen_ctx *ctx,
  * addresses include one of this host's interface addresses: `--role auto`.
  * -ENOENT when none matches. *roles is a new array of names borrowed from
  * the catalog; free the array (not the names) with free().
+ * Errors: -EINVAL (a NULL argument, no topology), -ENOENT (unknown
+ * topology, or no role matches), -EIO (the host's addresses cannot be
+ * listed), -ENOMEM.
  */
 int fwgen_inventory_local_roles(struct fwgen_ctx *ctx,
 				const struct fwgen_catalog *cat,
@@ -398,6 +423,9 @@ int fwgen_inventory_local_roles(struct fwgen_ctx *ctx,
  * the inventory's). inv may be NULL: every peer is then "any". A topology
  * other than the one the inventory names is -EINVAL. All or nothing: on
  * error *out is left as it was. Free the result with fwgen_policy_free().
+ * Errors: -EINVAL (a NULL argument, unknown flags, a name the topology
+ * lacks, no host role, no topology or another than the inventory's, an
+ * unbound role when strict), -ENOENT (unknown topology), -ENOMEM.
  */
 int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 			 const struct fwgen_catalog *cat,
@@ -412,13 +440,18 @@ void fwgen_policy_free(struct fwgen_policy *pol);
 /* The name of the table the policy owns (borrowed). */
 const char *fwgen_policy_table(const struct fwgen_policy *pol);
 
-/* Writes the policy in a format to a stream. Same input, same bytes. */
+/*
+ * Writes the policy in a format to a stream. Same input, same bytes.
+ * Errors: -EINVAL (a NULL argument, a format not in enum fwgen_format),
+ * -EIO (writing failed), -ENOMEM.
+ */
 int fwgen_policy_render(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 			enum fwgen_format format, FILE *out);
 
 /*
  * Renders into a new NUL-terminated buffer: *buf is malloc()ed and the
  * caller frees it with free(); *len (may be NULL) receives its length.
+ * Errors: as fwgen_policy_render().
  */
 int fwgen_policy_render_buf(struct fwgen_ctx *ctx,
 			    const struct fwgen_policy *pol,
@@ -444,15 +477,23 @@ void fwgen_query_free(struct fwgen_query *q);
  * against the addresses of the policy's peer sets. NULL: any peer, which
  * asks who may connect at all. Role names cannot look like addresses.
  * A role is checked against the topology by fwgen_policy_explain().
+ * Errors: -EINVAL (a NULL query, a prefix or a bad role name), -ENOMEM.
  */
 int fwgen_query_set_peer(struct fwgen_ctx *ctx, struct fwgen_query *q,
 			 const char *peer);
 
-/* The destination service: proto "tcp" or "udp", port 0-65535. */
+/*
+ * The destination service: proto "tcp" or "udp", port 0-65535.
+ * Errors: -EINVAL (a NULL argument, a protocol other than tcp and udp, a
+ * port above 65535).
+ */
 int fwgen_query_set_service(struct fwgen_ctx *ctx, struct fwgen_query *q,
 			    const char *proto, unsigned long port);
 
-/* The same, from "tcp/443" or "udp/53". */
+/*
+ * The same, from "tcp/443" or "udp/53".
+ * Errors: -EINVAL (a NULL argument, text not PROTO/PORT).
+ */
 int fwgen_query_parse_service(struct fwgen_ctx *ctx, struct fwgen_query *q,
 			      const char *text);
 
@@ -473,6 +514,8 @@ void fwgen_query_set_outbound(struct fwgen_query *q, bool outbound);
  * address belongs to. On success *out is new; free it with
  * fwgen_explain_free() before freeing pol, cat or inv, which it borrows.
  * -EINVAL for a query without a service or naming an unknown role.
+ * Errors: -EINVAL (as above, or a NULL argument), -ENOENT (pol's topology
+ * is not in cat), -ENOMEM.
  */
 int fwgen_policy_explain(struct fwgen_ctx *ctx,
 			 const struct fwgen_catalog *cat,
@@ -537,6 +580,7 @@ const char *fwgen_explain_miss_reason(const struct fwgen_explain *e, size_t i);
  * Writes the answer for people: the verdict, each admitting flow with its
  * description, seed source rows, note and rule, baseline admissions,
  * redirects and near misses.
+ * Errors: -EINVAL (a NULL argument), -EIO (writing failed).
  */
 int fwgen_explain_write(struct fwgen_ctx *ctx, const struct fwgen_explain *e,
 			FILE *out);

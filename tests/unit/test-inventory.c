@@ -375,6 +375,7 @@ END_TEST
 START_TEST(test_inventory_error_location_as_data)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = (void *)1;
 
 	fails(ctx, "topology: demo\nroles:\n  db: [198.18.0.1, 198.18.1.0/16]\n");
 	ck_assert_int_eq(fwgen_ctx_errno(ctx), -EINVAL);
@@ -385,6 +386,17 @@ START_TEST(test_inventory_error_location_as_data)
 	ck_assert_ptr_null(fwgen_ctx_error_file(ctx));
 	ck_assert_uint_eq(fwgen_ctx_error_line(ctx), 0);
 	ck_assert_int_eq(fwgen_ctx_errno(ctx), 0);
+	ck_assert_str_eq(fwgen_ctx_error(ctx), "");
+	/* An unreadable file: the file as data, no line; one errno per cause. */
+	ck_assert_int_eq(fwgen_inventory_load(ctx, "/nonexistent/inv.yaml", &inv), -ENOENT);
+	ck_assert_ptr_eq(inv, (void *)1);
+	ck_assert_str_eq(fwgen_ctx_error_file(ctx), "/nonexistent/inv.yaml");
+	ck_assert_uint_eq(fwgen_ctx_error_line(ctx), 0);
+	ck_assert_str_eq(fwgen_ctx_error(ctx), "/nonexistent/inv.yaml: No such file or directory");
+	ck_assert_int_eq(fwgen_inventory_load(ctx, "/dev/null/x", &inv), -ENOENT);	/* ENOTDIR */
+	ck_assert_int_eq(fwgen_inventory_load(ctx, "/", &inv), -EINVAL);	/* not a file */
+	ck_assert_ptr_eq(inv, (void *)1);
+	ck_assert_int_eq(fwgen_ctx_errno(ctx), -EINVAL);
 	fwgen_ctx_free(ctx);
 }
 END_TEST
