@@ -8,7 +8,10 @@ exported but not listed (add it to lib/libfwgen.map under the node of the
 next release, then to the list). Every function the public headers declare
 must be exported, and nothing else named fwgen_*.
 
-Usage: test-abi.py LIBFWGEN.so SYMBOLS.txt HEADER...
+And every fwgen_* name docs/api.md (or another --doc file) mentions must be
+one the headers declare, so the walk-through cannot drift from the API.
+
+Usage: test-abi.py LIBFWGEN.so SYMBOLS.txt [--doc FILE]... HEADER...
 """
 import re
 import subprocess
@@ -42,7 +45,10 @@ def declared(headers):
 
 
 def main():
-    lib, listfile, headers = sys.argv[1], sys.argv[2], sys.argv[3:]
+    lib, listfile, rest = sys.argv[1], sys.argv[2], sys.argv[3:]
+    docs = [rest[i + 1] for i in range(len(rest) - 1) if rest[i] == '--doc']
+    headers = [a for i, a in enumerate(rest)
+               if a != '--doc' and (i == 0 or rest[i - 1] != '--doc')]
     have = exported(lib)
     want = set(l.strip() for l in open(listfile) if l.strip() and not l.startswith('#'))
     bad = 0
@@ -70,6 +76,14 @@ def main():
     for n in sorted(names - decl):
         print('FAIL: %s is exported but declared in no public header' % n)
         bad += 1
+    known = set()
+    for h in headers:
+        known |= set(re.findall(r'\b(fwgen_\w+)', open(h).read()))
+    for d in docs:
+        for n in sorted(set(re.findall(r'\b(fwgen_[a-z0-9_]+)', open(d).read()))):
+            if n not in known:
+                print('FAIL: %s names %s, which no public header declares' % (d, n))
+                bad += 1
     print('%d symbols exported, %d listed, %d declared: %s' %
           (len(have), len(want), len(decl), 'FAIL' if bad else 'ok'))
     return 1 if bad else 0
