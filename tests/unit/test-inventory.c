@@ -401,6 +401,34 @@ START_TEST(test_inventory_error_location_as_data)
 }
 END_TEST
 
+/* A long value loses its middle, never the reason, which comes last. */
+START_TEST(test_inventory_long_input_keeps_the_reason)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = fwgen_inventory_new();
+	char *name = malloc(5001);
+	const char *msg;
+	size_t len;
+
+	memset(name, 'a', 5000);
+	name[5000] = '\0';
+	name[0] = '\n';	/* escaped: \n, still one line */
+	ck_assert_int_eq(fwgen_inventory_set_topology(ctx, inv, name), -EINVAL);
+	msg = fwgen_ctx_error(ctx);
+	len = strlen(msg);
+	ck_assert_uint_lt(len, 1024);
+	ck_assert_uint_gt(len, 900);
+	ck_assert_ptr_null(strchr(msg, '\n'));
+	ck_assert_int_eq(strncmp(msg, "'\\naaa", 6), 0);
+	ck_assert_ptr_nonnull(strstr(msg, "aaa...aaa"));
+	ck_assert_str_eq(msg + len - strlen("' is not a topology name"),
+			 "' is not a topology name");
+	free(name);
+	fwgen_inventory_free(inv);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("inventory");
@@ -416,6 +444,7 @@ int main(void)
 	tcase_add_test(tc, test_inventory_del_address_and_param_ranges);
 	tcase_add_test(tc, test_inventory_any_and_addresses_contradict);
 	tcase_add_test(tc, test_inventory_error_location_as_data);
+	tcase_add_test(tc, test_inventory_long_input_keeps_the_reason);
 	tcase_add_test(tc, test_inventory_added_addresses_read_normalised);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
