@@ -18,9 +18,10 @@ extern "C" {
 /*
  * Conventions for every function below:
  * - Functions returning int return 0 on success or a negative errno
- *   (-EINVAL bad input, -ENOENT not found, -EPERM no permission, -ENOMEM,
- *   -EEXIST, -EIO kernel refused); a readable message is then kept in the
- *   context and returned by fwgen_ctx_error(), the errno by
+ *   (-EINVAL bad input, -ENOENT not found, -EEXIST defined twice, -EPERM
+ *   no permission, -EIO kernel refused or I/O failed, -ENOMEM; the full
+ *   list, one meaning each, is in libfwgen(3)); a readable message is
+ *   kept in the context and returned by fwgen_ctx_error(), the errno by
  *   fwgen_ctx_errno().
  * - Every argument is checked first: a NULL pointer where an object is
  *   needed, an enum value or flag bit this header does not define is
@@ -130,16 +131,17 @@ const char *fwgen_version(void);
  * On success *out is a new catalog; free it with
  * fwgen_catalog_free().
  * Errors: -EINVAL (a bad file: the place in fwgen_ctx_error_file() and
- * _line()), -ENOENT (no such directory, or no *.yaml in it), -EPERM (not
- * readable), -EIO, -ENOMEM.
+ * _line()), -EEXIST (two files define one topology), -ENOENT (no such
+ * directory, or no *.yaml in it), -EPERM (not readable), -EIO, -ENOMEM.
  */
 int fwgen_catalog_load(struct fwgen_ctx *ctx, struct fwgen_catalog **out);
 
 /*
  * Adds the product file at path to a catalog (a new one when *cat is NULL).
  * On error the catalog is unchanged.
- * Errors: -EINVAL (a bad or too large file, a topology already in the
- * catalog), -ENOENT (no such file), -EPERM (not readable), -EIO, -ENOMEM.
+ * Errors: -EINVAL (a bad or too large file), -EEXIST (a topology the
+ * catalog has already), -ENOENT (no such file), -EPERM (not readable),
+ * -EIO, -ENOMEM.
  */
 int fwgen_catalog_load_file(struct fwgen_ctx *ctx, const char *path,
 			    struct fwgen_catalog **cat);
