@@ -341,3 +341,65 @@ int addr_interval_format(const struct addr_interval *iv, int family,
 	}
 	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
 }
+
+/* Whether a has no bit set after the first plen, and the last of that block. */
+static bool block_at(const uint8_t *a, size_t bytes, unsigned int plen,
+		     uint8_t *last)
+{
+	size_t k;
+
+	for (k = 0; k < bytes; k++) {
+		unsigned int bit = (unsigned int)k * 8;
+		uint8_t host = bit >= plen ? 0xff :
+			       bit + 8 <= plen ? 0 :
+			       (uint8_t)(0xff >> (plen - bit));
+
+		if (a[k] & host)
+			return false;
+		last[k] = a[k] | host;
+	}
+	return true;
+}
+
+size_t addr_interval_prefix_at(const struct addr_interval *iv, int family,
+			       size_t i, struct addr_prefix *out)
+{
+	size_t bytes = addr_bytes(family), n = 0;
+	unsigned int bits = (unsigned int)bytes * 8, plen;
+	uint8_t lo[16], last[16];
+
+	memcpy(lo, iv->lo, bytes);
+	for (;;) {
+		/* The largest block that starts at lo and ends by hi. */
+		for (plen = 0; plen <= bits; plen++)
+			if (block_at(lo, bytes, plen, last) &&
+			    memcmp(last, iv->hi, bytes) <= 0)
+				break;
+		if (n == i && out) {
+			memset(out, 0, sizeof(*out));
+			out->family = family;
+			memcpy(out->addr, lo, bytes);
+			out->len = (uint8_t)plen;
+		}
+		n++;
+		if (!memcmp(last, iv->hi, bytes))
+			return n;
+		memcpy(lo, last, bytes);
+		addr_increment(lo, bytes);
+	}
+}
+
+int addr_prefix_format(const struct addr_prefix *p, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+	int n;
+
+	if (!inet_ntop(p->family == 4 ? AF_INET : AF_INET6, p->addr, a,
+		       sizeof(a)))
+		return -EINVAL;
+	if (p->len == (p->family == 4 ? 32 : 128))
+		n = snprintf(buf, len, "%s", a);
+	else
+		n = snprintf(buf, len, "%s/%u", a, p->len);
+	return n < 0 || (size_t)n >= len ? -ENOSPC : 0;
+}

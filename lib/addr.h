@@ -85,6 +85,17 @@ bool addr_list_contains(const struct addr_list *l, int family,
 int addr_interval_format(const struct addr_interval *iv, int family,
 			 char *buf, size_t len);
 
+/*
+ * The i-th of the fewest prefixes that cover exactly iv, lowest first
+ * (what an inventory, which takes prefixes only, can write of a range).
+ * Returns how many there are; *out is filled when i is below that.
+ */
+size_t addr_interval_prefix_at(const struct addr_interval *iv, int family,
+			       size_t i, struct addr_prefix *out);
+
+/* Formats a prefix as an inventory writes it: "a" or "a/len". */
+int addr_prefix_format(const struct addr_prefix *p, char *buf, size_t len);
+
 /* Whether an interval is exactly one prefix; *plen receives its length. */
 bool addr_interval_is_prefix(const struct addr_interval *iv, int family,
 			     unsigned int *plen);

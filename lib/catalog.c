@@ -907,6 +907,10 @@ FWGEN_EXPORT int fwgen_catalog_load_file(struct fwgen_ctx *ctx,
 	struct yd_doc *doc;
 	int ret;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, path);
+	ARG_CHECK(ctx, cat);
+
 	ret = yd_load_file(ctx, path, &doc);
 	if (ret < 0)
 		return ret;
@@ -944,11 +948,14 @@ FWGEN_EXPORT int fwgen_catalog_load(struct fwgen_ctx *ctx,
 	DIR *dir;
 	int ret = 0;
 
-	*out = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, out);
+
 	dir = opendir(ctx->catalog_dir);
 	if (!dir)
-		return ctx_err(ctx, -errno, "catalog directory %s: %s",
-			       ctx->catalog_dir, strerror(errno));
+		return ctx_err(ctx, ctx_sys_errno(errno),
+			       "catalog directory %s: %s", ctx->catalog_dir,
+			       strerror(errno));
 	while ((de = readdir(dir))) {
 		size_t len = strlen(de->d_name);
 
@@ -988,12 +995,16 @@ out:
 
 FWGEN_EXPORT size_t fwgen_catalog_topology_count(const struct fwgen_catalog *cat)
 {
+	ARG_CHECK_RET(cat, 0);
+
 	return cat->ntopos;
 }
 
 FWGEN_EXPORT const struct fwgen_topology *
 fwgen_catalog_topology_at(const struct fwgen_catalog *cat, size_t i)
 {
+	ARG_CHECK_RET(cat, NULL);
+
 	return i < cat->ntopos ? cat->topos[i] : NULL;
 }
 
@@ -1003,38 +1014,54 @@ fwgen_catalog_topology(struct fwgen_ctx *ctx, const struct fwgen_catalog *cat,
 {
 	size_t i;
 
+	ARG_CHECK_RET(ctx, NULL);
+	ctx_ok(ctx);
+	if (!cat || !name) {
+		ctx_bad_arg(ctx, __func__, cat ? "name" : "cat");
+		return NULL;
+	}
 	for (i = 0; i < cat->ntopos; i++) {
 		if (strcmp(cat->topos[i]->name, name) == 0)
 			return cat->topos[i];
 	}
-	ctx_err(ctx, -ENOENT, "unknown topology '%s' (see 'fwgen catalog list')",
+	ctx_err(ctx, -ENOENT, "unknown topology '%s'",
 		name);
 	return NULL;
 }
 
 FWGEN_EXPORT const char *fwgen_topology_name(const struct fwgen_topology *t)
 {
+	ARG_CHECK_RET(t, NULL);
+
 	return t->name;
 }
 
 FWGEN_EXPORT const char *fwgen_topology_product(const struct fwgen_topology *t)
 {
+	ARG_CHECK_RET(t, NULL);
+
 	return t->product;
 }
 
 FWGEN_EXPORT const char *fwgen_topology_summary(const struct fwgen_topology *t)
 {
+	ARG_CHECK_RET(t, NULL);
+
 	return t->summary;
 }
 
 FWGEN_EXPORT size_t fwgen_topology_role_count(const struct fwgen_topology *t)
 {
+	ARG_CHECK_RET(t, 0);
+
 	return t->nroles;
 }
 
 FWGEN_EXPORT const char *fwgen_topology_role_name(const struct fwgen_topology *t,
 						  size_t i, bool *is_host)
 {
+	ARG_CHECK_RET(t, NULL);
+
 	if (i >= t->nroles)
 		return NULL;
 	if (is_host)
@@ -1044,15 +1071,21 @@ FWGEN_EXPORT const char *fwgen_topology_role_name(const struct fwgen_topology *t
 
 FWGEN_EXPORT size_t fwgen_topology_flow_count(const struct fwgen_topology *t)
 {
+	ARG_CHECK_RET(t, 0);
+
 	return t->nflows;
 }
 
 FWGEN_EXPORT size_t fwgen_topology_param_count(const struct fwgen_topology *t)
 {
+	ARG_CHECK_RET(t, 0);
+
 	return t->nparams;
 }
 
 FWGEN_EXPORT size_t fwgen_topology_option_count(const struct fwgen_topology *t)
 {
+	ARG_CHECK_RET(t, 0);
+
 	return t->noptions;
 }

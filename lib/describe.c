@@ -122,6 +122,10 @@ FWGEN_EXPORT int fwgen_topology_describe(struct fwgen_ctx *ctx,
 {
 	size_t i, j;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, t);
+	ARG_CHECK(ctx, out);
+
 	fprintf(out, "%s: %s\n%s\n(%s)\n\n", t->name, t->product, t->summary,
 		t->file);
 	print_roles(t, true, out);

@@ -868,10 +868,9 @@ FWGEN_EXPORT int fwgen_policy_diff(struct fwgen_ctx *ctx,
 	size_t n = 0;
 	int ret;
 
-	if (ndiff)
-		*ndiff = 0;
-	if (!pol)
-		return ctx_err(ctx, -EINVAL, "diff: no policy");
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, pol);
+
 	ret = nft_build(ctx, pol, &want);
 	if (ret < 0)
 		return ret;

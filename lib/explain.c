@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "eval.h"
 #include "flow-text.h"
 #include "model.h"
 #include "util.h"
@@ -57,8 +58,6 @@ struct fwgen_explain {
 	const struct fwgen_policy *pol;
 	struct fwgen_query q;	/* a copy; strings owned */
 	bool allowed;
-	bool decided;		/* a verdict rule was met */
-	bool stopped;		/* a drop rule was met: later accepts are moot */
 	const struct pol_chain *base;	/* input or output; NULL: egress open */
 	struct admission *adm;
 	size_t nadm;
@@ -116,6 +115,9 @@ FWGEN_EXPORT int fwgen_query_set_peer(struct fwgen_ctx *ctx,
 	char *text = NULL, *role = NULL;
 	enum peer_kind kind = PEER_ANY;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, q);
+
 	if (peer && addr_parse(peer, &p, &why) == 0) {
 		if (p.len != (p.family == 4 ? 32 : 128))
 			return ctx_err(ctx, -EINVAL,
@@ -152,6 +154,10 @@ FWGEN_EXPORT int fwgen_query_set_service(struct fwgen_ctx *ctx,
 {
 	uint8_t l4;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, q);
+	ARG_CHECK(ctx, proto);
+
 	if (proto && strcmp(proto, "tcp") == 0)
 		l4 = POL_L4_TCP;
 	else if (proto && strcmp(proto, "udp") == 0)
@@ -170,10 +176,15 @@ FWGEN_EXPORT int fwgen_query_parse_service(struct fwgen_ctx *ctx,
 					   struct fwgen_query *q,
 					   const char *text)
 {
-	const char *slash = strchr(text, '/');
+	const char *slash;
 	char proto[8];
 	unsigned long port = 0;
 	const char *p;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, q);
+	ARG_CHECK(ctx, text);
+	slash = strchr(text, '/');
 
 	if (!slash || slash == text || (size_t)(slash - text) >= sizeof(proto) ||
 	    !slash[1] || strlen(slash + 1) > 5)
@@ -193,6 +204,8 @@ bad:
 
 FWGEN_EXPORT void fwgen_query_set_outbound(struct fwgen_query *q, bool outbound)
 {
+	ARG_CHECK_RET(q, );
+
 	q->outbound = outbound;
 }
 
@@ -285,29 +298,6 @@ static int peer_set(const struct fwgen_explain *e, const struct pol_rule *r)
 	return e->q.outbound ? r->daddr_set : r->saddr_set;
 }
 
-/* Whether rule r matches the first packet of the queried connection. */
-static bool rule_matches(const struct fwgen_explain *e,
-			 const struct pol_rule *r, uint16_t port)
-{
-	int set = peer_set(e, r);
-
-	/* A new connection: not invalid, not established or related. */
-	if (r->ct_states && !(r->ct_states & POL_CT_NEW))
-		return false;
-	/* The peer is another host, never the loopback interface. */
-	if (r->iface != POL_IFACE_NONE)
-		return false;
-	if (r->l4proto && r->l4proto != e->q.l4proto)
-		return false;
-	if (r->nicmp_types)
-		return false;
-	if (r->ndports && !range_has(r->dports, r->ndports, port))
-		return false;
-	if (e->q.peer == PEER_ADDR && r->family && r->family != e->q.family)
-		return false;
-	return set < 0 || set_matches(e, &e->pol->sets[set]);
-}
-
 static int add_admission(struct fwgen_explain *e, enum fwgen_explain_kind kind,
 			 const struct flow *f, const char *peer, bool set,
 			 const struct pol_chain *c, const struct pol_rule *r)
@@ -396,10 +386,6 @@ static int admit(struct fwgen_explain *e, const struct pol_chain *c,
 {
 	int set = peer_set(e, r);
 
-	if (!e->decided) {
-		e->decided = true;
-		e->allowed = true;
-	}
 	if (r->flow_id)
 		return admit_flow_rule(e, c, r);
 	return add_admission(e, FWGEN_EXPLAIN_BASELINE, NULL,
@@ -407,103 +393,58 @@ static int admit(struct fwgen_explain *e, const struct pol_chain *c,
 			     set >= 0, c, r);
 }
 
-static int eval_chain(struct fwgen_explain *e, const struct pol_chain *c,
-		      int depth);
-
-/* The dispatch map: jump to the service chain of l4proto . dport, if any. */
-static int eval_vmap(struct fwgen_explain *e, const struct pol_rule *r,
-		     int depth)
+static bool peer_in(void *data, const struct pol_set *s)
 {
-	size_t i;
-
-	for (i = 0; i < r->nvmap; i++) {
-		const struct pol_vmap_elem *v = &r->vmap[i];
-
-		if (v->l4proto == e->q.l4proto && e->port >= v->ports.lo &&
-		    e->port <= v->ports.hi)
-			return eval_chain(e, &e->pol->chains[v->chain], depth + 1);
-	}
-	return 0;
+	return set_matches(data, s);
 }
 
-/*
- * Walks a chain in order. Accepting rules are all collected, so the answer
- * names every flow that would admit the connection, not only the first;
- * a drop ends the walk, since no rule after it is ever reached.
- */
-static int eval_chain(struct fwgen_explain *e, const struct pol_chain *c,
-		      int depth)
+/* Every accept is named (the first decides); a drop ends the walk. */
+static int verdict(void *data, const struct pol_chain *c,
+		   const struct pol_rule *r)
 {
-	size_t i;
-	int ret = 0;
+	struct fwgen_explain *e = data;
 
-	if (depth > 8)		/* resolve jumps one level; guard hand-made policies */
-		return 0;
-	for (i = 0; i < c->nrules && ret == 0 && !e->stopped; i++) {
-		const struct pol_rule *r = &c->rules[i];
+	if (r->verdict != POL_VERDICT_ACCEPT)
+		return 1;
+	return admit(e, c, r);
+}
 
-		if (r->verdict == POL_VERDICT_VMAP) {
-			if (r->ct_states || r->iface || r->saddr_set >= 0 ||
-			    r->daddr_set >= 0)
-				continue;
-			ret = eval_vmap(e, r, depth);
-			continue;
-		}
-		if (!rule_matches(e, r, e->port))
-			continue;
-		switch (r->verdict) {
-		case POL_VERDICT_ACCEPT:
-			ret = admit(e, c, r);
-			break;
-		case POL_VERDICT_DROP:
-			if (!e->decided)
-				e->decided = true;
-			e->stopped = true;
-			break;
-		default:	/* log, and no verdict: evaluation goes on */
-			break;
-		}
-	}
-	return ret;
+static const struct eval_ops explain_ops = {
+	.peer_in = peer_in,
+	.verdict = verdict,
+};
+
+/* The first packet of the queried connection, as e->port now stands. */
+static struct eval_pkt query_pkt(const struct fwgen_explain *e)
+{
+	struct eval_pkt p = {
+		.family = e->q.peer == PEER_ADDR ? e->q.family : 0,
+		.l4proto = e->q.l4proto,
+		.dport = e->port,
+		.outbound = e->q.outbound,
+		/* The peer is another host, never the loopback interface. */
+		.loopback = false,
+	};
+
+	return p;
 }
 
 /* NAT prerouting runs before input: a redirect changes the port input sees. */
 static void eval_redirects(struct fwgen_explain *e)
 {
-	size_t c, i;
+	struct eval_pkt p = query_pkt(e);
+	const struct pol_chain *ch = NULL;
+	const struct pol_rule *r;
+	const struct pol_flow *pf;
 
-	for (c = 0; c < e->pol->nchains; c++) {
-		const struct pol_chain *ch = &e->pol->chains[c];
-
-		if (ch->hook != POL_HOOK_PREROUTING)
-			continue;
-		for (i = 0; i < ch->nrules; i++) {
-			const struct pol_rule *r = &ch->rules[i];
-			const struct pol_flow *pf;
-
-			if (r->verdict != POL_VERDICT_REDIRECT ||
-			    !rule_matches(e, r, e->port))
-				continue;
-			pf = r->flow_id ? policy_flow(e, r->flow_id, 0) : NULL;
-			e->redirect_flow = pf ? pf->flow : NULL;
-			e->redirect_rule = r;
-			e->redirect_chain = ch->name;
-			e->port = r->redirect_port;
-			return;
-		}
-	}
-}
-
-static const struct pol_chain *base_chain(const struct fwgen_policy *pol,
-					  enum pol_hook hook)
-{
-	size_t i;
-
-	for (i = 0; i < pol->nchains; i++) {
-		if (pol->chains[i].hook == hook)
-			return &pol->chains[i];
-	}
-	return NULL;
+	r = eval_redirect(e->pol, &p, &explain_ops, e, &ch);
+	if (!r)
+		return;
+	pf = r->flow_id ? policy_flow(e, r->flow_id, 0) : NULL;
+	e->redirect_flow = pf ? pf->flow : NULL;
+	e->redirect_rule = r;
+	e->redirect_chain = ch->name;
+	e->port = r->redirect_port;
 }
 
 /* Near misses: flows of the catalog on this port, and why they do not admit */
@@ -740,23 +681,27 @@ static int explain(struct fwgen_ctx *ctx, struct fwgen_explain *e)
 
 	if (e->q.peer == PEER_ROLE && topology_role_index(e->t, e->q.role, &idx) < 0)
 		return ctx_err(ctx, -EINVAL,
-			       "unknown role '%s' in topology '%s' (see 'fwgen catalog show %s')",
-			       e->q.role, e->t->name, e->t->name);
+			       "unknown role '%s' in topology '%s'",
+			       e->q.role, e->t->name);
 	if (bind_roles(e) < 0)
 		return ctx_nomem(ctx);
-	e->base = base_chain(e->pol, e->q.outbound ? POL_HOOK_OUTPUT : POL_HOOK_INPUT);
+	e->base = eval_base_chain(e->pol, e->q.outbound ? POL_HOOK_OUTPUT : POL_HOOK_INPUT);
 	if (!e->base && e->q.outbound) {
-		e->allowed = e->decided = true;
+		e->allowed = true;
 		ret = add_admission(e, FWGEN_EXPLAIN_OPEN_EGRESS, NULL, NULL,
 				    false, NULL, NULL);
 	} else if (!e->base) {
 		return ctx_err(ctx, -EINVAL, "the policy has no input chain");
 	} else {
+		struct eval_pkt p;
+		enum eval_result v;
+
 		if (!e->q.outbound)
 			eval_redirects(e);
-		ret = eval_chain(e, e->base, 0);
-		if (!e->decided)
-			e->allowed = !e->base->policy_drop;
+		p = query_pkt(e);
+		ret = eval_chain(e->pol, &p, &explain_ops, e, e->base, &v);
+		e->allowed = v == EVAL_ACCEPT ||
+			     (v == EVAL_NONE && !e->base->policy_drop);
 	}
 	if (ret == 0)
 		ret = add_misses(e);
@@ -773,7 +718,12 @@ FWGEN_EXPORT int fwgen_policy_explain(struct fwgen_ctx *ctx,
 	struct fwgen_explain *e;
 	int ret;
 
-	*out = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, cat);
+	ARG_CHECK(ctx, pol);
+	ARG_CHECK(ctx, q);
+	ARG_CHECK(ctx, out);
+
 	if (!q->l4proto)
 		return ctx_err(ctx, -EINVAL,
 			       "no service to explain: give PROTO/PORT, e.g. tcp/443");
@@ -819,58 +769,78 @@ FWGEN_EXPORT void fwgen_explain_free(struct fwgen_explain *e)
 
 FWGEN_EXPORT bool fwgen_explain_allowed(const struct fwgen_explain *e)
 {
+	ARG_CHECK_RET(e, false);
+
 	return e->allowed;
 }
 
 FWGEN_EXPORT size_t fwgen_explain_count(const struct fwgen_explain *e)
 {
+	ARG_CHECK_RET(e, 0);
+
 	return e->nadm;
 }
 
 FWGEN_EXPORT enum fwgen_explain_kind
 fwgen_explain_kind(const struct fwgen_explain *e, size_t i)
 {
-	return i < e->nadm ? e->adm[i].kind : FWGEN_EXPLAIN_BASELINE;
+	ARG_CHECK_RET(e, FWGEN_EXPLAIN_NONE);
+
+	return i < e->nadm ? e->adm[i].kind : FWGEN_EXPLAIN_NONE;
 }
 
 FWGEN_EXPORT const char *fwgen_explain_flow_id(const struct fwgen_explain *e,
 					       size_t i)
 {
+	ARG_CHECK_RET(e, NULL);
+
 	return i < e->nadm && e->adm[i].flow ? e->adm[i].flow->id : NULL;
 }
 
 FWGEN_EXPORT const char *fwgen_explain_peer_role(const struct fwgen_explain *e,
 						 size_t i)
 {
+	ARG_CHECK_RET(e, NULL);
+
 	return i < e->nadm ? e->adm[i].peer_role : NULL;
 }
 
 FWGEN_EXPORT const char *fwgen_explain_rule(const struct fwgen_explain *e,
 					    size_t i)
 {
+	ARG_CHECK_RET(e, NULL);
+
 	return i < e->nadm ? e->adm[i].comment : NULL;
 }
 
 FWGEN_EXPORT unsigned int
 fwgen_explain_redirect_port(const struct fwgen_explain *e)
 {
+	ARG_CHECK_RET(e, 0);
+
 	return e->redirect_rule ? e->redirect_rule->redirect_port : 0;
 }
 
 FWGEN_EXPORT size_t fwgen_explain_miss_count(const struct fwgen_explain *e)
 {
+	ARG_CHECK_RET(e, 0);
+
 	return e->nmiss;
 }
 
 FWGEN_EXPORT const char *
 fwgen_explain_miss_flow_id(const struct fwgen_explain *e, size_t i)
 {
+	ARG_CHECK_RET(e, NULL);
+
 	return i < e->nmiss ? e->miss[i].flow->id : NULL;
 }
 
 FWGEN_EXPORT const char *
 fwgen_explain_miss_reason(const struct fwgen_explain *e, size_t i)
 {
+	ARG_CHECK_RET(e, NULL);
+
 	return i < e->nmiss ? e->miss[i].reason : NULL;
 }
 
@@ -1030,6 +1000,8 @@ static void write_admission(const struct fwgen_explain *e, size_t i, FILE *out)
 		      "      closes it): there is no output chain, so this host may connect anywhere\n",
 		      out);
 		return;
+	case FWGEN_EXPLAIN_NONE:	/* never stored */
+		return;
 	}
 	if (a->peer_role)
 		write_peers(e, i, a->kind == FWGEN_EXPLAIN_FLOW ? e->nadm : i + 1, out);
@@ -1082,8 +1054,13 @@ static void write_address_roles(const struct fwgen_explain *e, FILE *out)
 FWGEN_EXPORT int fwgen_explain_write(struct fwgen_ctx *ctx,
 				     const struct fwgen_explain *e, FILE *out)
 {
-	const char *proto = l4name(e->q.l4proto);
+	const char *proto;
 	size_t i, groups;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, e);
+	ARG_CHECK(ctx, out);
+	proto = l4name(e->q.l4proto);
 
 	fprintf(out, "%s/%u ", proto, e->q.port);
 	if (e->q.outbound) {

@@ -612,6 +612,10 @@ FWGEN_EXPORT int fwgen_topology_graph(struct fwgen_ctx *ctx,
 	struct graph g = { 0 };
 	int ret;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, t);
+	ARG_CHECK(ctx, out);
+
 	ret = collect_edges(t, &g);
 	if (ret == 0)
 		ret = collapse_long_edges(t, &g);

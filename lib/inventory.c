@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "ctx.h"
+#include "setops.h"
 #include "model.h"
 #include "util.h"
 #include "yaml-doc.h"
@@ -151,6 +152,10 @@ FWGEN_EXPORT int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
 					      struct fwgen_inventory *inv,
 					      const char *name)
 {
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, name);
+
 	if (!name || !yd_is_name(name, 40))
 		return ctx_err(ctx, -EINVAL, "'%s' is not a topology name",
 			       name ? name : "");
@@ -159,6 +164,8 @@ FWGEN_EXPORT int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
 
 FWGEN_EXPORT const char *fwgen_inventory_topology(const struct fwgen_inventory *inv)
 {
+	ARG_CHECK_RET(inv, NULL);
+
 	return inv->topology;
 }
 
@@ -166,6 +173,10 @@ FWGEN_EXPORT int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 					   struct fwgen_inventory *inv,
 					   const char *name)
 {
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, name);
+
 	if (!name || !valid_table_name(name))
 		return ctx_err(ctx, -EINVAL,
 			       "table name '%s' must be lowercase letters, digits, '-' and '_' (at most %d)",
@@ -177,15 +188,21 @@ FWGEN_EXPORT int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 	return replace_str(ctx, &inv->table, name);
 }
 
-FWGEN_EXPORT void fwgen_inventory_set_egress(struct fwgen_inventory *inv,
+FWGEN_EXPORT int fwgen_inventory_set_egress(struct fwgen_inventory *inv,
 					     enum fwgen_egress egress)
 {
+	ARG_CHECK_RET(inv, -EINVAL);
+	ARG_CHECK_RET((unsigned int)egress <= FWGEN_EGRESS_FILTERED, -EINVAL);
+
 	inv->egress = egress;
+	return 0;
 }
 
 FWGEN_EXPORT void fwgen_inventory_set_admin_ssh(struct fwgen_inventory *inv,
 						bool on)
 {
+	ARG_CHECK_RET(inv, );
+
 	inv->admin_ssh = on;
 }
 
@@ -217,24 +234,51 @@ FWGEN_EXPORT int fwgen_inventory_set_param(struct fwgen_ctx *ctx,
 					   struct fwgen_inventory *inv,
 					   const char *name, uint16_t port)
 {
-	struct port_range *r;
-	struct inv_param *p;
+	struct fwgen_port_range r = { port, port };
 
-	if (port == 0)
-		return ctx_err(ctx, -ERANGE, "param '%s': port 0 is out of range 1-65535",
-			       name);
-	r = malloc(sizeof(*r));
-	if (!r)
+	return fwgen_inventory_set_param_ranges(ctx, inv, name, &r, 1);
+}
+
+FWGEN_EXPORT int
+fwgen_inventory_set_param_ranges(struct fwgen_ctx *ctx,
+				 struct fwgen_inventory *inv, const char *name,
+				 const struct fwgen_port_range *ranges, size_t n)
+{
+	struct port_range *v;
+	struct inv_param *p;
+	size_t i;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, name);
+	ARG_CHECK(ctx, ranges);
+	ARG_CHECK(ctx, n > 0);
+
+	for (i = 0; i < n; i++) {
+		if (ranges[i].lo == 0 || ranges[i].hi == 0)
+			return ctx_err(ctx, -ERANGE,
+				       "param '%s': port 0 is out of range 1-65535",
+				       name);
+		if (ranges[i].lo > ranges[i].hi)
+			return ctx_err(ctx, -ERANGE,
+				       "param '%s': range %u-%u ends before it starts",
+				       name, ranges[i].lo, ranges[i].hi);
+	}
+	v = malloc(n * sizeof(*v));
+	if (!v)
 		return ctx_nomem(ctx);
 	p = param_slot(ctx, inv, name);
 	if (!p) {
-		free(r);
+		free(v);
 		return -ENOMEM;
 	}
-	r->lo = r->hi = port;
+	for (i = 0; i < n; i++) {
+		v[i].lo = ranges[i].lo;
+		v[i].hi = ranges[i].hi;
+	}
 	free(p->ports);
-	p->ports = r;
-	p->nports = 1;
+	p->ports = v;
+	p->nports = n;
 	memset(&p->loc, 0, sizeof(p->loc));
 	return 0;
 }
@@ -243,7 +287,12 @@ FWGEN_EXPORT int fwgen_inventory_set_option(struct fwgen_ctx *ctx,
 					    struct fwgen_inventory *inv,
 					    const char *name, bool value)
 {
-	size_t i, cap = inv->noptions;
+	size_t i, cap;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, name);
+	cap = inv->noptions;
 
 	for (i = 0; i < inv->noptions; i++) {
 		if (strcmp(inv->options[i].name, name) == 0) {
@@ -322,18 +371,62 @@ FWGEN_EXPORT int fwgen_inventory_add_address(struct fwgen_ctx *ctx,
 					     const char *role,
 					     const char *address)
 {
-	struct inv_role *r = role_slot(ctx, inv, role);
+	struct inv_role *r;
+	size_t nroles;
 	int ret;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, role);
+	ARG_CHECK(ctx, address);
+
+	nroles = inv->nroles;
+	r = role_slot(ctx, inv, role);
 	if (!r)
 		return -EINVAL;
 	if (r->any)
 		return ctx_err(ctx, -EINVAL,
 			       "role '%s' is bound to any address already", role);
 	ret = role_add(ctx, r, address, NULL);
-	if (ret < 0)
+	if (ret < 0) {
+		/* All or nothing: a bad address does not bind the role. */
+		if (inv->nroles > nroles) {
+			free(r->name);
+			inv->nroles--;
+		}
 		return ret;
+	}
 	r->unsorted = true;
+	return 0;
+}
+
+FWGEN_EXPORT int fwgen_inventory_del_address(struct fwgen_ctx *ctx,
+					     struct fwgen_inventory *inv,
+					     const char *role,
+					     const char *address)
+{
+	struct addr_interval iv;
+	struct addr_prefix p;
+	struct addr_list *l;
+	struct inv_role *r;
+	const char *why;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, role);
+	ARG_CHECK(ctx, address);
+
+	if (addr_parse(address, &p, &why) < 0)
+		return ctx_err(ctx, -EINVAL, "'%s': %s", address, why);
+	addr_prefix_interval(&p, &iv);
+	r = (struct inv_role *)inventory_role(inv, role);
+	l = !r ? NULL : p.family == 4 ? &r->v4 : &r->v6;
+	if (!l || !setops_covers(l, p.family, &iv))
+		return ctx_err(ctx, -ENOENT,
+			       "'%s' is not among the addresses of role '%s'",
+			       address, role);
+	if (addr_list_subtract(l, p.family, &iv) < 0)
+		return ctx_nomem(ctx);
 	return 0;
 }
 
@@ -341,14 +434,174 @@ FWGEN_EXPORT int fwgen_inventory_set_any(struct fwgen_ctx *ctx,
 					 struct fwgen_inventory *inv,
 					 const char *role)
 {
-	struct inv_role *r = role_slot(ctx, inv, role);
+	struct inv_role *r;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, role);
+
+	r = role_slot(ctx, inv, role);
 	if (!r)
 		return -EINVAL;
-	addr_list_release(&r->v4);
-	addr_list_release(&r->v6);
+	/* Either order of the two is a contradiction, not a replacement. */
+	if (r->v4.n || r->v6.n)
+		return ctx_err(ctx, -EINVAL,
+			       "role '%s' is bound to addresses already", role);
 	r->any = true;
 	return 0;
+}
+
+/* Reading an inventory back */
+
+FWGEN_EXPORT const char *fwgen_inventory_table(const struct fwgen_inventory *inv)
+{
+	ARG_CHECK_RET(inv, NULL);
+	return inv->table ? inv->table : FWGEN_DEFAULT_TABLE;
+}
+
+FWGEN_EXPORT enum fwgen_egress
+fwgen_inventory_egress(const struct fwgen_inventory *inv)
+{
+	ARG_CHECK_RET(inv, FWGEN_EGRESS_INVALID);
+	return inv->egress;
+}
+
+FWGEN_EXPORT bool fwgen_inventory_admin_ssh(const struct fwgen_inventory *inv)
+{
+	ARG_CHECK_RET(inv, false);
+	return inv->admin_ssh;
+}
+
+FWGEN_EXPORT size_t fwgen_inventory_role_count(const struct fwgen_inventory *inv)
+{
+	ARG_CHECK_RET(inv, 0);
+	return inv->nroles;
+}
+
+FWGEN_EXPORT const char *
+fwgen_inventory_role_name(const struct fwgen_inventory *inv, size_t i)
+{
+	ARG_CHECK_RET(inv, NULL);
+	return i < inv->nroles ? inv->roles[i].name : NULL;
+}
+
+FWGEN_EXPORT bool fwgen_inventory_role_is_any(const struct fwgen_inventory *inv,
+					      size_t i)
+{
+	ARG_CHECK_RET(inv, false);
+	return i < inv->nroles && inv->roles[i].any;
+}
+
+/* Role i's lists, normalised; NULL when i is out of range. */
+static const struct inv_role *role_at(const struct fwgen_inventory *inv,
+				      size_t i)
+{
+	return i < inv->nroles ? inventory_role(inv, inv->roles[i].name) : NULL;
+}
+
+/* The j-th prefix of role r, IPv4 first; false when there is none. */
+static bool role_prefix(const struct inv_role *r, size_t j,
+			struct addr_prefix *out)
+{
+	const struct addr_list *lists[2] = { &r->v4, &r->v6 };
+	size_t k, i, n;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; i < lists[k]->n; i++) {
+			n = addr_interval_prefix_at(&lists[k]->v[i], k ? 6 : 4,
+						    j, out);
+			if (j < n)
+				return true;
+			j -= n;
+		}
+	}
+	return false;
+}
+
+FWGEN_EXPORT size_t
+fwgen_inventory_address_count(const struct fwgen_inventory *inv, size_t i)
+{
+	const struct inv_role *r;
+	size_t n = 0, k;
+
+	ARG_CHECK_RET(inv, 0);
+	r = role_at(inv, i);
+	if (!r)
+		return 0;
+	for (k = 0; k < r->v4.n; k++)
+		n += addr_interval_prefix_at(&r->v4.v[k], 4, SIZE_MAX, NULL);
+	for (k = 0; k < r->v6.n; k++)
+		n += addr_interval_prefix_at(&r->v6.v[k], 6, SIZE_MAX, NULL);
+	return n;
+}
+
+FWGEN_EXPORT int fwgen_inventory_address_at(const struct fwgen_inventory *inv,
+					    size_t i, size_t j, char *buf,
+					    size_t len)
+{
+	const struct inv_role *r;
+	struct addr_prefix p;
+
+	ARG_CHECK_RET(inv, -EINVAL);
+	ARG_CHECK_RET(buf, -EINVAL);
+	ARG_CHECK_RET(len > 0, -EINVAL);
+	r = role_at(inv, i);
+	if (!r || !role_prefix(r, j, &p))
+		return -ENOENT;
+	return addr_prefix_format(&p, buf, len) < 0 ? -ENOSPC : 0;
+}
+
+FWGEN_EXPORT size_t fwgen_inventory_param_count(const struct fwgen_inventory *inv)
+{
+	ARG_CHECK_RET(inv, 0);
+	return inv->nparams;
+}
+
+FWGEN_EXPORT const char *
+fwgen_inventory_param_name(const struct fwgen_inventory *inv, size_t i)
+{
+	ARG_CHECK_RET(inv, NULL);
+	return i < inv->nparams ? inv->params[i].name : NULL;
+}
+
+FWGEN_EXPORT size_t
+fwgen_inventory_param_range_count(const struct fwgen_inventory *inv, size_t i)
+{
+	ARG_CHECK_RET(inv, 0);
+	return i < inv->nparams ? inv->params[i].nports : 0;
+}
+
+FWGEN_EXPORT int
+fwgen_inventory_param_range_at(const struct fwgen_inventory *inv, size_t i,
+			       size_t j, struct fwgen_port_range *out)
+{
+	ARG_CHECK_RET(inv, -EINVAL);
+	ARG_CHECK_RET(out, -EINVAL);
+	if (i >= inv->nparams || j >= inv->params[i].nports)
+		return -ENOENT;
+	out->lo = inv->params[i].ports[j].lo;
+	out->hi = inv->params[i].ports[j].hi;
+	return 0;
+}
+
+FWGEN_EXPORT size_t fwgen_inventory_option_count(const struct fwgen_inventory *inv)
+{
+	ARG_CHECK_RET(inv, 0);
+	return inv->noptions;
+}
+
+FWGEN_EXPORT const char *
+fwgen_inventory_option_name(const struct fwgen_inventory *inv, size_t i)
+{
+	ARG_CHECK_RET(inv, NULL);
+	return i < inv->noptions ? inv->options[i].name : NULL;
+}
+
+FWGEN_EXPORT bool
+fwgen_inventory_option_value(const struct fwgen_inventory *inv, size_t i)
+{
+	ARG_CHECK_RET(inv, false);
+	return i < inv->noptions && inv->options[i].value;
 }
 
 /* YAML */
@@ -647,7 +900,10 @@ FWGEN_EXPORT int fwgen_inventory_load(struct fwgen_ctx *ctx, const char *path,
 	struct yd_doc *doc;
 	int ret;
 
-	*out = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, path);
+	ARG_CHECK(ctx, out);
+
 	ret = yd_load_file(ctx, path, &doc);
 	if (ret < 0)
 		return ret;
@@ -663,7 +919,11 @@ FWGEN_EXPORT int fwgen_inventory_parse(struct fwgen_ctx *ctx, const char *name,
 	struct yd_doc *doc;
 	int ret;
 
-	*out = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, name);
+	ARG_CHECK(ctx, text);
+	ARG_CHECK(ctx, out);
+
 	ret = yd_load_buf(ctx, name, text, len, &doc);
 	if (ret < 0)
 		return ret;

@@ -152,6 +152,10 @@ FWGEN_EXPORT int fwgen_policy_apply(struct fwgen_ctx *ctx,
 	struct nl_sock *s = NULL;
 	int fd, ret;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, pol);
+	ARG_CHECK(ctx, !(flags & ~(unsigned int)FWGEN_APPLY_FORCE));
+
 	if ((ret = lockout(ctx, pol, flags)) < 0)
 		return ret;
 	if ((ret = open_and_build(ctx, pol, &s, &o)) < 0)
@@ -172,6 +176,9 @@ FWGEN_EXPORT int fwgen_policy_check(struct fwgen_ctx *ctx,
 	struct nft_objs *o = NULL;
 	struct nl_sock *s = NULL;
 	int ret;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, pol);
 
 	if ((ret = open_and_build(ctx, pol, &s, &o)) < 0)
 		return ret;
@@ -245,6 +252,11 @@ FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 	uint32_t genid;
 	int fd = -1, tries, ret;
 
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, pol);
+	ARG_CHECK(ctx, !(flags & ~(unsigned int)FWGEN_APPLY_FORCE));
+	ARG_CHECK(ctx, confirm);
+
 	if (!confirm)
 		return ctx_err(ctx, -EINVAL, "no confirmation callback");
 	if ((ret = lockout(ctx, pol, flags)) < 0)
@@ -300,6 +312,8 @@ FWGEN_EXPORT int fwgen_table_remove(struct fwgen_ctx *ctx,
 	const char *name = table_name ? table_name : FWGEN_DEFAULT_TABLE;
 	struct nl_sock *s = NULL;
 	int fd, ret;
+
+	ARG_CTX(ctx);
 
 	if (!*name)
 		return ctx_err(ctx, -EINVAL, "empty table name");

@@ -63,7 +63,8 @@ static int local_addresses(struct fwgen_ctx *ctx, struct addr_prefix **out,
 	*out = NULL;
 	*n = 0;
 	if (getifaddrs(&ifa) < 0)
-		return ctx_err(ctx, -errno, "cannot list this host's addresses: %s",
+		return ctx_err(ctx, ctx_sys_errno(errno),
+			       "cannot list this host's addresses: %s",
 			       strerror(errno));
 	for (it = ifa; it; it = it->ifa_next) {
 		struct addr_prefix *p;
@@ -115,33 +116,38 @@ FWGEN_EXPORT int fwgen_inventory_local_roles(struct fwgen_ctx *ctx,
 {
 	const struct fwgen_topology *t;
 	struct addr_prefix *addrs;
-	size_t naddrs;
+	size_t naddrs, nfound = 0;
+	const char **found = NULL;
 	int ret;
 
-	*roles = NULL;
-	*n = 0;
-	if (!inv)
-		return ctx_err(ctx, -EINVAL,
-			       "--role auto needs an inventory that lists the host roles' addresses");
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, cat);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, roles);
+	ARG_CHECK(ctx, n);
+
 	if (!topology)
 		topology = inv->topology;
 	if (!topology)
 		return ctx_err(ctx, -EINVAL,
-			       "no topology: give --topology or set 'topology' in the inventory");
+			       "no topology: none given, and the inventory names none");
 	t = fwgen_catalog_topology(ctx, cat, topology);
 	if (!t)
 		return -ENOENT;
 	ret = local_addresses(ctx, &addrs, &naddrs);
 	if (ret < 0)
 		return ret;
-	ret = roles_for_addresses(ctx, t, inv, addrs, naddrs, roles, n);
+	ret = roles_for_addresses(ctx, t, inv, addrs, naddrs, &found, &nfound);
 	free(addrs);
-	if (ret == 0 && *n == 0) {
-		free(*roles);
-		*roles = NULL;
+	if (ret < 0)
+		return ret;
+	if (nfound == 0) {
+		free(found);
 		return ctx_err(ctx, -ENOENT,
-			       "%s: none of this host's addresses is bound to a host role of '%s' (--role auto)",
+			       "%s: none of this host's addresses is bound to a host role of '%s'",
 			       inv->file ? inv->file : "inventory", topology);
 	}
-	return ret;
+	*roles = found;
+	*n = nfound;
+	return 0;
 }

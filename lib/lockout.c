@@ -14,9 +14,10 @@
 #include <fwgen/kernel.h>
 
 #include "ctx.h"
+#include "eval.h"
 #include "policy.h"
 
-/* A new TCP connection as the input hook sees it. */
+/* A new TCP connection from the SSH client, as the input hook sees it. */
 struct pkt {
 	int family;
 	uint8_t saddr[16];
@@ -25,157 +26,63 @@ struct pkt {
 	bool loopback;		/* arrives on lo */
 };
 
-enum verdict {
-	V_CONTINUE = 0,
-	V_ACCEPT,
-	V_DROP,
-};
-
-struct eval {
-	const struct fwgen_policy *pol;
+struct lockout {
 	const struct pkt *p;
 	const struct pol_rule *decided;	/* the rule that gave the verdict */
 	const struct pol_chain *decided_in;
 	const struct pol_rule *miss;	/* a rule on the port, other peers */
 	const struct pol_set *miss_set;
-	int depth;
 };
 
-static bool set_has(const struct fwgen_policy *pol, int idx, int family,
-		    const uint8_t *addr)
+static bool set_has(const struct pol_set *s, int family, const uint8_t *addr)
 {
-	const struct pol_set *s = &pol->sets[idx];
 	struct addr_list l = { .v = s->elems, .n = s->nelems };
 
 	return s->family == family && addr_list_contains(&l, family, addr);
 }
 
-static bool port_in(const struct port_range *r, size_t n, uint16_t port)
+static bool client_in(void *data, const struct pol_set *s)
 {
-	size_t i;
+	const struct lockout *lo = data;
 
-	for (i = 0; i < n; i++)
-		if (port >= r[i].lo && port <= r[i].hi)
-			return true;
-	return false;
+	return set_has(s, lo->p->family, lo->p->saddr);
 }
 
-/*
- * Whether a rule matches the packet. Rate-limited accepts are not counted
- * on: a connection attempt may well fall outside the limit.
- */
-static bool rule_matches(struct eval *ev, const struct pol_rule *r)
+static bool server_in(void *data, const struct pol_set *s)
 {
-	const struct pkt *p = ev->p;
-	bool port_ok;
+	const struct lockout *lo = data;
 
-	if (r->iface == POL_IFACE_OIF_LO)
-		return false;
-	if (r->iface == POL_IFACE_IIF_LO && !p->loopback)
-		return false;
-	if (r->family && r->family != p->family)
-		return false;
-	if (r->nicmp_types)
-		return false;
-	if (r->ndports && r->l4proto != POL_L4_TCP)
-		return false;
-	port_ok = !r->ndports || port_in(r->dports, r->ndports, p->dport);
-	if (!port_ok)
-		return false;
-	if (r->ct_states && !(r->ct_states & POL_CT_NEW))
-		return false;
-	if (r->daddr_set >= 0 &&
-	    !set_has(ev->pol, r->daddr_set, p->family, p->daddr))
-		return false;
-	if (r->saddr_set >= 0 &&
-	    !set_has(ev->pol, r->saddr_set, p->family, p->saddr)) {
-		/* Remember it: "tcp/22 is open, but only to admin_v4". */
-		if (r->verdict == POL_VERDICT_ACCEPT && !ev->miss &&
-		    ev->pol->sets[r->saddr_set].family == p->family) {
-			ev->miss = r;
-			ev->miss_set = &ev->pol->sets[r->saddr_set];
-		}
-		return false;
-	}
-	if (r->has_limit && r->verdict == POL_VERDICT_ACCEPT)
-		return false;
-	return true;
+	return set_has(s, lo->p->family, lo->p->daddr);
 }
 
-static enum verdict eval_chain(struct eval *ev, const struct pol_chain *c);
-
-static enum verdict eval_vmap(struct eval *ev, const struct pol_rule *r)
+static int decided(void *data, const struct pol_chain *c,
+		   const struct pol_rule *r)
 {
-	size_t i;
+	struct lockout *lo = data;
 
-	for (i = 0; i < r->nvmap; i++) {
-		const struct pol_vmap_elem *e = &r->vmap[i];
-
-		if (e->l4proto == POL_L4_TCP && ev->p->dport >= e->ports.lo &&
-		    ev->p->dport <= e->ports.hi && e->chain < ev->pol->nchains)
-			return eval_chain(ev, &ev->pol->chains[e->chain]);
-	}
-	return V_CONTINUE;
+	lo->decided = r;
+	lo->decided_in = c;
+	return 1;
 }
 
-static enum verdict eval_chain(struct eval *ev, const struct pol_chain *c)
+/* Remember it: "tcp/22 is open, but only to admin_v4". */
+static void missed(void *data, const struct pol_rule *r,
+		   const struct pol_set *s)
 {
-	enum verdict v;
-	size_t i;
+	struct lockout *lo = data;
 
-	/* Jumps only go to service chains; a bound keeps bad input finite. */
-	if (++ev->depth > 16)
-		return V_CONTINUE;
-	for (i = 0; i < c->nrules; i++) {
-		const struct pol_rule *r = &c->rules[i];
-
-		if (!rule_matches(ev, r))
-			continue;
-		switch (r->verdict) {
-		case POL_VERDICT_ACCEPT:
-		case POL_VERDICT_DROP:
-			ev->decided = r;
-			ev->decided_in = c;
-			ev->depth--;
-			return r->verdict == POL_VERDICT_ACCEPT ? V_ACCEPT :
-								  V_DROP;
-		case POL_VERDICT_VMAP:
-			v = eval_vmap(ev, r);
-			if (v != V_CONTINUE) {
-				ev->depth--;
-				return v;
-			}
-			break;
-		case POL_VERDICT_NONE:
-		case POL_VERDICT_REDIRECT:
-			break;
-		}
-	}
-	ev->depth--;
-	return V_CONTINUE;
-}
-
-/* A prerouting redirect changes the port the input chain sees. */
-static void eval_prerouting(struct eval *ev, struct pkt *p)
-{
-	size_t i, j;
-
-	for (i = 0; i < ev->pol->nchains; i++) {
-		const struct pol_chain *c = &ev->pol->chains[i];
-
-		if (c->hook != POL_HOOK_PREROUTING)
-			continue;
-		for (j = 0; j < c->nrules; j++) {
-			const struct pol_rule *r = &c->rules[j];
-
-			if (r->verdict == POL_VERDICT_REDIRECT &&
-			    rule_matches(ev, r)) {
-				p->dport = r->redirect_port;
-				return;
-			}
-		}
+	if (!lo->miss && s->family == lo->p->family) {
+		lo->miss = r;
+		lo->miss_set = s;
 	}
 }
+
+static const struct eval_ops lockout_ops = {
+	.peer_in = client_in,
+	.self_in = server_in,
+	.verdict = decided,
+	.peer_miss = missed,
+};
 
 static int parse_addr(const char *s, struct pkt *p, uint8_t *out)
 {
@@ -217,14 +124,18 @@ FWGEN_EXPORT int fwgen_policy_lockout_check(struct fwgen_ctx *ctx,
 			       const char *ssh_connection)
 {
 	char client[64], server[64], cport[16], sport[16];
-	struct eval ev = { .pol = pol };
-	const struct pol_chain *input = NULL;
+	struct lockout lo = { 0 };
+	struct eval_pkt ep = { .l4proto = POL_L4_TCP };
+	const struct pol_chain *input;
+	const struct pol_rule *redir;
 	struct pkt p = { 0 };
-	enum verdict v;
+	enum eval_result v;
 	char why[512];
 	long port;
 	char *end;
-	size_t i;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, pol);
 
 	if (!ssh_connection || !*ssh_connection)
 		return 0;
@@ -239,36 +150,39 @@ FWGEN_EXPORT int fwgen_policy_lockout_check(struct fwgen_ctx *ctx,
 		goto bad;
 	p.dport = (uint16_t)port;
 	p.loopback = is_loopback(&p);
-	ev.p = &p;
+	lo.p = &p;
 
-	for (i = 0; i < pol->nchains; i++)
-		if (pol->chains[i].hook == POL_HOOK_INPUT)
-			input = &pol->chains[i];
+	input = eval_base_chain(pol, POL_HOOK_INPUT);
 	if (!input)
 		return 0;
-	eval_prerouting(&ev, &p);
-	v = eval_chain(&ev, input);
-	if (v == V_ACCEPT || (v == V_CONTINUE && !input->policy_drop))
+	ep.family = p.family;
+	ep.dport = p.dport;
+	ep.loopback = p.loopback;
+	redir = eval_redirect(pol, &ep, &lockout_ops, &lo, NULL);
+	if (redir)
+		p.dport = ep.dport = redir->redirect_port;
+	eval_chain(pol, &ep, &lockout_ops, &lo, input, &v);
+	if (v == EVAL_ACCEPT || (v == EVAL_NONE && !input->policy_drop))
 		return 0;
 
-	if (v == V_DROP)
+	if (v == EVAL_DROP)
 		snprintf(why, sizeof(why), "rule \"%s\" in chain %s drops it",
-			 ev.decided->comment ? ev.decided->comment : "",
-			 ev.decided_in->name);
-	else if (ev.miss)
+			 lo.decided->comment ? lo.decided->comment : "",
+			 lo.decided_in->name);
+	else if (lo.miss)
 		snprintf(why, sizeof(why),
 			 "rule \"%s\" admits tcp/%u only from set %s (role %s), which does not hold %s, and chain %s ends in policy drop",
-			 ev.miss->comment ? ev.miss->comment : "", p.dport,
-			 ev.miss_set->name, ev.miss_set->role, client,
+			 lo.miss->comment ? lo.miss->comment : "", p.dport,
+			 lo.miss_set->name, lo.miss_set->role, client,
 			 input->name);
 	else
 		snprintf(why, sizeof(why),
 			 "no rule admits tcp/%u and chain %s ends in policy drop",
 			 p.dport, input->name);
 	return ctx_err(ctx, -EACCES,
-		       "refusing to apply: this SSH session comes from %s to port %s (SSH_CONNECTION), and the new ruleset would drop new connections from it: %s. The open session would survive, but reconnecting would be locked out. Add %s to the %s role in the inventory, or apply with --force",
+		       "refusing to apply: this SSH session comes from %s to port %s (SSH_CONNECTION), and the new ruleset would drop new connections from it: %s. The open session would survive, but reconnecting would be locked out. Add %s to the %s role in the inventory, or force the apply",
 		       client, sport, why, client,
-		       ev.miss ? ev.miss_set->role : "admin");
+		       lo.miss ? lo.miss_set->role : "admin");
 bad:
 	return ctx_err(ctx, -EINVAL,
 		       "SSH_CONNECTION '%s' is not 'CLIENT_IP CLIENT_PORT SERVER_IP SERVER_PORT'",

@@ -6,6 +6,7 @@
  * into words. Reading is nlread.c's job (readback.c, setread.c).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,23 +82,52 @@ static void note_msg(struct nl_msgs *m, const struct nlmsghdr *nlh,
 }
 
 /*
+ * The bytes the current page of b can still take. libnftnl does not tell
+ * how large it made its pages, so ask the allocator: each page is one
+ * malloc() of page size plus overrun, and the page's current tail minus
+ * what it holds is where that block starts. malloc_usable_size() gives at
+ * least the size asked for, and exactly that under ASan and valgrind.
+ */
+static size_t batch_room(struct nftnl_batch *b)
+{
+	char *tail = nftnl_batch_buffer(b);
+	uint32_t used = nftnl_batch_buffer_len(b);
+	size_t size = malloc_usable_size(tail - used);
+
+	return size > used ? size - used : 0;
+}
+
+/*
  * libmnl leaves the padding after a string attribute as it finds it: zero
  * the room of the message first, so that a batch is the same bytes every
- * time (and nothing of the heap leaks to the kernel). After
- * nftnl_batch_update() at least the page overrun is free.
+ * time (and nothing of the heap leaks to the kernel). No message is longer
+ * than FWGEN_NFTNL_MSG_MAX, so a page with that much room left takes any
+ * of them; NULL when it has less: the batch was allocated with too small
+ * an overrun, and writing on would overflow it. fwgen's own batches
+ * (nl_batch_new()) always have the room.
  */
 static struct nlmsghdr *msg_start(struct nftnl_batch *b, uint16_t type,
 				  uint16_t flags, uint32_t *seq)
 {
+	if (batch_room(b) < FWGEN_NFTNL_MSG_MAX)
+		return NULL;
 	memset(nftnl_batch_buffer(b), 0, FWGEN_NFTNL_MSG_MAX);
 	return nftnl_nlmsg_build_hdr(nftnl_batch_buffer(b), type, NFPROTO_INET,
 				     flags, (*seq)++);
 }
 
-/* Closes the message just written; a new page is started when needed. */
+/*
+ * Closes the message just written; a new page is started when needed.
+ * libnftnl drops a message longer than its page size without a word: the
+ * page then holds less than the message.
+ */
 static int msg_end(struct nftnl_batch *b)
 {
-	return nftnl_batch_update(b) < 0 ? -ENOMEM : 0;
+	uint32_t len = ((struct nlmsghdr *)nftnl_batch_buffer(b))->nlmsg_len;
+
+	if (nftnl_batch_update(b) < 0)
+		return -ENOMEM;
+	return nftnl_batch_buffer_len(b) < len ? -ENOSPC : 0;
 }
 
 static int put_table_add(struct nftnl_batch *b, const struct nftnl_table *t,
@@ -106,6 +136,8 @@ static int put_table_add(struct nftnl_batch *b, const struct nftnl_table *t,
 	struct nlmsghdr *nlh;
 
 	nlh = msg_start(b, NFT_MSG_NEWTABLE, NLM_F_CREATE | nlflags, seq);
+	if (!nlh)
+		return -ENOSPC;
 	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME,
 			  nftnl_table_get_str(t, NFTNL_TABLE_NAME));
 	mnl_attr_put_u32(nlh, NFTA_TABLE_FLAGS,
@@ -133,13 +165,20 @@ static int put_table_reset(struct nftnl_batch *b, const char *name,
 {
 	struct nlmsghdr *nlh;
 
+	int ret;
+
 	nlh = msg_start(b, NFT_MSG_NEWTABLE, NLM_F_CREATE | nlflags, seq);
+	if (!nlh)
+		return -ENOSPC;
 	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
 	mnl_attr_put_u32(nlh, NFTA_TABLE_FLAGS, 0);
 	note_msg(m, nlh, NL_WHAT_TABLE_ADD, t, NULL);
-	if (msg_end(b) < 0)
-		return -ENOMEM;
+	ret = msg_end(b);
+	if (ret < 0)
+		return ret;
 	nlh = msg_start(b, NFT_MSG_DELTABLE, nlflags, seq);
+	if (!nlh)
+		return -ENOSPC;
 	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
 	note_msg(m, nlh, NL_WHAT_TABLE_DEL, t, NULL);
 	return msg_end(b);
@@ -153,6 +192,8 @@ static int put_chain(struct nftnl_batch *b, const struct nftnl_chain *c,
 	struct nlattr *nest;
 
 	nlh = msg_start(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE | nlflags, seq);
+	if (!nlh)
+		return -ENOSPC;
 	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE,
 			  nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE));
 	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME,
@@ -195,6 +236,8 @@ static struct nlmsghdr *elems_start(struct nftnl_batch *b,
 	if (type == NFT_MSG_NEWSETELEM)
 		nlflags |= NLM_F_CREATE;
 	nlh = msg_start(b, type, nlflags, seq);
+	if (!nlh)
+		return NULL;
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_TABLE,
 			  nftnl_set_get_str(s, NFTNL_SET_TABLE));
 	mnl_attr_put_strz(nlh, NFTA_SET_ELEM_LIST_SET,
@@ -398,6 +441,10 @@ static int put_elems(struct nftnl_batch *b, struct nftnl_set *s,
 	ret = cursor_init(&c, s, lazy, open);
 	while (!ret && !cursor_done(&c)) {
 		nlh = elems_start(b, s, type, seq, nlflags);
+		if (!nlh) {
+			ret = -ENOSPC;
+			break;
+		}
 		list = mnl_attr_nest_start(nlh, NFTA_SET_ELEM_LIST_ELEMENTS);
 		/* nft numbers the element nests on across messages. */
 		first += count;
@@ -425,8 +472,7 @@ static int put_elems(struct nftnl_batch *b, struct nftnl_set *s,
 			m->v[m->n - 1].count = count;
 			m->v[m->n - 1].total = total;
 		}
-		if (msg_end(b) < 0)
-			ret = -ENOMEM;
+		ret = msg_end(b);
 	}
 	cursor_release(&c);
 	if (open)
@@ -442,11 +488,16 @@ static int put_set(struct nftnl_batch *b, struct nftnl_set *s,
 {
 	struct nlmsghdr *nlh;
 
+	int ret;
+
 	nlh = msg_start(b, NFT_MSG_NEWSET, NLM_F_CREATE | nlflags, seq);
+	if (!nlh)
+		return -ENOSPC;
 	nftnl_set_nlmsg_build_payload(nlh, s);
 	note_msg(m, nlh, NL_WHAT_SET, s, rule);
-	if (msg_end(b) < 0)
-		return -ENOMEM;
+	ret = msg_end(b);
+	if (ret < 0)
+		return ret;
 	return put_elems(b, s, lazy, NFT_MSG_NEWSETELEM, seq, nlflags, m,
 			 rule);
 }
@@ -474,6 +525,8 @@ static int put_rule(struct nftnl_batch *b, struct nftnl_rule *r,
 
 	nlh = msg_start(b, NFT_MSG_NEWRULE,
 			NLM_F_CREATE | NLM_F_APPEND | nlflags, seq);
+	if (!nlh)
+		return -ENOSPC;
 	mnl_attr_put_strz(nlh, NFTA_RULE_TABLE,
 			  nftnl_rule_get_str(r, NFTNL_RULE_TABLE));
 	mnl_attr_put_strz(nlh, NFTA_RULE_CHAIN,
@@ -1088,7 +1141,7 @@ static int send_batch(struct fwgen_ctx *ctx, struct nl_sock *s,
 	return 0;
 }
 
-static struct nftnl_batch *batch_new(void)
+struct nftnl_batch *nl_batch_new(void)
 {
 	return nftnl_batch_alloc(NL_PAGE_SIZE, FWGEN_NFTNL_MSG_MAX);
 }
@@ -1122,7 +1175,7 @@ static int build_replace(const struct nft_objs *o, enum nl_mode mode,
 			 uint32_t genid, uint16_t nlflags, uint32_t *seq,
 			 struct nftnl_batch **out, struct nl_msgs *m)
 {
-	struct nftnl_batch *b = batch_new();
+	struct nftnl_batch *b = nl_batch_new();
 	int ret;
 
 	*out = NULL;
@@ -1185,7 +1238,7 @@ int nl_delete_table(struct fwgen_ctx *ctx, struct nl_sock *s,
 		return ctx_nomem(ctx);
 	if (nftnl_table_set_str(t, NFTNL_TABLE_NAME, name) < 0)
 		goto out;
-	b = batch_new();
+	b = nl_batch_new();
 	if (!b)
 		goto out;
 	ret = batch_begin(b, &s->seq, 0, &m);
@@ -1250,7 +1303,7 @@ int nl_set_elems(struct fwgen_ctx *ctx, struct nl_sock *s,
 	size_t i;
 	int ret;
 
-	b = batch_new();
+	b = nl_batch_new();
 	if (!b)
 		return ctx_nomem(ctx);
 	ret = batch_begin(b, &s->seq, genid, &m);
@@ -1268,6 +1321,36 @@ int nl_set_elems(struct fwgen_ctx *ctx, struct nl_sock *s,
 	} else {
 		ret = send_batch(ctx, s, b, &m, last_acked(&m), "changed",
 				 NULL);
+	}
+	nftnl_batch_free(b);
+	nl_msgs_release(&m);
+	return ret;
+}
+
+/*
+ * Names the message seq of those nl_batch_append_objs() writes from
+ * first_seq on: encodes them again into a batch of fwgen's own, which
+ * splits element lists where any batch with room does, and looks seq up.
+ * -ENOENT when seq is not one of them.
+ */
+int nl_describe_seq(const struct nft_objs *o, uint32_t first_seq,
+		    uint32_t seq, char *buf, size_t len)
+{
+	struct nftnl_batch *b = nl_batch_new();
+	struct nl_msgs m = { 0 };
+	const struct nl_msginfo *i;
+	uint32_t next = first_seq;
+	int ret;
+
+	if (!b)
+		return -ENOMEM;
+	ret = nl_batch_append_objs(b, o, &next, 0, &m);
+	if (!ret) {
+		i = msg_find(&m, seq);
+		if (i)
+			describe(i, buf, len);
+		else
+			ret = -ENOENT;
 	}
 	nftnl_batch_free(b);
 	nl_msgs_release(&m);

@@ -55,6 +55,21 @@ void nl_msgs_release(struct nl_msgs *m);
 int nl_batch_append_objs(struct nftnl_batch *b, const struct nft_objs *o,
 			 uint32_t *seq, uint16_t nlflags, struct nl_msgs *msgs);
 
+/*
+ * A batch of fwgen's size: pages of 2 MiB with room past each for the
+ * largest message (FWGEN_NFTNL_MSG_MAX). NULL when out of memory.
+ */
+struct nftnl_batch *nl_batch_new(void);
+
+/*
+ * Writes into buf what the message seq carries among those
+ * nl_batch_append_objs() writes for o from first_seq on, e.g. "set
+ * user_v4" or "elements 1-4000 of 8000 of set user_v4". -ENOENT when seq
+ * is not one of them, -ENOMEM.
+ */
+int nl_describe_seq(const struct nft_objs *o, uint32_t first_seq,
+		    uint32_t seq, char *buf, size_t len);
+
 /* An open nf_tables socket. */
 struct nl_sock;
 

@@ -1171,7 +1171,10 @@ FWGEN_EXPORT int fwgen_policy_to_nftnl(struct fwgen_ctx *ctx,
 	struct fwgen_nftnl *o;
 	int ret;
 
-	*out = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, pol);
+	ARG_CHECK(ctx, out);
+
 	o = calloc(1, sizeof(*o));
 	if (!o)
 		return ctx_nomem(ctx);
@@ -1195,28 +1198,38 @@ FWGEN_EXPORT void fwgen_nftnl_free(struct fwgen_nftnl *o)
 FWGEN_EXPORT struct nftnl_table *
 fwgen_nftnl_table(const struct fwgen_nftnl *o)
 {
+	ARG_CHECK_RET(o, NULL);
+
 	return o->objs->table;
 }
 
 FWGEN_EXPORT size_t fwgen_nftnl_set_count(const struct fwgen_nftnl *o)
 {
+	ARG_CHECK_RET(o, 0);
+
 	return o->objs->nsets;
 }
 
 FWGEN_EXPORT struct nftnl_set *
 fwgen_nftnl_set_at(const struct fwgen_nftnl *o, size_t i)
 {
+	ARG_CHECK_RET(o, NULL);
+
 	return i < o->objs->nsets ? o->objs->sets[i] : NULL;
 }
 
 FWGEN_EXPORT size_t fwgen_nftnl_chain_count(const struct fwgen_nftnl *o)
 {
+	ARG_CHECK_RET(o, 0);
+
 	return o->objs->nchains;
 }
 
 FWGEN_EXPORT struct nftnl_chain *
 fwgen_nftnl_chain_at(const struct fwgen_nftnl *o, size_t i)
 {
+	ARG_CHECK_RET(o, NULL);
+
 	return i < o->objs->nchains ? o->objs->chains[i] : NULL;
 }
 
@@ -1233,18 +1246,57 @@ fwgen_nftnl_obj_at(const struct fwgen_nftnl *o, size_t i)
 
 FWGEN_EXPORT size_t fwgen_nftnl_rule_count(const struct fwgen_nftnl *o)
 {
+	ARG_CHECK_RET(o, 0);
+
 	return o->objs->nrules;
 }
 
 FWGEN_EXPORT struct nftnl_rule *
 fwgen_nftnl_rule_at(const struct fwgen_nftnl *o, size_t i)
 {
+	ARG_CHECK_RET(o, NULL);
+
 	return i < o->objs->nrules ? o->objs->rules[i] : NULL;
+}
+
+FWGEN_EXPORT struct nftnl_batch *fwgen_nftnl_batch_new(void)
+{
+	return nl_batch_new();
 }
 
 FWGEN_EXPORT int fwgen_nftnl_batch_append(const struct fwgen_nftnl *o,
 					  struct nftnl_batch *b,
 					  uint32_t *seq)
 {
-	return nl_batch_append_objs(b, o->objs, seq, 0, NULL);
+	uint32_t next;
+	int ret;
+
+	if (!o || !b || !seq)
+		return -EINVAL;
+	next = *seq;
+	ret = nl_batch_append_objs(b, o->objs, &next, 0, NULL);
+	if (!ret)
+		*seq = next;
+	return ret;
+}
+
+FWGEN_EXPORT int fwgen_nftnl_describe(struct fwgen_ctx *ctx,
+				      const struct fwgen_nftnl *o,
+				      uint32_t first_seq, uint32_t seq,
+				      char *buf, size_t len)
+{
+	int ret;
+
+	ARG_CHECK(ctx, ctx);
+	ARG_CHECK(ctx, o);
+	ARG_CHECK(ctx, buf);
+	ARG_CHECK(ctx, len > 0);
+	ret = nl_describe_seq(o->objs, first_seq, seq, buf, len);
+	if (ret == -ENOENT)
+		return ctx_err(ctx, ret,
+			       "sequence number %u is not one of the messages appended from %u on",
+			       seq, first_seq);
+	if (ret < 0)
+		return ctx_nomem(ctx);
+	return ctx_ok(ctx);
 }

@@ -58,6 +58,8 @@ FWGEN_EXPORT void fwgen_policy_free(struct fwgen_policy *pol)
 
 FWGEN_EXPORT const char *fwgen_policy_table(const struct fwgen_policy *pol)
 {
+	ARG_CHECK_RET(pol, NULL);
+
 	return pol->table;
 }
 

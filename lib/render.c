@@ -13,6 +13,11 @@ FWGEN_EXPORT int fwgen_policy_render(struct fwgen_ctx *ctx,
 				     const struct fwgen_policy *pol,
 				     enum fwgen_format format, FILE *out)
 {
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, pol);
+	ARG_CHECK(ctx, out);
+	ARG_CHECK(ctx, (unsigned int)format <= FWGEN_FORMAT_IPSET);
+
 	switch (format) {
 	case FWGEN_FORMAT_NFT:
 		return render_nft(ctx, pol, out);
@@ -34,21 +39,26 @@ FWGEN_EXPORT int fwgen_policy_render_buf(struct fwgen_ctx *ctx,
 					 size_t *len)
 {
 	size_t size = 0;
+	char *text = NULL;
 	FILE *out;
 	int ret;
 
-	*buf = NULL;
-	out = open_memstream(buf, &size);
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, pol);
+	ARG_CHECK(ctx, buf);
+	ARG_CHECK(ctx, (unsigned int)format <= FWGEN_FORMAT_IPSET);
+
+	out = open_memstream(&text, &size);
 	if (!out)
 		return ctx_nomem(ctx);
 	ret = fwgen_policy_render(ctx, pol, format, out);
 	if (fclose(out) != 0 && ret == 0)
 		ret = ctx_nomem(ctx);
 	if (ret < 0) {
-		free(*buf);
-		*buf = NULL;
+		free(text);
 		return ret;
 	}
+	*buf = text;
 	if (len)
 		*len = size;
 	return 0;

@@ -65,20 +65,20 @@ static int check_inventory(struct resolver *r)
 	for (i = 0; inv && i < inv->nroles; i++) {
 		if (topology_role_index(t, inv->roles[i].name, &idx) < 0)
 			return ctx_err_at(r->ctx, -EINVAL, inv_loc(&inv->roles[i].loc),
-					  "unknown role '%s' in topology '%s' (see 'fwgen catalog show %s')",
-					  inv->roles[i].name, t->name, t->name);
+					  "unknown role '%s' in topology '%s'",
+					  inv->roles[i].name, t->name);
 	}
 	for (i = 0; inv && i < inv->nparams; i++) {
 		if (topology_param_index(t, inv->params[i].name, &idx) < 0)
 			return ctx_err_at(r->ctx, -EINVAL, inv_loc(&inv->params[i].loc),
-					  "unknown param '%s' in topology '%s' (see 'fwgen catalog show %s')",
-					  inv->params[i].name, t->name, t->name);
+					  "unknown param '%s' in topology '%s'",
+					  inv->params[i].name, t->name);
 	}
 	for (i = 0; inv && i < inv->noptions; i++) {
 		if (topology_option_index(t, inv->options[i].name, &idx) < 0)
 			return ctx_err_at(r->ctx, -EINVAL, inv_loc(&inv->options[i].loc),
-					  "unknown option '%s' in topology '%s' (see 'fwgen catalog show %s')",
-					  inv->options[i].name, t->name, t->name);
+					  "unknown option '%s' in topology '%s'",
+					  inv->options[i].name, t->name);
 		r->options[idx] = inv->options[i].value;
 	}
 	return 0;
@@ -92,7 +92,7 @@ static int host_roles(struct resolver *r, const char *const *roles,
 	size_t i, idx, off = 0;
 
 	if (nroles == 0)
-		return ctx_err(r->ctx, -EINVAL, "no host role given (--role)");
+		return ctx_err(r->ctx, -EINVAL, "no host role given");
 	for (i = 0; i < nroles; i++) {
 		if (topology_role_index(t, roles[i], &idx) == 0 &&
 		    t->roles[idx].host) {
@@ -335,7 +335,7 @@ static int make_sets(struct resolver *r, const bool *used)
 			continue;
 		if (!ir && (r->flags & FWGEN_RESOLVE_STRICT))
 			return ctx_err(r->ctx, -EINVAL,
-				       "role '%s' is not bound in the inventory (--strict): give its addresses or the word any",
+				       "role '%s' is not bound in the inventory, and the resolve is strict: give its addresses or the word any",
 				       t->roles[i].name);
 		if (policy_add_note(pol, ir ?
 			strdupf("peer role '%s' is bound to any address", t->roles[i].name) :
@@ -978,7 +978,16 @@ FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 	size_t i;
 	int ret;
 
-	*out = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, cat);
+	ARG_CHECK(ctx, roles || !nroles);
+	ARG_CHECK(ctx, out);
+	ARG_CHECK(ctx, !(flags & ~(unsigned int)FWGEN_RESOLVE_STRICT));
+
+	if (topology && inv && inv->topology && strcmp(topology, inv->topology))
+		return ctx_err_at(ctx, -EINVAL, inv_loc(&inv->topology_loc),
+				  "the inventory is for topology '%s', not '%s'",
+				  inv->topology, topology);
 	if (!topology && inv)
 		topology = inv->topology;
 	if (!topology) {
@@ -986,7 +995,7 @@ FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 		struct src_loc file = { .file = inv ? inv->file : NULL };
 
 		return ctx_err_at(ctx, -EINVAL, &file,
-				  "no topology: give --topology or set 'topology' in the inventory");
+				  "no topology: none given, and the inventory names none");
 	}
 	for (i = 0; i < cat->ntopos; i++) {
 		if (strcmp(cat->topos[i]->name, topology) == 0)
@@ -998,7 +1007,7 @@ FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 			inv_loc(&inv->topology_loc) : NULL;
 
 		return ctx_err_at(ctx, -ENOENT, loc,
-				  "unknown topology '%s' (see 'fwgen catalog list')",
+				  "unknown topology '%s'",
 				  topology);
 	}
 	r.held = calloc(r.t->nroles, sizeof(*r.held));

@@ -120,7 +120,7 @@ static int read_fail(struct fwgen_ctx *ctx, const char *table, int err)
 		return -ERESTART;
 	if (err == -ENOENT)
 		return ctx_err(ctx, -ENOENT,
-			       "table inet %s does not exist: run `fwgen apply` first",
+			       "table inet %s does not exist: apply a policy first",
 			       table);
 	return nlread_fail(ctx, table, err);
 }
@@ -316,7 +316,7 @@ static int not_in_set(struct fwgen_ctx *ctx, const char *table,
 	}
 	addr_list_release(&now);
 	return ctx_err(ctx, -ENOENT,
-		       "'%.100s' is not in set %s of table inet %s (see `fwgen set list`); nothing was deleted",
+		       "'%.100s' is not in set %s of table inet %s; nothing was deleted",
 		       bad ? bad : "?", sd->name, table);
 }
 
@@ -434,6 +434,10 @@ FWGEN_EXPORT int fwgen_set_add(struct fwgen_ctx *ctx, const char *table,
 			       const char *role, const char *const *addresses,
 			       size_t n, FILE *report)
 {
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, role);
+	ARG_CHECK(ctx, addresses || !n);
+
 	return set_change(ctx, table, role, addresses, n, SETOPS_ADD, report);
 }
 
@@ -441,6 +445,10 @@ FWGEN_EXPORT int fwgen_set_del(struct fwgen_ctx *ctx, const char *table,
 			       const char *role, const char *const *addresses,
 			       size_t n, FILE *report)
 {
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, role);
+	ARG_CHECK(ctx, addresses || !n);
+
 	return set_change(ctx, table, role, addresses, n, SETOPS_DEL, report);
 }
 
@@ -452,6 +460,10 @@ FWGEN_EXPORT int fwgen_set_list(struct fwgen_ctx *ctx, const char *table,
 	uint32_t genid;
 	size_t i, j;
 	int ret, tries;
+
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, role);
+	ARG_CHECK(ctx, out);
 
 	table = table ? table : FWGEN_DEFAULT_TABLE;
 	if ((ret = check_names(ctx, table, role)) < 0)

@@ -629,7 +629,7 @@ int yd_load_buf_with(struct fwgen_ctx *ctx, const char *name, const char *buf,
 
 	*out = NULL;
 	if (len > YD_MAX_FILE_SIZE)
-		return ctx_err(ctx, -EFBIG, "%s: larger than %u MiB", name,
+		return ctx_err(ctx, -EINVAL, "%s: larger than %u MiB", name,
 			       YD_MAX_FILE_SIZE >> 20);
 	if (parser != YD_PARSE_LIBYAML) {
 		b.doc = new_doc(ctx, name);
@@ -671,6 +671,7 @@ int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
 
 int yd_load_file(struct fwgen_ctx *ctx, const char *path, struct yd_doc **out)
 {
+	const struct src_loc file = { .file = path };
 	struct stat st;
 	char *buf;
 	size_t got = 0;
@@ -680,15 +681,16 @@ int yd_load_file(struct fwgen_ctx *ctx, const char *path, struct yd_doc **out)
 	/* Non-blocking: opening a FIFO for reading would wait for a writer. */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return ctx_err(ctx, -errno, "%s: %s", path, strerror(errno));
+		return ctx_err_at(ctx, ctx_sys_errno(errno), &file, "%s",
+				  strerror(errno));
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		close(fd);
-		return ctx_err(ctx, -EINVAL, "%s: not a regular file", path);
+		return ctx_err_at(ctx, -EINVAL, &file, "not a regular file");
 	}
 	if ((unsigned long long)st.st_size > YD_MAX_FILE_SIZE) {
 		close(fd);
-		return ctx_err(ctx, -EFBIG, "%s: larger than %u MiB", path,
-			       YD_MAX_FILE_SIZE >> 20);
+		return ctx_err_at(ctx, -EINVAL, &file, "larger than %u MiB",
+				  YD_MAX_FILE_SIZE >> 20);
 	}
 	buf = malloc((size_t)st.st_size + 1);
 	if (!buf) {

@@ -53,9 +53,71 @@ int cli_failf(const char *fmt, ...)
 	return EXIT_ERROR;
 }
 
+/*
+ * libfwgen's messages speak of its inputs, never of this program's options
+ * and commands (libfwgen(3)); the hints that do are added here: where a
+ * message holds `from`, it is replaced by `to` ("" appends `to`).
+ */
+static const struct cli_hint {
+	int err;
+	const char *has;	/* the message this hint is for */
+	const char *from;
+	const char *to;
+} cli_hints[] = {
+	{ -ENOENT, "unknown topology '", "", " (see 'fwgen catalog list')" },
+	{ -EINVAL, "no topology: ", "none given, and the inventory names none",
+	  "give --topology or set 'topology' in the inventory" },
+	{ -EINVAL, "no host role given", "no host role given",
+	  "no host role given (--role)" },
+	{ -EINVAL, " is not bound in the inventory, and the resolve is strict:",
+	  ", and the resolve is strict:", " (--strict):" },
+	{ -ENOENT, "none of this host's addresses is bound to a host role", "",
+	  " (--role auto)" },
+	{ -EACCES, "refusing to apply: ", "or force the apply",
+	  "or apply with --force" },
+	{ -ENOENT, " does not exist: apply a policy first", "apply a policy first",
+	  "run `fwgen apply` first" },
+	{ -ENOENT, "' is not in set ", "; nothing was deleted",
+	  " (see `fwgen set list`); nothing was deleted" },
+};
+
+/* "unknown role 'x' in topology 'T'": where `fwgen catalog show T` helps. */
+static void topology_hint(const char *msg, char *buf, size_t len)
+{
+	const char *t = strstr(msg, "' in topology '");
+	size_t n;
+
+	buf[0] = '\0';
+	if (!t || !strstr(msg, "unknown "))
+		return;
+	t += strlen("' in topology '");
+	n = strcspn(t, "'");
+	if (t[n] == '\'' && t[n + 1] == '\0')
+		snprintf(buf, len, " (see 'fwgen catalog show %.*s')", (int)n, t);
+}
+
 int cli_fail(const struct fwgen_ctx *ctx)
 {
-	return cli_failf("%s", fwgen_ctx_error(ctx));
+	const char *msg = fwgen_ctx_error(ctx);
+	int err = fwgen_ctx_errno(ctx);
+	char extra[128];
+	size_t i;
+
+	for (i = 0; i < sizeof(cli_hints) / sizeof(cli_hints[0]); i++) {
+		const struct cli_hint *h = &cli_hints[i];
+		const char *at;
+
+		if (h->err != err || !strstr(msg, h->has))
+			continue;
+		if (!*h->from)
+			return cli_failf("%s%s", msg, h->to);
+		at = strstr(msg, h->from);
+		if (at)
+			return cli_failf("%.*s%s%s", (int)(at - msg), msg, h->to,
+					 at + strlen(h->from));
+	}
+	topology_hint(msg, extra, sizeof(extra));
+	return cli_failf("%s%s", msg, extra);
 }
 
 static int parse_format(const char *s, enum fwgen_format *out)
@@ -256,6 +318,8 @@ int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
 		const char **roles;
 		size_t n;
 
+		if (!s->inv)
+			return cli_failf("--role auto needs an inventory that lists the host roles' addresses");
 		if (fwgen_inventory_local_roles(s->ctx, s->cat, s->inv, o->topology,
 						&roles, &n) < 0)
 			return cli_fail(s->ctx);

@@ -18,9 +18,19 @@ extern "C" {
 /*
  * Conventions for every function below:
  * - Functions returning int return 0 on success or a negative errno
- *   (-EINVAL bad input, -ENOENT not found, -EPERM no permission, -ENOMEM,
- *   -EEXIST, -EIO kernel refused); a readable message is then kept in the
- *   context and returned by fwgen_ctx_error().
+ *   (-EINVAL bad input, -ENOENT not found, -EEXIST defined twice, -EPERM
+ *   no permission, -EIO kernel refused or I/O failed, -ENOMEM; the full
+ *   list, one meaning each, is in libfwgen(3)); a readable message is
+ *   kept in the context and returned by fwgen_ctx_error(), the errno by
+ *   fwgen_ctx_errno().
+ * - Every argument is checked first: a NULL pointer where an object is
+ *   needed, an enum value or flag bit this header does not define is
+ *   -EINVAL (a message naming the function and argument when there is a
+ *   context), NULL from functions returning a pointer, 0 or false from
+ *   counts and predicates. Only the arguments documented as "may be NULL"
+ *   may be NULL.
+ * - All or nothing: a failed call leaves every output argument and every
+ *   object it was given as they were.
  * - Every _new/_load has a _free that accepts NULL.
  * - Strings returned as const char * are borrowed from the object they came
  *   from and stay valid until that object is freed.
@@ -46,6 +56,7 @@ enum fwgen_format {
 
 /* Egress handling of an inventory. */
 enum fwgen_egress {
+	FWGEN_EGRESS_INVALID = -1,	/* fwgen_inventory_egress(NULL) only */
 	FWGEN_EGRESS_OPEN = 0,	/* no output chain: the host may connect anywhere */
 	FWGEN_EGRESS_FILTERED,	/* output policy drop: only catalog flows out */
 };
@@ -74,14 +85,35 @@ void fwgen_ctx_free(struct fwgen_ctx *ctx);
 /*
  * The message of the last failed call, e.g.
  * "inv.yaml:4:9: unknown role 'app-teir' in topology 'morpheus-distributed'".
- * Borrowed: valid until the next call on this context. "" when none.
+ * Borrowed: valid until the next call on this context. "" when none; NULL
+ * for a NULL ctx. Every function taking a context forgets the last error
+ * when it is called, so after a success the message is "".
  */
 const char *fwgen_ctx_error(const struct fwgen_ctx *ctx);
 
-/* Forgets the last error message. */
+/*
+ * The negative errno the last failed call returned, 0 when the last call
+ * succeeded (or nothing failed yet); -EINVAL for a NULL ctx.
+ */
+int fwgen_ctx_errno(const struct fwgen_ctx *ctx);
+
+/*
+ * Where in a file the last error is, as data: the file name as the
+ * message shows it (borrowed, valid until the next call on the context;
+ * NULL when the error is not about a file), and its line and column,
+ * both 1-based (0 when not known, e.g. an unreadable file).
+ */
+const char *fwgen_ctx_error_file(const struct fwgen_ctx *ctx);
+unsigned int fwgen_ctx_error_line(const struct fwgen_ctx *ctx);
+unsigned int fwgen_ctx_error_column(const struct fwgen_ctx *ctx);
+
+/* Forgets the last error: message, errno and location. NULL is allowed. */
 void fwgen_ctx_clear_error(struct fwgen_ctx *ctx);
 
-/* Points catalog loading at another directory (copied). */
+/*
+ * Points catalog loading at another directory (copied).
+ * Errors: -EINVAL (NULL or empty dir), -ENOMEM.
+ */
 int fwgen_ctx_set_catalog_dir(struct fwgen_ctx *ctx, const char *dir);
 
 /* The directory fwgen_catalog_load() reads. Borrowed from the context. */
@@ -94,15 +126,22 @@ const char *fwgen_version(void);
 
 /*
  * Loads every *.yaml file of the context's catalog directory, in name order.
- * All or nothing: on any error *out is left NULL and the message names the
- * file, line and column. On success *out is a new catalog; free it with
+ * All or nothing: on any error *out is left as it was and the message
+ * names the file, line and column (also as data: fwgen_ctx_error_file()).
+ * On success *out is a new catalog; free it with
  * fwgen_catalog_free().
+ * Errors: -EINVAL (a bad file: the place in fwgen_ctx_error_file() and
+ * _line()), -EEXIST (two files define one topology), -ENOENT (no such
+ * directory, or no *.yaml in it), -EPERM (not readable), -EIO, -ENOMEM.
  */
 int fwgen_catalog_load(struct fwgen_ctx *ctx, struct fwgen_catalog **out);
 
 /*
  * Adds the product file at path to a catalog (a new one when *cat is NULL).
  * On error the catalog is unchanged.
+ * Errors: -EINVAL (a bad or too large file), -EEXIST (a topology the
+ * catalog has already), -ENOENT (no such file), -EPERM (not readable),
+ * -EIO, -ENOMEM.
  */
 int fwgen_catalog_load_file(struct fwgen_ctx *ctx, const char *path,
 			    struct fwgen_catalog **cat);
@@ -146,6 +185,7 @@ size_t fwgen_topology_option_count(const struct fwgen_topology *topo);
 /*
  * Writes a readable description of a topology (roles, flows with their
  * ports and sources, params, options) to out.
+ * Errors: -EINVAL (a NULL argument), -EIO (writing failed).
  */
 int fwgen_topology_describe(struct fwgen_ctx *ctx,
 			    const struct fwgen_topology *topo, FILE *out);
@@ -174,11 +214,16 @@ int fwgen_topology_graph(struct fwgen_ctx *ctx,
  * Loads an inventory file. The topology it names is checked against the
  * catalog only when it is resolved, so one loader serves every catalog.
  * On success *out is new; free with fwgen_inventory_free().
+ * Errors: -EINVAL (a bad or too large file, with its place), -ENOENT (no
+ * such file), -EPERM (not readable), -EIO, -ENOMEM.
  */
 int fwgen_inventory_load(struct fwgen_ctx *ctx, const char *path,
 			 struct fwgen_inventory **out);
 
-/* Parses an inventory from memory; name is used in error messages. */
+/*
+ * Parses an inventory from memory; name is used in error messages.
+ * Errors: -EINVAL (bad text, with its place), -ENOMEM.
+ */
 int fwgen_inventory_parse(struct fwgen_ctx *ctx, const char *name,
 			  const char *text, size_t len,
 			  struct fwgen_inventory **out);
@@ -197,6 +242,7 @@ void fwgen_inventory_free(struct fwgen_inventory *inv);
  * its form is checked here (-EINVAL unless a lowercase letter, then
  * lowercase letters, digits, '-' and '_', at most 40); fwgen_policy_resolve()
  * looks it up in the catalog.
+ * Errors: -EINVAL (a NULL argument or a bad name), -ENOMEM.
  */
 int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
 				 struct fwgen_inventory *inv, const char *name);
@@ -208,27 +254,52 @@ const char *fwgen_inventory_topology(const struct fwgen_inventory *inv);
  * Names the inet table the policy owns (copied), the YAML key `table`;
  * default FWGEN_DEFAULT_TABLE. -EINVAL unless a lowercase letter, then
  * lowercase letters, digits, '-' and '_', at most 32 characters.
+ * Errors: -EINVAL (a NULL argument, a bad name or an nft keyword),
+ * -ENOMEM.
  */
 int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 			      struct fwgen_inventory *inv, const char *name);
 
-/* Open (default) or filtered egress, the YAML key `egress`. */
-void fwgen_inventory_set_egress(struct fwgen_inventory *inv,
-				enum fwgen_egress egress);
+/*
+ * Open (default) or filtered egress, the YAML key `egress`. -EINVAL for a
+ * NULL inv or a value not in enum fwgen_egress (the inventory unchanged).
+ */
+int fwgen_inventory_set_egress(struct fwgen_inventory *inv,
+			       enum fwgen_egress egress);
 
 /*
  * Sets a catalog param (a configurable port, YAML `params`) to one port,
  * replacing the catalog's default and any earlier value. -ERANGE for port
  * 0. The name is checked against the topology by fwgen_policy_resolve().
+ * Errors: -EINVAL (a NULL argument), -ERANGE (port 0), -ENOMEM.
  */
 int fwgen_inventory_set_param(struct fwgen_ctx *ctx,
 			      struct fwgen_inventory *inv, const char *name,
 			      uint16_t port);
 
+/* A closed range of ports, lo <= hi (lo == hi: one port). */
+struct fwgen_port_range {
+	uint16_t lo;
+	uint16_t hi;
+};
+
+/*
+ * Sets a param to ports and ranges ranges[0..n-1] (copied), as the YAML
+ * `https_port: [8443, "9000-9010"]`, replacing the catalog's default and
+ * any earlier value. -EINVAL for n 0; -ERANGE for a port 0 or a range
+ * whose hi is below its lo (the inventory unchanged).
+ */
+int fwgen_inventory_set_param_ranges(struct fwgen_ctx *ctx,
+				     struct fwgen_inventory *inv,
+				     const char *name,
+				     const struct fwgen_port_range *ranges,
+				     size_t n);
+
 /*
  * Turns a catalog option (conditional flows, YAML `options`) on or off,
  * replacing the catalog's default. The name is checked against the
  * topology by fwgen_policy_resolve().
+ * Errors: -EINVAL (a NULL argument), -ENOMEM.
  */
 int fwgen_inventory_set_option(struct fwgen_ctx *ctx,
 			       struct fwgen_inventory *inv, const char *name,
@@ -237,13 +308,32 @@ int fwgen_inventory_set_option(struct fwgen_ctx *ctx,
 /*
  * Binds an address ("198.18.1.10", "2001:db8::/48", ...) to a role. A role
  * with at least one address no longer means "any". Host bits set in a
- * prefix are an error.
+ * prefix are an error (-EINVAL, the inventory unchanged); so is a role
+ * bound to any address already.
+ * Errors: -EINVAL, -ENOMEM.
  */
 int fwgen_inventory_add_address(struct fwgen_ctx *ctx,
 				struct fwgen_inventory *inv, const char *role,
 				const char *address);
 
-/* Binds a role explicitly to any address (the word `any` in YAML). */
+/*
+ * Removes an address or prefix from a role's addresses: 198.18.1.5 out of
+ * 198.18.1.0/24 leaves the rest of the /24. Every address it covers must
+ * be the role's: -ENOENT otherwise (a typo, or removed already), nothing
+ * removed. A role left without addresses stays bound -- to no address, so
+ * its rules admit no one -- rather than falling back to "any".
+ */
+int fwgen_inventory_del_address(struct fwgen_ctx *ctx,
+				struct fwgen_inventory *inv, const char *role,
+				const char *address);
+
+/*
+ * Binds a role explicitly to any address (the word `any` in YAML).
+ * -EINVAL when the role is bound to addresses already, as add_address is
+ * when it is bound to any: the two contradict each other.
+ * Errors: -EINVAL (a NULL argument, a bad role name, addresses bound
+ * already), -ENOMEM.
+ */
 int fwgen_inventory_set_any(struct fwgen_ctx *ctx, struct fwgen_inventory *inv,
 			    const char *role);
 
@@ -251,10 +341,76 @@ int fwgen_inventory_set_any(struct fwgen_ctx *ctx, struct fwgen_inventory *inv,
 void fwgen_inventory_set_admin_ssh(struct fwgen_inventory *inv, bool on);
 
 /*
+ * Reading an inventory back (what was loaded or set; the catalog's defaults
+ * are not filled in). Strings are borrowed from the inventory. Indexes out
+ * of range give NULL, 0 or false; a NULL inv the same.
+ */
+
+/* The table name: the inventory's, else FWGEN_DEFAULT_TABLE. */
+const char *fwgen_inventory_table(const struct fwgen_inventory *inv);
+/* Egress; FWGEN_EGRESS_INVALID for a NULL inv. */
+enum fwgen_egress fwgen_inventory_egress(const struct fwgen_inventory *inv);
+/* Whether management SSH from admin is on. */
+bool fwgen_inventory_admin_ssh(const struct fwgen_inventory *inv);
+
+/* The roles the inventory binds, in the order they were first bound. */
+size_t fwgen_inventory_role_count(const struct fwgen_inventory *inv);
+const char *fwgen_inventory_role_name(const struct fwgen_inventory *inv,
+				      size_t i);
+/* Whether role i is bound to any address (`any`). */
+bool fwgen_inventory_role_is_any(const struct fwgen_inventory *inv,
+				 size_t i);
+/*
+ * The addresses of role i, normalised (duplicates dropped, overlapping and
+ * adjacent ones merged) and written as the fewest prefixes, IPv4 first in
+ * address order: "198.18.1.0/24", "2001:db8::10". address_at writes the
+ * j-th into buf (len bytes with the NUL; INET6_ADDRSTRLEN + 4 is always
+ * enough): 0, -ENOENT when i or j is out of range, -ENOSPC when buf is
+ * too short, -EINVAL for a NULL argument or len 0.
+ */
+size_t fwgen_inventory_address_count(const struct fwgen_inventory *inv,
+				     size_t i);
+int fwgen_inventory_address_at(const struct fwgen_inventory *inv, size_t i,
+			       size_t j, char *buf, size_t len);
+
+/*
+ * The params the inventory sets, and the j-th port range of param i into
+ * *out (0; -ENOENT when out of range; -EINVAL for a NULL argument).
+ */
+size_t fwgen_inventory_param_count(const struct fwgen_inventory *inv);
+const char *fwgen_inventory_param_name(const struct fwgen_inventory *inv,
+				       size_t i);
+size_t fwgen_inventory_param_range_count(const struct fwgen_inventory *inv,
+					 size_t i);
+int fwgen_inventory_param_range_at(const struct fwgen_inventory *inv,
+				   size_t i, size_t j,
+				   struct fwgen_port_range *out);
+
+/* The options the inventory sets, and their values. */
+size_t fwgen_inventory_option_count(const struct fwgen_inventory *inv);
+const char *fwgen_inventory_option_name(const struct fwgen_inventory *inv,
+					size_t i);
+bool fwgen_inventory_option_value(const struct fwgen_inventory *inv,
+				  size_t i);
+
+/*
+ * Writes the inventory as YAML (fwgen-inventory(5)) to out: the keys it
+ * sets, in the order topology, table, egress, admin_ssh, params, options,
+ * roles, every name and address quoted. Loading the text back gives an
+ * equal inventory (the same getters' answers, and the same text written
+ * again). -EIO when writing fails.
+ */
+int fwgen_inventory_write(struct fwgen_ctx *ctx,
+			  const struct fwgen_inventory *inv, FILE *out);
+
+/*
  * The host roles of a topology (NULL: the inventory's) whose inventory
  * addresses include one of this host's interface addresses: `--role auto`.
  * -ENOENT when none matches. *roles is a new array of names borrowed from
  * the catalog; free the array (not the names) with free().
+ * Errors: -EINVAL (a NULL argument, no topology), -ENOENT (unknown
+ * topology, or no role matches), -EIO (the host's addresses cannot be
+ * listed), -ENOMEM.
  */
 int fwgen_inventory_local_roles(struct fwgen_ctx *ctx,
 				const struct fwgen_catalog *cat,
@@ -266,8 +422,12 @@ int fwgen_inventory_local_roles(struct fwgen_ctx *ctx,
 
 /*
  * Resolves the policy of a host holding roles[0..nroles-1] of topology (NULL:
- * the inventory's). inv may be NULL: every peer is then "any". All or nothing:
- * on error *out stays NULL. Free the result with fwgen_policy_free().
+ * the inventory's). inv may be NULL: every peer is then "any". A topology
+ * other than the one the inventory names is -EINVAL. All or nothing: on
+ * error *out is left as it was. Free the result with fwgen_policy_free().
+ * Errors: -EINVAL (a NULL argument, unknown flags, a name the topology
+ * lacks, no host role, no topology or another than the inventory's, an
+ * unbound role when strict), -ENOENT (unknown topology), -ENOMEM.
  */
 int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 			 const struct fwgen_catalog *cat,
@@ -282,13 +442,18 @@ void fwgen_policy_free(struct fwgen_policy *pol);
 /* The name of the table the policy owns (borrowed). */
 const char *fwgen_policy_table(const struct fwgen_policy *pol);
 
-/* Writes the policy in a format to a stream. Same input, same bytes. */
+/*
+ * Writes the policy in a format to a stream. Same input, same bytes.
+ * Errors: -EINVAL (a NULL argument, a format not in enum fwgen_format),
+ * -EIO (writing failed), -ENOMEM.
+ */
 int fwgen_policy_render(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 			enum fwgen_format format, FILE *out);
 
 /*
  * Renders into a new NUL-terminated buffer: *buf is malloc()ed and the
  * caller frees it with free(); *len (may be NULL) receives its length.
+ * Errors: as fwgen_policy_render().
  */
 int fwgen_policy_render_buf(struct fwgen_ctx *ctx,
 			    const struct fwgen_policy *pol,
@@ -314,15 +479,23 @@ void fwgen_query_free(struct fwgen_query *q);
  * against the addresses of the policy's peer sets. NULL: any peer, which
  * asks who may connect at all. Role names cannot look like addresses.
  * A role is checked against the topology by fwgen_policy_explain().
+ * Errors: -EINVAL (a NULL query, a prefix or a bad role name), -ENOMEM.
  */
 int fwgen_query_set_peer(struct fwgen_ctx *ctx, struct fwgen_query *q,
 			 const char *peer);
 
-/* The destination service: proto "tcp" or "udp", port 0-65535. */
+/*
+ * The destination service: proto "tcp" or "udp", port 0-65535.
+ * Errors: -EINVAL (a NULL argument, a protocol other than tcp and udp, a
+ * port above 65535).
+ */
 int fwgen_query_set_service(struct fwgen_ctx *ctx, struct fwgen_query *q,
 			    const char *proto, unsigned long port);
 
-/* The same, from "tcp/443" or "udp/53". */
+/*
+ * The same, from "tcp/443" or "udp/53".
+ * Errors: -EINVAL (a NULL argument, text not PROTO/PORT).
+ */
 int fwgen_query_parse_service(struct fwgen_ctx *ctx, struct fwgen_query *q,
 			      const char *text);
 
@@ -343,6 +516,8 @@ void fwgen_query_set_outbound(struct fwgen_query *q, bool outbound);
  * address belongs to. On success *out is new; free it with
  * fwgen_explain_free() before freeing pol, cat or inv, which it borrows.
  * -EINVAL for a query without a service or naming an unknown role.
+ * Errors: -EINVAL (as above, or a NULL argument), -ENOENT (pol's topology
+ * is not in cat), -ENOMEM.
  */
 int fwgen_policy_explain(struct fwgen_ctx *ctx,
 			 const struct fwgen_catalog *cat,
@@ -359,6 +534,7 @@ bool fwgen_explain_allowed(const struct fwgen_explain *e);
 
 /* What admits a connection. */
 enum fwgen_explain_kind {
+	FWGEN_EXPLAIN_NONE = -1,	/* no such admission (bad index or answer) */
 	FWGEN_EXPLAIN_FLOW = 0,		/* a catalog flow's rule */
 	FWGEN_EXPLAIN_BASELINE,		/* a baseline rule, e.g. SSH from admin */
 	FWGEN_EXPLAIN_OPEN_EGRESS,	/* outbound with egress open: no output chain */
@@ -406,6 +582,7 @@ const char *fwgen_explain_miss_reason(const struct fwgen_explain *e, size_t i);
  * Writes the answer for people: the verdict, each admitting flow with its
  * description, seed source rows, note and rule, baseline admissions,
  * redirects and near misses.
+ * Errors: -EINVAL (a NULL argument), -EIO (writing failed).
  */
 int fwgen_explain_write(struct fwgen_ctx *ctx, const struct fwgen_explain *e,
 			FILE *out);

@@ -25,8 +25,10 @@ struct nftnl_batch;
 /*
  * The largest netlink message fwgen_nftnl_batch_append() writes: a set
  * element message fills its element list up to the 64 KiB an attribute can
- * hold. Allocate the batch with an overrun of at least this many bytes,
- * e.g. nftnl_batch_alloc(2 * 1024 * 1024, FWGEN_NFTNL_MSG_MAX).
+ * hold. Each message needs this much room left in the batch's page: use
+ * fwgen_nftnl_batch_new(), or allocate with a page size and an overrun of
+ * at least this many bytes, e.g.
+ * nftnl_batch_alloc(2 * 1024 * 1024, FWGEN_NFTNL_MSG_MAX).
  */
 #define FWGEN_NFTNL_MSG_MAX (65536 + 8192)
 
@@ -36,7 +38,7 @@ struct nftnl_batch;
  * and maps the rules look up, and the rules with their comments. They are
  * encoded as nft 1.0.6 encodes the script `fwgen print` writes, so loading
  * either gives the same kernel state. On success *out is new; free it with
- * fwgen_nftnl_free(). It does not borrow pol. On error *out is NULL.
+ * fwgen_nftnl_free(). It does not borrow pol. On error *out is unchanged.
  */
 int fwgen_policy_to_nftnl(struct fwgen_ctx *ctx,
 			  const struct fwgen_policy *pol,
@@ -87,20 +89,47 @@ size_t fwgen_nftnl_rule_count(const struct fwgen_nftnl *o);
 struct nftnl_rule *fwgen_nftnl_rule_at(const struct fwgen_nftnl *o, size_t i);
 
 /*
+ * A batch sized for fwgen_nftnl_batch_append(): nftnl_batch_alloc() with
+ * pages of 2 MiB and an overrun of FWGEN_NFTNL_MSG_MAX, as fwgen uses
+ * itself. The caller owns it: add its own messages with libnftnl and free
+ * it with nftnl_batch_free(). NULL when out of memory.
+ */
+struct nftnl_batch *fwgen_nftnl_batch_new(void);
+
+/*
  * Appends to batch b the messages that replace fwgen's table: add table
  * (so that the delete is valid when it is absent), delete table, add table,
  * chains, the ct helper objects, named sets each followed by its elements, then the rules, each
  * preceded by the anonymous sets it uses -- the order nft uses. Element
  * lists longer than one message allows are split over several messages.
  * The caller owns b and writes the batch begin and end messages around
- * these; b must have been allocated with an overrun of at least
- * FWGEN_NFTNL_MSG_MAX bytes. *seq is the sequence number of the first
- * message and is advanced past the last. The set IDs are those of
- * fwgen_nftnl_set_at(); a batch holding other new sets must not reuse
- * them. Returns 0, or -ENOMEM (b then holds part of the messages; drop it).
+ * these. *seq is the sequence number of the first message and is
+ * advanced past the last. The set IDs are those of fwgen_nftnl_set_at();
+ * a batch holding other new sets must not reuse them.
+ *
+ * Before each message it checks that the page has FWGEN_NFTNL_MSG_MAX
+ * bytes left (see there), so no batch is ever written past its end.
+ * Returns 0; -EINVAL when o, b or seq is NULL (nothing written);
+ * -ENOSPC when b has too little room (allocated with a smaller overrun or
+ * page size); -ENOMEM. On error *seq is unchanged and b may hold part of
+ * the messages: free it.
  */
 int fwgen_nftnl_batch_append(const struct fwgen_nftnl *o,
 			     struct nftnl_batch *b, uint32_t *seq);
+
+/*
+ * Names the object the message with sequence number seq carried, among
+ * those fwgen_nftnl_batch_append() wrote for o starting at first_seq
+ * (the *seq it was given): for a message the kernel refused, e.g.
+ * "table inet fwgen", "chain input", "set user_v4", "elements 1-4000 of
+ * 8000 of set user_v4", "rule in chain input (\"<comment>\")". Writes
+ * a NUL-terminated text of at most len - 1 bytes into buf (cut to fit).
+ * Returns 0; -EINVAL for a NULL argument or len 0; -ENOENT when seq is
+ * not one of those messages; -ENOMEM.
+ */
+int fwgen_nftnl_describe(struct fwgen_ctx *ctx, const struct fwgen_nftnl *o,
+			 uint32_t first_seq, uint32_t seq, char *buf,
+			 size_t len);
 
 #ifdef __cplusplus
 }

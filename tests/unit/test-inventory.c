@@ -188,6 +188,247 @@ START_TEST(test_inventory_added_addresses_read_normalised)
 }
 END_TEST
 
+/* Writes an inventory to a string (fwgen_inventory_write()). */
+static char *written(struct fwgen_ctx *ctx, const struct fwgen_inventory *inv)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	ck_assert_int_eq(fwgen_inventory_write(ctx, inv, f), 0);
+	fclose(f);
+	return text;
+}
+
+/* Getters, and YAML written back that loads to the same inventory. */
+START_TEST(test_inventory_getters_and_write_round_trip)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: demo\n"
+		"table: fw2\n"
+		"egress: filtered\n"
+		"admin_ssh: false\n"
+		"params:\n  https_port: 8443\n  other: [1, \"5-6\"]\n"
+		"options:\n  legacy: true\n  yes-no: off\n"
+		"roles:\n"
+		"  web: [198.18.1.10, \"2001:db8:1::10\", 198.18.1.11, 198.18.1.12]\n"
+		"  user: any\n"
+		"  db: 198.18.2.0/24\n");
+	struct fwgen_inventory *back;
+	struct fwgen_port_range r;
+	char *text, *again, buf[64];
+
+	ck_assert_str_eq(fwgen_inventory_topology(inv), "demo");
+	ck_assert_str_eq(fwgen_inventory_table(inv), "fw2");
+	ck_assert_int_eq(fwgen_inventory_egress(inv), FWGEN_EGRESS_FILTERED);
+	ck_assert(!fwgen_inventory_admin_ssh(inv));
+	ck_assert_uint_eq(fwgen_inventory_param_count(inv), 2);
+	ck_assert_str_eq(fwgen_inventory_param_name(inv, 1), "other");
+	ck_assert_uint_eq(fwgen_inventory_param_range_count(inv, 1), 2);
+	ck_assert_int_eq(fwgen_inventory_param_range_at(inv, 1, 1, &r), 0);
+	ck_assert_uint_eq(r.lo, 5);
+	ck_assert_uint_eq(r.hi, 6);
+	ck_assert_int_eq(fwgen_inventory_param_range_at(inv, 1, 2, &r), -ENOENT);
+	ck_assert_uint_eq(fwgen_inventory_option_count(inv), 2);
+	ck_assert(fwgen_inventory_option_value(inv, 0));
+	ck_assert(!fwgen_inventory_option_value(inv, 1));
+	ck_assert_uint_eq(fwgen_inventory_role_count(inv), 3);
+	ck_assert_str_eq(fwgen_inventory_role_name(inv, 0), "web");
+	ck_assert(fwgen_inventory_role_is_any(inv, 1));
+	ck_assert_ptr_null(fwgen_inventory_role_name(inv, 3));
+	/* .10-.12 merged: the fewest prefixes are .10/31 and .12, then v6. */
+	ck_assert_uint_eq(fwgen_inventory_address_count(inv, 0), 3);
+	ck_assert_int_eq(fwgen_inventory_address_at(inv, 0, 0, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "198.18.1.10/31");
+	ck_assert_int_eq(fwgen_inventory_address_at(inv, 0, 1, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "198.18.1.12");
+	ck_assert_int_eq(fwgen_inventory_address_at(inv, 0, 2, buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "2001:db8:1::10");
+	ck_assert_int_eq(fwgen_inventory_address_at(inv, 0, 3, buf, sizeof(buf)), -ENOENT);
+	ck_assert_int_eq(fwgen_inventory_address_at(inv, 0, 0, buf, 4), -ENOSPC);
+
+	text = written(ctx, inv);
+	ck_assert_str_eq(text,
+		"topology: \"demo\"\n"
+		"table: \"fw2\"\n"
+		"egress: filtered\n"
+		"admin_ssh: false\n"
+		"params:\n  \"https_port\": 8443\n  \"other\": [1, \"5-6\"]\n"
+		"options:\n  \"legacy\": true\n  \"yes-no\": false\n"
+		"roles:\n"
+		"  \"web\": [\"198.18.1.10/31\", \"198.18.1.12\", \"2001:db8:1::10\"]\n"
+		"  \"user\": any\n"
+		"  \"db\": [\"198.18.2.0/24\"]\n");
+	back = parse_inventory(ctx, text);
+	again = written(ctx, back);
+	ck_assert_str_eq(again, text);
+	ck_assert_uint_eq(fwgen_inventory_address_count(back, 0), 3);
+	free(again);
+	free(text);
+	fwgen_inventory_free(back);
+	fwgen_inventory_free(inv);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+/* A range of addresses in no prefix form still loads back the same. */
+START_TEST(test_inventory_write_odd_ranges)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = fwgen_inventory_new(), *back;
+	char *text, *again;
+	size_t i;
+
+	for (i = 3; i < 300; i++) {
+		char a[32];
+
+		snprintf(a, sizeof(a), "198.18.%zu.%zu", i >> 8, i & 0xff);
+		ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "user", a), 0);
+	}
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "user", "2001:db8::/33"), 0);
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "user", "2001:db8:8000::/33"), 0);
+	text = written(ctx, inv);
+	back = parse_inventory(ctx, text);
+	again = written(ctx, back);
+	ck_assert_str_eq(again, text);
+	ck_assert_ptr_nonnull(strstr(text, "\"2001:db8::/32\""));	/* merged */
+	free(again);
+	free(text);
+	fwgen_inventory_free(back);
+	fwgen_inventory_free(inv);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+START_TEST(test_inventory_del_address_and_param_ranges)
+{
+	static const struct fwgen_port_range ports[] = { { 25, 25 }, { 9000, 9010 } };
+	static const struct fwgen_port_range bad[] = { { 9, 3 } };
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = fwgen_inventory_new();
+	struct fwgen_port_range r;
+	char buf[64];
+
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "user", "198.18.1.0/24"), 0);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.5"), 0);
+	ck_assert_uint_eq(fwgen_inventory_address_count(inv, 0), 8);	/* .0/30 .4 .6/31 .8/29 ... */
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.5"), -ENOENT);
+	ck_assert_int_eq(fwgen_ctx_errno(ctx), -ENOENT);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.0/29"), -ENOENT);
+	ck_assert_uint_eq(fwgen_inventory_address_count(inv, 0), 8);	/* unchanged */
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "other", "198.18.1.1"), -ENOENT);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.0/29"), -ENOENT);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "nonsense"), -EINVAL);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.0/30"), 0);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.4"), 0);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.6/31"), 0);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.8/29"), 0);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.16/28"), 0);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.32/27"), 0);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.64/26"), 0);
+	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.128/25"), 0);
+	/* Bound to nothing: still bound, never "any". */
+	ck_assert_uint_eq(fwgen_inventory_role_count(inv), 1);
+	ck_assert_uint_eq(fwgen_inventory_address_count(inv, 0), 0);
+	ck_assert(!fwgen_inventory_role_is_any(inv, 0));
+
+	ck_assert_int_eq(fwgen_inventory_set_param_ranges(ctx, inv, "smtp", ports, 2), 0);
+	ck_assert_uint_eq(fwgen_inventory_param_range_count(inv, 0), 2);
+	ck_assert_int_eq(fwgen_inventory_param_range_at(inv, 0, 1, &r), 0);
+	ck_assert_uint_eq(r.hi, 9010);
+	ck_assert_int_eq(fwgen_inventory_set_param_ranges(ctx, inv, "smtp", bad, 1), -ERANGE);
+	ck_assert_int_eq(fwgen_inventory_set_param_ranges(ctx, inv, "smtp", ports, 0), -EINVAL);
+	ck_assert_uint_eq(fwgen_inventory_param_range_count(inv, 0), 2);	/* unchanged */
+	ck_assert_int_eq(fwgen_inventory_address_at(inv, 0, 0, buf, sizeof(buf)), -ENOENT);
+	fwgen_inventory_free(inv);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+/* Contradictions are errors in either order; a failed add binds nothing. */
+START_TEST(test_inventory_any_and_addresses_contradict)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = fwgen_inventory_new();
+
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "user", "198.18.0.1"), 0);
+	ck_assert_int_eq(fwgen_inventory_set_any(ctx, inv, "user"), -EINVAL);
+	ck_assert_str_eq(fwgen_ctx_error(ctx), "role 'user' is bound to addresses already");
+	ck_assert_uint_eq(fwgen_inventory_address_count(inv, 0), 1);
+	ck_assert_int_eq(fwgen_inventory_set_any(ctx, inv, "admin"), 0);
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "admin", "198.18.0.1"), -EINVAL);
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "web", "198.18.0.1/8"), -EINVAL);
+	ck_assert_uint_eq(fwgen_inventory_role_count(inv), 2);	/* no empty 'web' */
+	/* A success forgets the error. */
+	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "web", "198.18.0.9"), 0);
+	ck_assert_str_eq(fwgen_ctx_error(ctx), "");
+	ck_assert_int_eq(fwgen_ctx_errno(ctx), 0);
+	ck_assert_int_eq(fwgen_inventory_set_egress(inv, (enum fwgen_egress)42), -EINVAL);
+	ck_assert_int_eq(fwgen_inventory_egress(inv), FWGEN_EGRESS_OPEN);
+	fwgen_inventory_free(inv);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+/* The place of a file error, as data; cleared by the next success. */
+START_TEST(test_inventory_error_location_as_data)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = (void *)1;
+
+	fails(ctx, "topology: demo\nroles:\n  db: [198.18.0.1, 198.18.1.0/16]\n");
+	ck_assert_int_eq(fwgen_ctx_errno(ctx), -EINVAL);
+	ck_assert_str_eq(fwgen_ctx_error_file(ctx), "inv.yaml");
+	ck_assert_uint_eq(fwgen_ctx_error_line(ctx), 3);
+	ck_assert_uint_eq(fwgen_ctx_error_column(ctx), 20);
+	fwgen_inventory_free(parse_inventory(ctx, "topology: demo\n"));
+	ck_assert_ptr_null(fwgen_ctx_error_file(ctx));
+	ck_assert_uint_eq(fwgen_ctx_error_line(ctx), 0);
+	ck_assert_int_eq(fwgen_ctx_errno(ctx), 0);
+	ck_assert_str_eq(fwgen_ctx_error(ctx), "");
+	/* An unreadable file: the file as data, no line; one errno per cause. */
+	ck_assert_int_eq(fwgen_inventory_load(ctx, "/nonexistent/inv.yaml", &inv), -ENOENT);
+	ck_assert_ptr_eq(inv, (void *)1);
+	ck_assert_str_eq(fwgen_ctx_error_file(ctx), "/nonexistent/inv.yaml");
+	ck_assert_uint_eq(fwgen_ctx_error_line(ctx), 0);
+	ck_assert_str_eq(fwgen_ctx_error(ctx), "/nonexistent/inv.yaml: No such file or directory");
+	ck_assert_int_eq(fwgen_inventory_load(ctx, "/dev/null/x", &inv), -ENOENT);	/* ENOTDIR */
+	ck_assert_int_eq(fwgen_inventory_load(ctx, "/", &inv), -EINVAL);	/* not a file */
+	ck_assert_ptr_eq(inv, (void *)1);
+	ck_assert_int_eq(fwgen_ctx_errno(ctx), -EINVAL);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+/* A long value loses its middle, never the reason, which comes last. */
+START_TEST(test_inventory_long_input_keeps_the_reason)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = fwgen_inventory_new();
+	char *name = malloc(5001);
+	const char *msg;
+	size_t len;
+
+	memset(name, 'a', 5000);
+	name[5000] = '\0';
+	name[0] = '\n';	/* escaped: \n, still one line */
+	ck_assert_int_eq(fwgen_inventory_set_topology(ctx, inv, name), -EINVAL);
+	msg = fwgen_ctx_error(ctx);
+	len = strlen(msg);
+	ck_assert_uint_lt(len, 1024);
+	ck_assert_uint_gt(len, 900);
+	ck_assert_ptr_null(strchr(msg, '\n'));
+	ck_assert_int_eq(strncmp(msg, "'\\naaa", 6), 0);
+	ck_assert_ptr_nonnull(strstr(msg, "aaa...aaa"));
+	ck_assert_str_eq(msg + len - strlen("' is not a topology name"),
+			 "' is not a topology name");
+	free(name);
+	fwgen_inventory_free(inv);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("inventory");
@@ -198,6 +439,12 @@ int main(void)
 	tcase_add_test(tc, test_inventory_refuses_alias_bombs_quickly);
 	tcase_add_test(tc, test_inventory_refuses_deep_nesting);
 	tcase_add_test(tc, test_inventory_built_in_code);
+	tcase_add_test(tc, test_inventory_getters_and_write_round_trip);
+	tcase_add_test(tc, test_inventory_write_odd_ranges);
+	tcase_add_test(tc, test_inventory_del_address_and_param_ranges);
+	tcase_add_test(tc, test_inventory_any_and_addresses_contradict);
+	tcase_add_test(tc, test_inventory_error_location_as_data);
+	tcase_add_test(tc, test_inventory_long_input_keeps_the_reason);
 	tcase_add_test(tc, test_inventory_added_addresses_read_normalised);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

@@ -325,7 +325,7 @@ START_TEST(test_resolve_errors)
 
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, NULL, web, 1, 0, &pol), -EINVAL);
 	ck_assert_str_eq(fwgen_ctx_error(ctx),
-			 "inv.yaml:3:3: unknown role 'wbe' in topology 'demo' (see 'fwgen catalog show demo')");
+			 "inv.yaml:3:3: unknown role 'wbe' in topology 'demo'");
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, "demo", user, 1, 0, &pol), -EINVAL);
 	ck_assert_str_eq(fwgen_ctx_error(ctx),
 			 "'user' is a peer role of 'demo', not a host role; host roles: web, db");
@@ -335,7 +335,7 @@ START_TEST(test_resolve_errors)
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, "demo", web, 1,
 					      FWGEN_RESOLVE_STRICT, &pol), -EINVAL);
 	ck_assert_str_eq(fwgen_ctx_error(ctx),
-			 "role 'user' is not bound in the inventory (--strict): give its addresses or the word any");
+			 "role 'user' is not bound in the inventory, and the resolve is strict: give its addresses or the word any");
 	ck_assert_ptr_null(pol);
 	fwgen_inventory_free(inv);
 	fwgen_catalog_free(cat);
@@ -375,6 +375,39 @@ START_TEST(test_resolve_admin_ssh_narrowed_or_off)
 }
 END_TEST
 
+/*
+ * An inventory for one topology resolved as another is an error naming
+ * the inventory's line; a failed resolve leaves the caller's policy alone.
+ */
+START_TEST(test_resolve_topology_mismatch_and_all_or_nothing)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_real_catalog(ctx);
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: morpheus-distributed\n");
+	const char *roles[] = { "app-tier" };
+	struct fwgen_policy *pol = NULL, *old;
+
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, NULL, roles, 1, 0, &pol), 0);
+	old = pol;
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, "tachyon-single-server",
+					      roles, 1, 0, &pol), -EINVAL);
+	ck_assert_str_eq(fwgen_ctx_error(ctx),
+			 "inv.yaml:1:11: the inventory is for topology 'morpheus-distributed', not 'tachyon-single-server'");
+	ck_assert_ptr_eq(pol, old);
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, NULL, roles, 1, 0x80, &pol), -EINVAL);
+	ck_assert_ptr_eq(pol, old);
+	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, "morpheus-distributed",
+					      roles, 1, 0, &pol), 0);
+	ck_assert_ptr_ne(pol, old);
+	fwgen_policy_free(old);
+	fwgen_policy_free(pol);
+	fwgen_inventory_free(inv);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("resolve");
@@ -383,6 +416,7 @@ int main(void)
 	tcase_add_test(tc, test_resolve_every_topology_and_host_role);
 	tcase_add_test(tc, test_resolve_no_host_role_is_silently_empty);
 	tcase_add_test(tc, test_resolve_role_implies_option);
+	tcase_add_test(tc, test_resolve_topology_mismatch_and_all_or_nothing);
 	tcase_add_test(tc, test_resolve_union_of_two_roles_without_duplicates);
 	tcase_add_test(tc, test_resolve_local_flow_needs_no_rule_when_peer_unbound);
 	tcase_add_test(tc, test_resolve_options_and_params);
