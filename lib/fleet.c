@@ -53,11 +53,10 @@ FWGEN_EXPORT int fwgen_policy_digest(struct fwgen_ctx *ctx,
 	char *text;
 	int ret;
 
-	if (!ctx)
-		return -EINVAL;
-	if (!pol || !buf || len < FWGEN_DIGEST_STRLEN)
-		return ctx_err(ctx, -EINVAL,
-			       "fwgen_policy_digest: needs a policy and a buffer of FWGEN_DIGEST_STRLEN bytes");
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, pol);
+	ARG_CHECK(ctx, buf);
+	ARG_CHECK(ctx, len >= FWGEN_DIGEST_STRLEN);
 	/* The digest is of the printed script, so `print | sha256sum` agrees. */
 	ret = fwgen_policy_render_buf(ctx, pol, FWGEN_FORMAT_NFT, &text, &textlen);
 	if (ret < 0)
@@ -263,22 +262,16 @@ FWGEN_EXPORT int fwgen_fleet_new(struct fwgen_ctx *ctx,
 	size_t i, cap = 0;
 	int ret = 0;
 
-	if (!ctx)
-		return -EINVAL;
-	if (!out)
-		return ctx_err(ctx, -EINVAL, "fwgen_fleet_new: out is NULL");
-	*out = NULL;
-	if (!cat || !inv)
-		return ctx_err(ctx, -EINVAL,
-			       "a fleet needs a catalog and an inventory that binds the host roles' addresses");
-	if (flags & ~(unsigned int)FWGEN_FLEET_STRICT)
-		return ctx_err(ctx, -EINVAL, "fwgen_fleet_new: unknown flags 0x%x",
-			       flags);
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, cat);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, !(flags & ~(unsigned int)FWGEN_FLEET_STRICT));
+	ARG_CHECK(ctx, out);
 	if (!topology)
 		topology = inv->topology;
 	if (!topology)
 		return ctx_err(ctx, -EINVAL,
-			       "no topology: give --topology or set 'topology' in the inventory");
+			       "no topology: neither given nor set in the inventory");
 	f = calloc(1, sizeof(*f));
 	if (!f)
 		return ctx_nomem(ctx);
@@ -410,8 +403,9 @@ static int end_policy(struct fwgen_ctx *ctx, struct fwgen_fleet *f,
 }
 
 /*
- * One end's answer. The one place the fleet asks the policy evaluator:
- * when explain and lockout share an evaluator, repoint this call.
+ * One end's answer, from fwgen_policy_explain(): the same evaluator
+ * (lib/eval.c) that anti-lockout asks, so the fleet's verdicts are the
+ * ones apply would act on.
  */
 static int fleet_explain_end(struct fwgen_ctx *ctx, struct fwgen_fleet *f,
 			     const struct fwgen_policy *pol, const char *peer,
@@ -440,16 +434,17 @@ FWGEN_EXPORT int fwgen_fleet_explain(struct fwgen_ctx *ctx,
 				     struct fwgen_explain **egress,
 				     struct fwgen_explain **ingress)
 {
+	struct fwgen_explain *out_e = NULL, *out_i = NULL;
 	const struct fwgen_policy *sp, *dp;
 	int ret;
 
-	if (!ctx)
-		return -EINVAL;
-	if (!f || !src || !dst || !service || !egress || !ingress)
-		return ctx_err(ctx, -EINVAL,
-			       "fwgen_fleet_explain: needs a fleet, SRC, DST, a service and two answers");
-	*egress = NULL;
-	*ingress = NULL;
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, f);
+	ARG_CHECK(ctx, src);
+	ARG_CHECK(ctx, dst);
+	ARG_CHECK(ctx, service);
+	ARG_CHECK(ctx, egress);
+	ARG_CHECK(ctx, ingress);
 	ret = end_policy(ctx, f, "source", src, &sp);
 	if (ret == 0)
 		ret = end_policy(ctx, f, "destination", dst, &dp);
@@ -459,13 +454,16 @@ FWGEN_EXPORT int fwgen_fleet_explain(struct fwgen_ctx *ctx,
 		return ctx_err(ctx, -ENOENT,
 			       "neither %s nor %s is bound to a host role of '%s': no fwgen ruleset is on the way",
 			       src, dst, f->topo->name);
+	/* All or nothing: the caller's pointers change only on success. */
 	if (sp)
-		ret = fleet_explain_end(ctx, f, sp, dst, service, true, egress);
+		ret = fleet_explain_end(ctx, f, sp, dst, service, true, &out_e);
 	if (ret == 0 && dp)
-		ret = fleet_explain_end(ctx, f, dp, src, service, false, ingress);
+		ret = fleet_explain_end(ctx, f, dp, src, service, false, &out_i);
 	if (ret < 0) {
-		fwgen_explain_free(*egress);
-		*egress = NULL;
+		fwgen_explain_free(out_e);
+		return ret;
 	}
-	return ret;
+	*egress = out_e;
+	*ingress = out_i;
+	return 0;
 }

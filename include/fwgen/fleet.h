@@ -51,7 +51,7 @@ enum fwgen_fleet_flags {
  * once, so a fleet of thousands of hosts costs a few policies. All or
  * nothing: an inventory error (a bad address, an unknown role, with
  * FWGEN_FLEET_STRICT an unbound peer) fails the whole fleet with the
- * message resolve gives, and *out stays NULL. -ENOENT when no address is
+ * message resolve gives, and *out is left as it was. -ENOENT when no address is
  * bound to a host role. cat and inv are borrowed: free the fleet first.
  * Free the result with fwgen_fleet_free().
  */
@@ -90,7 +90,7 @@ const char *fwgen_fleet_host_digest(const struct fwgen_fleet *f, size_t i);
  * the fleet (-ENOENT otherwise); src and dst must be single addresses
  * (-EINVAL). The connection passes when every non-NULL answer allows it.
  * The answers borrow the fleet: free them with fwgen_explain_free() before
- * fwgen_fleet_free().
+ * fwgen_fleet_free(). On failure *egress and *ingress are left as they were.
  */
 int fwgen_fleet_explain(struct fwgen_ctx *ctx, struct fwgen_fleet *f,
 			const char *src, const char *dst, const char *service,

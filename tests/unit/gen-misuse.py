@@ -33,6 +33,7 @@ NULLABLE = {
     'fwgen_set_add': {'table', 'report'},
     'fwgen_set_del': {'table', 'report'},
     'fwgen_set_list': {'table'},
+    'fwgen_fleet_new': {'topology'},
 }
 
 # Valid samples by type: (declaration or None, expression). {v} is the
@@ -59,6 +60,9 @@ SAMPLES = {
     'const struct fwgen_nftnl *': (None, 'S.nftnl'),
     'struct fwgen_nftnl **': ('struct fwgen_nftnl *{v} = SENTINEL;', '&{v}'),
     'struct fwgen_catalog *': (None, 'NULL'),  # only the _free family
+    'struct fwgen_fleet *': (None, 'S.fleet'),
+    'const struct fwgen_fleet *': (None, 'S.fleet'),
+    'struct fwgen_fleet **': ('struct fwgen_fleet *{v} = SENTINEL;', '&{v}'),
     'struct nftnl_batch *': (None, 'S.batch'),
     'FILE *': (None, 'S.devnull'),
     'const struct fwgen_port_range *': (None, 'S.ranges'),
@@ -89,6 +93,7 @@ UNCHANGED = {
     'struct fwgen_policy **': '{v} == SENTINEL',
     'struct fwgen_explain **': '{v} == SENTINEL',
     'struct fwgen_nftnl **': '{v} == SENTINEL',
+    'struct fwgen_fleet **': '{v} == SENTINEL',
     'const char ***': '{v} == SENTINEL',
     'char **': '{v} == SENTINEL',
     'char *': 'strcmp({v}, "unchanged") == 0',

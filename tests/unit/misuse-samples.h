@@ -19,6 +19,7 @@
 #include <libnftnl/batch.h>
 
 #include <fwgen/diff.h>
+#include <fwgen/fleet.h>
 #include <fwgen/fwgen.h>
 #include <fwgen/kernel.h>
 #include <fwgen/nftnl.h>
@@ -33,6 +34,8 @@ static struct {
 	struct fwgen_query *query;
 	struct fwgen_explain *explain;
 	struct fwgen_nftnl *nftnl;
+	struct fwgen_inventory *fleet_inv;
+	struct fwgen_fleet *fleet;
 	struct nftnl_batch *batch;
 	FILE *devnull;
 	const char *strv[2];
@@ -90,6 +93,16 @@ static void build_samples(void)
 		die("fwgen_policy_explain");
 	if (fwgen_policy_to_nftnl(S.ctx, S.pol, &S.nftnl) < 0)
 		die("fwgen_policy_to_nftnl");
+	/* A fleet needs a host role bound to an address. */
+	S.fleet_inv = fwgen_inventory_new();
+	if (!S.fleet_inv ||
+	    fwgen_inventory_set_topology(S.ctx, S.fleet_inv,
+					 fwgen_topology_name(S.topo)) < 0 ||
+	    fwgen_inventory_add_address(S.ctx, S.fleet_inv, role,
+					"198.18.0.1") < 0)
+		die("fleet inventory");
+	if (fwgen_fleet_new(S.ctx, S.cat, S.fleet_inv, NULL, 0, &S.fleet) < 0)
+		die("fwgen_fleet_new");
 	S.batch = fwgen_nftnl_batch_new();
 	if (!S.batch)
 		die("fwgen_nftnl_batch_new");
