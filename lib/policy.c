@@ -32,6 +32,9 @@ FWGEN_EXPORT void fwgen_policy_free(struct fwgen_policy *pol)
 		free(pol->sets[i].elems);
 	}
 	free(pol->sets);
+	for (i = 0; i < pol->nrefused; i++)
+		free(pol->refused[i].name);
+	free(pol->refused);
 	for (i = 0; i < pol->nchains; i++) {
 		for (j = 0; j < pol->chains[i].nrules; j++)
 			rule_release(&pol->chains[i].rules[j]);
@@ -52,6 +55,11 @@ FWGEN_EXPORT void fwgen_policy_free(struct fwgen_policy *pol)
 FWGEN_EXPORT const char *fwgen_policy_table(const struct fwgen_policy *pol)
 {
 	return pol->table;
+}
+
+FWGEN_EXPORT enum fwgen_mode fwgen_policy_mode(const struct fwgen_policy *pol)
+{
+	return pol && pol->audit ? FWGEN_MODE_AUDIT : FWGEN_MODE_ENFORCE;
 }
 
 int policy_add_chain(struct fwgen_policy *pol, const char *name,
