@@ -64,7 +64,9 @@ const char *fwgen_status_role_at(const struct fwgen_status *st, size_t i);
 /*
  * Catalog flows, by id (sorted): the sums over every counting rule of the
  * flow (both families, every service chain). A flow of the table that saw
- * nothing is listed with 0.
+ * nothing is listed with 0. The rules see the first packet of each new
+ * connection (the rest pass the established rule first): packets is the
+ * number of connections admitted, bytes their first packets' size.
  */
 size_t fwgen_status_flow_count(const struct fwgen_status *st);
 const char *fwgen_status_flow_id(const struct fwgen_status *st, size_t i);
