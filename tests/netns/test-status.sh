@@ -9,7 +9,9 @@
 # - enforce (one apply): the same probes are refused and listed as refused;
 # - `fwgen diff` stays clean with counters and refused entries in the table;
 # - status in all three topologies, its text and Prometheus forms, and
-#   exit 2 with a message when the table is not there.
+#   exit 2 with a message when the table is not there;
+# - status on a table with 100k peer addresses and a full refused set
+#   (65536 entries, the bound: a new tuple is then not recorded).
 set -u
 
 FWGEN=${FWGEN:-fwgen}
@@ -221,6 +223,42 @@ for topo in morpheus-distributed tachyon-single-server dmcm-cluster; do
 		not_ok "status in $topo ($role)" "$(cat "$TMP/err")"
 	fi
 done
+
+# --- large: 100k peer addresses, a full refused set ---------------------
+
+# Half IPv4, half IPv6, distinct and not adjacent (so no merging), as the
+# benchmark has them; the refused set filled to its bound, 65536 entries.
+awk -v s4=$S4 -v s6=$S6 'BEGIN {
+	print "topology: tachyon-single-server\nmode: audit\nroles:"
+	printf "  server: [%s, \"%s\"]\n  browser:\n", s4, s6
+	for (i = 0; i < 50000; i++)
+		printf "    - 198.%d.%d.%d\n", 18 + int(2 * i / 65536), int(2 * i / 256) % 256, (2 * i) % 256
+	for (i = 0; i < 50000; i++)
+		printf "    - \"2001:db8:1::%x:%x\"\n", int(2 * i / 65536), (2 * i) % 65536
+}' >"$TMP/big.yaml"
+awk 'BEGIN {
+	printf "add element inet fwgen refused_in_v4 { "
+	for (i = 0; i < 65536; i++)
+		printf "%s198.19.%d.%d . tcp . %d", i ? ", " : "", int(i / 256), i % 256, 1024 + i % 7
+	print " }"
+}' >"$TMP/refused.nft"
+if lab_exec s "$FWGEN" apply -q -i "$TMP/big.yaml" --role server 2>"$TMP/err" &&
+   lab_exec s nft -f "$TMP/refused.nft" 2>"$TMP/err"; then
+	# The set is full: a new tuple is not recorded (and still accepted).
+	printf 'tcp %s 8080 open\ntcp %s 8080 open\n' $S4 $S6 | run_plan "large: audit still accepts with the refused set full" x
+	t0=$(date +%s%N)
+	if lab_exec s "$FWGEN" status --json >"$TMP/status.json" 2>"$TMP/err"; then
+		t1=$(date +%s%N)
+		check_json "large: status with 100k peers and 65536 refused entries ($(( (t1 - t0) / 1000000 )) ms)" \
+			'len([r for r in s["refused"] if r["family"] == 4]) == 65536 and s["mode"] == "audit"'
+		check_json "large: the full set took no new entry; the IPv6 set did" \
+			'not refused(4, "in", "'$X4'", "tcp", 8080) and refused(6, "in", "'$X6'", "tcp", 8080)'
+	else
+		not_ok "large: status with 100k peers and 65536 refused entries" "$(cat "$TMP/err")"
+	fi
+else
+	not_ok "large: apply 100k peers and fill the refused set" "$(head -3 "$TMP/err")"
+fi
 
 # The counters were not reset by reading them: the audit count was kept
 # until the enforce apply replaced the table (a fresh table counts anew).
