@@ -19,6 +19,7 @@ FWGEN=${FWGEN:-fwgen}
 command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; }
 
+# shellcheck source=tests/netns/lab.sh
 . "$(dirname "$0")/lab.sh"
 lab_test_init
 TMP=$LAB_TMP
@@ -218,7 +219,7 @@ for topo in morpheus-distributed tachyon-single-server dmcm-cluster; do
 	if lab_exec s "$FWGEN" apply -q --audit --topology "$topo" --role "$role" 2>"$TMP/err" &&
 	   lab_exec s "$FWGEN" status --json >"$TMP/status.json" 2>"$TMP/err"; then
 		check_json "status in $topo ($role)" \
-			's["mode"] == "audit" and s["topology"] == "'$topo'" and s["roles"] == ["'$role'"] and len(s["flows"]) > 0'
+			's["mode"] == "audit" and s["topology"] == "'$topo'" and s["roles"] == ["'"$role"'"] and len(s["flows"]) > 0'
 	else
 		not_ok "status in $topo ($role)" "$(cat "$TMP/err")"
 	fi
@@ -262,8 +263,11 @@ fi
 
 # The counters were not reset by reading them: the audit count was kept
 # until the enforce apply replaced the table (a fresh table counts anew).
-[ -n "$a443" ] && [ "$a443" -ge 2 ] && ok "audit counters read back as numbers ($a443)" ||
+if [ -n "$a443" ] && [ "$a443" -ge 2 ]; then
+	ok "audit counters read back as numbers ($a443)"
+else
 	not_ok "audit counters read back as numbers" "$a443"
+fi
 
 lab_cleanup
 echo "$pass passed, $fail failed"
