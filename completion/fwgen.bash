@@ -78,7 +78,7 @@ _fwgen()
 	fi
 
 	if (( cword == 1 )); then
-		COMPREPLY=($(compgen -W 'print apply check diff remove confirm set
+		COMPREPLY=($(compgen -W 'print apply check diff status remove confirm set
 			catalog fleet --help --version' -- "$cur"))
 		return
 	fi
@@ -125,7 +125,11 @@ _fwgen()
 		COMPREPLY=($(compgen -W "$list" -- "$cur"))
 		return ;;
 	-f | --format)
-		COMPREPLY=($(compgen -W 'nft json iptables ip6tables ipset' -- "$cur"))
+		if [[ $cmd == status ]]; then
+			COMPREPLY=($(compgen -W 'text json prometheus' -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W 'nft json iptables ip6tables ipset' -- "$cur"))
+		fi
 		return ;;
 	--from)
 		[[ -n $topology ]] &&
@@ -140,10 +144,11 @@ _fwgen()
 
 	local policy='-i --inventory -t --topology -r --role --strict --table'
 	case $cmd in
-	print) opts="$policy -f --format" ;;
-	apply) opts="$policy --confirm --force -q --quiet" ;;
-	check) opts="$policy -q --quiet" ;;
-	diff) opts="$policy -q --quiet" ;;
+	print) opts="$policy --audit --enforce -f --format" ;;
+	apply) opts="$policy --audit --enforce --confirm --force -q --quiet" ;;
+	check) opts="$policy --audit --enforce -q --quiet" ;;
+	diff) opts="$policy --audit --enforce -q --quiet" ;;
+	status) opts='--table --json -f --format' ;;
 	remove) opts='--table -q --quiet' ;;
 	confirm) opts='-q --quiet' ;;
 	fleet) opts='-i --inventory -t --topology --strict --json --explain

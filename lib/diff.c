@@ -293,13 +293,29 @@ static const char *key_type_name(uint32_t type)
 	return NULL;
 }
 
+/* A concatenation's type holds its fields' types, 6 bits each, first highest. */
+static bool put_concat_type(FILE *f, uint32_t type)
+{
+	const char *names[5];
+	size_t n = 0;
+
+	for (; type && n < ARRAY_SIZE(names); type >>= 6)
+		if (!(names[n++] = key_type_name(type & 0x3f)))
+			return false;
+	if (type || n < 2)
+		return false;
+	while (n--)
+		fprintf(f, "%s%s", names[n], n ? " . " : "");
+	return true;
+}
+
 static void put_set_type(FILE *f, const struct dset *s)
 {
 	const char *n = key_type_name(s->key_type);
 
 	if (n)
 		fputs(n, f);
-	else
+	else if (s->key_type < 0x40 || !put_concat_type(f, s->key_type))
 		fprintf(f, "%u-byte key", s->key_len);
 }
 
@@ -461,9 +477,16 @@ static int diff_set(struct diff *d, const struct dset *want,
 	bool type_same;
 	FILE *f;
 
+	/*
+	 * A dynamic set (the refused sets) is filled by the kernel: its
+	 * elements are counts, not configuration, and never drift.
+	 */
+	bool dynamic = want->flags & NFT_SET_EVAL;
+
 	if (!have) {
 		set_add_line(d, want);
-		return want->key_len <= SPAN_KEY ? diff_elements(d, want, NULL) : 0;
+		return want->key_len <= SPAN_KEY && !dynamic ?
+			diff_elements(d, want, NULL) : 0;
 	}
 	type_same = want->key_len == have->key_len &&
 		    (!want->key_type || !have->key_type ||
@@ -488,7 +511,8 @@ static int diff_set(struct diff *d, const struct dset *want,
 		line_end(d);
 	}
 	/* Elements of another type do not compare: applying replaces the set. */
-	if (!type_same || want->key_len > SPAN_KEY)
+	if (!type_same || want->key_len > SPAN_KEY || dynamic ||
+	    (have->flags & NFT_SET_EVAL))
 		return 0;
 	return diff_elements(d, want, have);
 }
@@ -649,9 +673,12 @@ static void chain_change_line(struct diff *d, const struct dchain *want,
 			put_prio(f, &w);
 			sep = "; ";
 		}
+		/* fwgen's filter base chains accept only in audit mode. */
 		if (w.policy != h.policy)
-			fprintf(f, "%spolicy %s, want %s", sep, policy_name(h.policy),
-				policy_name(w.policy));
+			fprintf(f, "%spolicy %s, want %s (%s mode, want %s)", sep,
+				policy_name(h.policy), policy_name(w.policy),
+				h.policy == NF_ACCEPT ? "audit" : "enforce",
+				w.policy == NF_ACCEPT ? "audit" : "enforce");
 	}
 	line_end(d);
 }

@@ -1096,7 +1096,10 @@ FWGEN_EXPORT int fwgen_explain_write(struct fwgen_ctx *ctx,
 				write_admission(e, i, out);
 		}
 	} else if (e->base) {
-		fprintf(out, "\nNo rule accepts it: the %s chain drops it (policy drop)",
+		/* Audit mode: the policy accepts what enforce mode drops. */
+		fprintf(out, e->base->policy_drop ?
+			"\nNo rule accepts it: the %s chain drops it (policy drop)" :
+			"\nNo rule accepts it: the %s chain would drop it in enforce mode; in audit mode it counts it as refused and accepts it (policy accept)",
 			e->base->name);
 		for (i = 0; i < e->base->nrules; i++) {
 			if (e->base->rules[i].log_prefix) {

@@ -198,6 +198,17 @@ FWGEN_EXPORT int fwgen_inventory_set_egress(struct fwgen_inventory *inv,
 	return 0;
 }
 
+FWGEN_EXPORT int fwgen_inventory_set_mode(struct fwgen_ctx *ctx,
+					  struct fwgen_inventory *inv,
+					  enum fwgen_mode mode)
+{
+	ARG_CTX(ctx);
+	ARG_CHECK(ctx, inv);
+	ARG_CHECK(ctx, mode == FWGEN_MODE_ENFORCE || mode == FWGEN_MODE_AUDIT);
+	inv->mode = mode;
+	return 0;
+}
+
 FWGEN_EXPORT void fwgen_inventory_set_admin_ssh(struct fwgen_inventory *inv,
 						bool on)
 {
@@ -796,7 +807,7 @@ static int load_roles(struct inv_loader *l, const struct yd_node *map)
 static int load_inventory(struct inv_loader *l)
 {
 	static const char *const keys[] = {
-		"topology", "table", "egress", "admin_ssh", "params", "options",
+		"topology", "table", "egress", "mode", "admin_ssh", "params", "options",
 		"roles", NULL
 	};
 	const struct yd_node *root = l->doc->root, *n;
@@ -842,6 +853,17 @@ static int load_inventory(struct inv_loader *l)
 		else
 			return ctx_err_at(l->ctx, -EINVAL, &loc,
 					  "'egress' must be open or filtered");
+	}
+	n = yd_map_get(root, "mode");
+	if (n) {
+		loc = yd_loc(l->doc, n);
+		if (n->type == YD_SCALAR && !strcmp(n->value, "enforce"))
+			l->inv->mode = FWGEN_MODE_ENFORCE;
+		else if (n->type == YD_SCALAR && !strcmp(n->value, "audit"))
+			l->inv->mode = FWGEN_MODE_AUDIT;
+		else
+			return ctx_err_at(l->ctx, -EINVAL, &loc,
+					  "'mode' must be enforce or audit");
 	}
 	n = yd_map_get(root, "admin_ssh");
 	if (n && (ret = yd_bool(l->ctx, l->doc, n, "'admin_ssh'",

@@ -146,6 +146,7 @@ struct fwgen_inventory {
 	struct src_loc topology_loc;
 	char *table;
 	enum fwgen_egress egress;
+	enum fwgen_mode mode;
 	bool admin_ssh;
 	struct inv_role *roles;
 	size_t nroles;

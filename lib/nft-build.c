@@ -21,6 +21,7 @@
 
 #include "netlink.h"
 #include "nft-build.h"
+#include "render.h"
 #include "util.h"
 
 /*
@@ -243,6 +244,54 @@ static int build_named_set(struct build *b, const struct pol_set *ps)
 		if (ret < 0)
 			goto err;
 	}
+	return push_set(b, s);
+err:
+	nftnl_set_free(s);
+	return -ENOMEM;
+}
+
+/*
+ * A refused set: `type ipv4_addr . inet_proto . inet_service; size N;
+ * flags dynamic,timeout; timeout T; counter`, filled by the rules of the
+ * drop path. The kernel gives every element the set's counter.
+ */
+static int build_refused_set(struct build *b, const struct pol_refused *pr)
+{
+	uint32_t addr_type = pr->family == 4 ? NFT_TYPE_IPADDR : NFT_TYPE_IP6ADDR;
+	uint32_t len = (uint32_t)addr_bytes(pr->family) + 4 + 4;
+	struct nftnl_udata *typeof_nest, *data;
+	struct nftnl_udata_buf *ud;
+	struct nftnl_expr *counter;
+	struct nftnl_set *s;
+
+	/* Concatenated key types: 6 bits each, the first field highest. */
+	s = set_new(b, pr->name, NFT_SET_TIMEOUT | NFT_SET_EVAL,
+		    (addr_type << (2 * NFT_TYPE_BITS)) |
+			    (NFT_TYPE_INET_PROTOCOL << NFT_TYPE_BITS) |
+			    NFT_TYPE_INET_SERVICE,
+		    len);
+	if (!s)
+		return -ENOMEM;
+	nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, POL_REFUSED_SIZE);
+	nftnl_set_set_u64(s, NFTNL_SET_TIMEOUT, POL_REFUSED_TIMEOUT_S * 1000ull);
+	/* nft: key byte order "invalid" for a concatenation, typeof concat. */
+	ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	if (!ud || !nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER, 0) ||
+	    !(typeof_nest = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_KEY_TYPEOF)) ||
+	    !nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_TYPEOF_EXPR,
+				 NFT_EXPRTYPE_CONCAT) ||
+	    !(data = nftnl_udata_nest_start(ud, NFTNL_UDATA_SET_TYPEOF_DATA))) {
+		nftnl_udata_buf_free(ud);
+		goto err;
+	}
+	nftnl_udata_nest_end(ud, data);
+	nftnl_udata_nest_end(ud, typeof_nest);
+	if (set_take_udata(s, ud) < 0)
+		goto err;
+	counter = nftnl_expr_alloc("counter");
+	if (!counter)
+		goto err;
+	nftnl_set_add_expr(s, counter);
 	return push_set(b, s);
 err:
 	nftnl_set_free(s);
@@ -814,6 +863,45 @@ static int add_vmap(struct build *b, struct nftnl_rule *r,
 	return push_set(b, s);
 }
 
+/*
+ * `update @refused_.. { ip saddr . meta l4proto . th dport }`: the key is
+ * concatenated in 32-bit registers from register 1 on, as nft places it;
+ * the set is named and numbered after the peer sets.
+ */
+static void add_refused_update(struct build *b, struct nftnl_rule *r,
+			       const struct pol_rule *pr)
+{
+	const struct pol_refused *rs = &b->pol->refused[pr->refused - 1];
+	uint32_t alen = (uint32_t)addr_bytes(rs->family);
+	uint32_t off, reg = NFT_REG32_00 + alen / 4;
+	struct nftnl_expr *e;
+
+	/*
+	 * nft names a 32-bit slot that starts a 16-byte register by that
+	 * register: after an IPv6 address, NFT_REG_2 rather than NFT_REG32_04.
+	 */
+	if (rs->family == 6)
+		off = rs->out ? IP6_DADDR_OFF : IP6_SADDR_OFF;
+	else
+		off = rs->out ? IP_DADDR_OFF : IP_SADDR_OFF;
+	add_payload(b, r, NFT_PAYLOAD_NETWORK_HEADER, off, alen, NFT_REG_1);
+	if ((e = expr_add(b, r, "meta"))) {
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_L4PROTO);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG,
+				   alen == 16 ? NFT_REG_2 : reg);
+	}
+	add_payload(b, r, NFT_PAYLOAD_TRANSPORT_HEADER, TH_DPORT_OFF, 2,
+		    reg + 1);
+	if (!(e = expr_add(b, r, "dynset")))
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SREG_KEY, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_OP, NFT_DYNSET_OP_UPDATE);
+	if (nftnl_expr_set_str(e, NFTNL_EXPR_DYNSET_SET_NAME, rs->name) < 0)
+		b->nomem = true;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_DYNSET_SET_ID,
+			   (uint32_t)(b->pol->nsets + pr->refused));
+}
+
 /* Rules */
 
 static int rule_comment(struct build *b, struct nftnl_rule *r,
@@ -855,6 +943,11 @@ static int check_rule(struct build *b, const struct pol_chain *c,
 			goto bad;
 	if ((pr->saddr_set >= 0 && (size_t)pr->saddr_set >= b->pol->nsets) ||
 	    (pr->daddr_set >= 0 && (size_t)pr->daddr_set >= b->pol->nsets))
+		goto bad;
+	if (pr->refused &&
+	    (pr->refused > b->pol->nrefused || pr->ndports ||
+	     (pr->l4proto != POL_L4_TCP && pr->l4proto != POL_L4_UDP) ||
+	     pr->family != b->pol->refused[pr->refused - 1].family))
 		goto bad;
 	if (pr->verdict == POL_VERDICT_VMAP) {
 		if (!pr->nvmap)
@@ -922,6 +1015,8 @@ static int build_rule(struct build *b, const struct pol_chain *c,
 	}
 	if (pr->ndports && add_dports(b, r, pr) < 0)
 		goto err;
+	if (pr->l4proto && !pr->ndports && !pr->nicmp_types)
+		add_l4proto(b, r, pr->l4proto);
 	if (pr->nicmp_types && add_icmp(b, r, pr, family, have_nfproto) < 0)
 		goto err;
 	if (pr->ct_states)
@@ -930,6 +1025,10 @@ static int build_rule(struct build *b, const struct pol_chain *c,
 		add_limit(b, r, pr);
 	if (pr->log_prefix)
 		add_log(b, r, pr->log_prefix);
+	if (pr->refused)
+		add_refused_update(b, r, pr);
+	if (pr->counter)
+		expr_add(b, r, "counter");
 	if (pr->ct_helper)
 		add_ct_helper(b, r, pr->ct_helper);
 	switch (pr->verdict) {
@@ -967,6 +1066,30 @@ err_msg:
 
 /* Tables and chains */
 
+/* What fwgen status reports the table was applied for (render_table_comment). */
+static int table_comment(struct build *b, struct nftnl_table *t)
+{
+	struct nftnl_udata_buf *ud;
+	char *text;
+	int ret;
+
+	text = render_table_comment(b->pol);
+	if (!text)
+		return -ENOMEM;
+	ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
+	if (!ud || !nftnl_udata_put_strz(ud, NFTNL_UDATA_TABLE_COMMENT, text)) {
+		nftnl_udata_buf_free(ud);
+		free(text);
+		return -ENOMEM;
+	}
+	free(text);
+	ret = nftnl_table_set_data(t, NFTNL_TABLE_USERDATA,
+				   nftnl_udata_buf_data(ud),
+				   nftnl_udata_buf_len(ud));
+	nftnl_udata_buf_free(ud);
+	return ret < 0 ? -ENOMEM : 0;
+}
+
 static int build_table(struct build *b)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -980,7 +1103,7 @@ static int build_table(struct build *b)
 	}
 	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
 	b->o->table = t;
-	return 0;
+	return table_comment(b, t);
 }
 
 /*
@@ -1105,6 +1228,9 @@ static int build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 		if (build_named_set(&b, &pol->sets[i]) < 0)
 			goto nomem;
 	}
+	for (i = 0; i < pol->nrefused; i++)
+		if (build_refused_set(&b, &pol->refused[i]) < 0)
+			goto nomem;
 	for (i = 0; i < pol->nchains; i++) {
 		for (j = 0; j < pol->chains[i].nrules; j++) {
 			ret = build_rule(&b, &pol->chains[i],

@@ -569,6 +569,19 @@ static int k_expr(FILE *f, const struct canon_env *env,
 		k_data(f, e, NFTNL_EXPR_IMM_DATA, "data");
 	} else if (!strcmp(name, "counter")) {
 		/* What a counter counted is not part of the rule. */
+	} else if (!strcmp(name, "dynset")) {
+		/*
+		 * The kernel reports a timeout of 0 and the set's own
+		 * expressions, copied into the rule, where nft sent neither:
+		 * the set's declaration holds those, and diff compares it.
+		 */
+		k_reg(f, e, NFTNL_EXPR_DYNSET_SREG_KEY, "k");
+		k_reg(f, e, NFTNL_EXPR_DYNSET_SREG_DATA, "d");
+		k_uint(f, e, NFTNL_EXPR_DYNSET_OP, "op");
+		k_uint_def(f, e, NFTNL_EXPR_DYNSET_TIMEOUT, "t", 0);
+		if (k_setref(f, env, e, NFTNL_EXPR_DYNSET_SET_NAME,
+			     NFTNL_EXPR_DYNSET_SET_ID) < 0)
+			return -ENOMEM;
 	} else if (!strcmp(name, "limit")) {
 		k_uint(f, e, NFTNL_EXPR_LIMIT_RATE, "rate");
 		k_uint(f, e, NFTNL_EXPR_LIMIT_UNIT, "unit");

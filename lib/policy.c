@@ -38,6 +38,9 @@ FWGEN_EXPORT void fwgen_policy_free(struct fwgen_policy *pol)
 		free(pol->helpers[i].type);
 	}
 	free(pol->helpers);
+	for (i = 0; i < pol->nrefused; i++)
+		free(pol->refused[i].name);
+	free(pol->refused);
 	for (i = 0; i < pol->nchains; i++) {
 		for (j = 0; j < pol->chains[i].nrules; j++)
 			rule_release(&pol->chains[i].rules[j]);
@@ -61,6 +64,12 @@ FWGEN_EXPORT const char *fwgen_policy_table(const struct fwgen_policy *pol)
 	ARG_CHECK_RET(pol, NULL);
 
 	return pol->table;
+}
+
+FWGEN_EXPORT enum fwgen_mode fwgen_policy_mode(const struct fwgen_policy *pol)
+{
+	ARG_CHECK_RET(pol, FWGEN_MODE_INVALID);
+	return pol->audit ? FWGEN_MODE_AUDIT : FWGEN_MODE_ENFORCE;
 }
 
 int policy_add_chain(struct fwgen_policy *pol, const char *name,

@@ -88,6 +88,21 @@ struct pol_helper {
 	uint8_t l4proto;	/* enum pol_l4: tcp or udp */
 };
 
+/*
+ * A dynamic set the drop path fills: per family and direction, what was
+ * (in audit mode: would have been) refused, keyed on the peer address,
+ * protocol and destination port, with a packet count per element.
+ */
+struct pol_refused {
+	char *name;		/* e.g. "refused_in_v4" */
+	int family;		/* 4 or 6 */
+	bool out;		/* output chain: the peer is the destination */
+};
+
+/* Bounds of every refused set, documented in fwgen(8). */
+#define POL_REFUSED_SIZE 65536
+#define POL_REFUSED_TIMEOUT_S 3600
+
 /* One element of a dispatch map: l4proto . dport-range : jump chain. */
 struct pol_vmap_elem {
 	uint8_t l4proto;
@@ -97,8 +112,9 @@ struct pol_vmap_elem {
 
 /*
  * One rule. The matches present are the fields that are set; renderers emit
- * them in this order: family, iface, saddr set, daddr set, l4proto + dports,
- * icmp types, ct state, limit, log, ct helper set, verdict, comment.
+ * them in this order: family, iface, saddr set, daddr set, l4proto + dports
+ * (a bare l4proto without dports), icmp types, ct state, limit, log,
+ * refused-set update, counter, ct helper set, verdict, comment.
  */
 struct pol_rule {
 	int family;		/* 0 both, 4 ip only, 6 ip6 only */
@@ -117,6 +133,9 @@ struct pol_rule {
 	uint32_t limit_burst;
 	char *log_prefix;	/* non-NULL: log with this prefix */
 	char *ct_helper;	/* non-NULL: `ct helper set` this policy.helpers name */
+	size_t refused;		/* 1 + index into policy.refused: record the
+				 * packet there; 0 none (zeroed rules record nothing) */
+	bool counter;		/* count packets and bytes (catalog flows) */
 	enum pol_verdict verdict;
 	uint16_t redirect_port;	/* with POL_VERDICT_REDIRECT */
 	struct pol_vmap_elem *vmap;	/* with POL_VERDICT_VMAP, sorted */
@@ -149,12 +168,15 @@ struct fwgen_policy {
 	char **roles;		/* the host roles, sorted */
 	size_t nroles;
 	bool egress_filtered;
+	bool audit;		/* base chains accept what they would drop */
 	char **notes;		/* header remarks, e.g. unbound roles meaning any */
 	size_t nnotes, cap_notes;
 	struct pol_set *sets;	/* sorted by name */
 	size_t nsets;
 	struct pol_helper *helpers;	/* conntrack helper objects, by name */
 	size_t nhelpers;
+	struct pol_refused *refused;	/* after the peer sets, in this order */
+	size_t nrefused;
 	struct pol_chain *chains;	/* base chains first, then service chains by name */
 	size_t nchains, cap_chains;
 	struct pol_flow *flows;

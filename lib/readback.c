@@ -32,6 +32,7 @@ struct rb {
 	const char *table;
 	struct nlread nr;
 	bool want_others;	/* count stateful objects and flowtables */
+	bool dynamic_only;	/* elements of dynamic sets only (status) */
 	unsigned int others;
 	struct nft_objs *objs;
 	size_t cap_sets, cap_chains, cap_rules, cap_objs;
@@ -322,6 +323,9 @@ static int rb_read(struct rb *rb)
 	for (i = 0; i < rb->objs->nsets; i++) {
 		struct elem_arg a = { rb, rb->objs->sets[i] };
 
+		if (rb->dynamic_only &&
+		    !(nftnl_set_get_u32(a.set, NFTNL_SET_FLAGS) & NFT_SET_EVAL))
+			continue;
 		nlh = nlread_msg(&rb->nr, NFT_MSG_GETSETELEM, NFPROTO_INET, NLM_F_DUMP);
 		nftnl_set_elems_nlmsg_build_payload(nlh, a.set);
 		ret = nlread_talk(&rb->nr, nlh, elem_cb, &a);
@@ -335,11 +339,12 @@ static int rb_read(struct rb *rb)
 	return rb_count_others(rb, NFT_MSG_GETFLOWTABLE);
 }
 
-int readback_table_gen(struct fwgen_ctx *ctx, const char *table,
-		       struct nft_objs **out, uint32_t *genid,
-		       unsigned int *others)
+static int readback(struct fwgen_ctx *ctx, const char *table,
+		    struct nft_objs **out, uint32_t *genid,
+		    unsigned int *others, bool dynamic_only)
 {
-	struct rb rb = { .ctx = ctx, .table = table, .want_others = others != NULL };
+	struct rb rb = { .ctx = ctx, .table = table, .want_others = others != NULL,
+			 .dynamic_only = dynamic_only };
 	int attempt, ret = -EAGAIN;
 
 	*out = NULL;
@@ -369,6 +374,21 @@ int readback_table_gen(struct fwgen_ctx *ctx, const char *table,
 	if (others)
 		*others = rb.others;
 	return 0;
+}
+
+int readback_table_gen(struct fwgen_ctx *ctx, const char *table,
+		       struct nft_objs **out, uint32_t *genid,
+		       unsigned int *others)
+{
+	return readback(ctx, table, out, genid, others, false);
+}
+
+int readback_table_counts(struct fwgen_ctx *ctx, const char *table,
+			  struct nft_objs **out)
+{
+	int ret = readback(ctx, table, out, NULL, NULL, true);
+
+	return ret == -EAGAIN ? -EIO : ret;
 }
 
 int readback_table(struct fwgen_ctx *ctx, const char *table,

@@ -46,6 +46,14 @@ int readback_table_gen(struct fwgen_ctx *ctx, const char *table,
  * (handles, use counts, counters, the owner flag, positions) and numbers
  * the sets with transaction ids, which lookups of rules then name.
  */
+/*
+ * The same, but of the sets' elements only those of dynamic sets (what the
+ * kernel fills, with their counters): for fwgen status, which must not
+ * read 100k peer addresses to report a few counters.
+ */
+int readback_table_counts(struct fwgen_ctx *ctx, const char *table,
+			  struct nft_objs **out);
+
 void readback_make_resendable(struct nft_objs *o);
 
 #endif

@@ -394,6 +394,9 @@ static void print_target(const struct fwgen_policy *pol, const char *chain,
 static void print_rule(const struct fwgen_policy *pol, const char *chain,
 		       const struct pol_rule *r, int family, FILE *out)
 {
+	/* iptables has no set the kernel fills with counters: not recorded. */
+	if (r->refused)
+		return;
 	if (r->log_prefix)
 		print_target(pol, chain, r, family, true, false, out);
 	if ((!r->log_prefix && !r->ct_helper) || r->verdict != POL_VERDICT_NONE)
@@ -423,6 +426,8 @@ static void print_header(const struct fwgen_policy *pol, const char *what,
 		print_comment_text(pol->roles[i], out);
 	}
 	fprintf(out, "\n# egress: %s\n", pol->egress_filtered ? "filtered" : "open");
+	/* iptables and ip6tables refuse audit; the ipset sets are the same in both. */
+	fprintf(out, "# mode: %s\n", pol->audit ? "audit" : "enforce");
 	for (i = 0; i < pol->nnotes; i++) {
 		fputs("# ", out);
 		print_comment_text(pol->notes[i], out);
@@ -637,6 +642,14 @@ int render_iptables(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 
 	if (family != 4 && family != 6)
 		return ctx_err(ctx, -EINVAL, "iptables output: family %d is not 4 or 6", family);
+	/*
+	 * Audit needs what only nftables has: a set the drop path fills, with
+	 * a counter per element. Half an audit would mislead: refuse it.
+	 */
+	if (pol->audit)
+		return ctx_err(ctx, -EOPNOTSUPP,
+			       "audit mode needs nftables: the %s format cannot record what would be refused (use --format nft or json, or --enforce)",
+			       family == 4 ? "iptables" : "ip6tables");
 	ret = validate(ctx, pol);
 	if (ret < 0)
 		return ret;

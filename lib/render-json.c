@@ -317,6 +317,20 @@ static void render_exprs(const struct fwgen_policy *pol,
 		json_string(r->log_prefix, out);
 		fputs("}}", out);
 	}
+	if (r->refused) {
+		const struct pol_refused *rs = &pol->refused[r->refused - 1];
+
+		fprintf(next_expr(&l),
+			"{\"set\": {\"op\": \"update\", \"elem\": {\"concat\": ["
+			"{\"payload\": {\"protocol\": \"%s\", \"field\": \"%s\"}}, "
+			"{\"meta\": {\"key\": \"l4proto\"}}, "
+			"{\"payload\": {\"protocol\": \"th\", \"field\": \"dport\"}}]}, \"set\": ",
+			rs->family == 6 ? "ip6" : "ip", rs->out ? "daddr" : "saddr");
+		json_string_prefixed("@", rs->name, out);
+		fputs("}}", out);
+	}
+	if (r->counter)
+		fputs("{\"counter\": null}", next_expr(&l));
 	if (r->ct_helper) {
 		fputs("{\"ct helper\": ", next_expr(&l));
 		json_string(r->ct_helper, out);
@@ -395,6 +409,21 @@ static void render_helper(const struct fwgen_policy *pol,
 	fprintf(out, ", \"protocol\": \"%s\"}}}", render_l4_name(h->l4proto));
 }
 
+/* No "dynamic" flag: nft 1.0.6's JSON refuses it and sets it for a counter. */
+static void render_refused_set(const struct fwgen_policy *pol,
+			       const struct pol_refused *s, FILE *out)
+{
+	fputs("{\"add\": {\"set\": {", out);
+	json_owner(pol, out);
+	fputs(", \"name\": ", out);
+	json_string(s->name, out);
+	fprintf(out, ", \"type\": [\"%s\", \"inet_proto\", \"inet_service\"], "
+		"\"size\": %u, \"flags\": [\"timeout\"], \"timeout\": %u, "
+		"\"stmt\": [{\"counter\": null}]}}}",
+		s->family == 4 ? "ipv4_addr" : "ipv6_addr", POL_REFUSED_SIZE,
+		POL_REFUSED_TIMEOUT_S);
+}
+
 static void render_chain(const struct fwgen_policy *pol,
 			 const struct pol_chain *c, FILE *out)
 {
@@ -453,7 +482,8 @@ static int validate(struct fwgen_ctx *ctx, const struct fwgen_policy *pol)
 			const struct pol_rule *r = &c->rules[j];
 
 			if (r->saddr_set >= (int)pol->nsets ||
-			    r->daddr_set >= (int)pol->nsets)
+			    r->daddr_set >= (int)pol->nsets ||
+			    r->refused > pol->nrefused)
 				return ctx_err(ctx, -EINVAL, "chain %s, rule %zu: no such set",
 					       c->name, j + 1);
 			for (k = 0; k < r->nvmap; k++) {
@@ -476,7 +506,12 @@ int render_json(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	if (ret < 0)
 		return ret;
 	/* One command a line; each after the first starts with ",\n". */
-	fputs("{\"nftables\": [\n{\"metainfo\": {\"json_schema_version\": 1}}", out);
+	/*
+	 * JSON has no comments: the mode the nft text states in its header
+	 * goes into metainfo, whose other keys nft ignores.
+	 */
+	fprintf(out, "{\"nftables\": [\n{\"metainfo\": {\"json_schema_version\": 1, "
+		"\"fwgen_mode\": \"%s\"}}", pol->audit ? "audit" : "enforce");
 	/*
 	 * As in the nft text: adding the table first makes the delete valid
 	 * when it is absent, and the three run in one transaction.
@@ -494,6 +529,10 @@ int render_json(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	for (i = 0; i < pol->nsets; i++) {
 		fputs(",\n", out);
 		render_set(pol, &pol->sets[i], out);
+	}
+	for (i = 0; i < pol->nrefused; i++) {
+		fputs(",\n", out);
+		render_refused_set(pol, &pol->refused[i], out);
 	}
 	/* Every chain before any rule: a vmap jumps to chains listed later. */
 	for (i = 0; i < pol->nchains; i++) {

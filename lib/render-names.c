@@ -4,6 +4,9 @@
  * shared by the text and JSON renderers so both say the same thing.
  */
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "render.h"
 
@@ -72,4 +75,26 @@ const char *render_hook_name(enum pol_hook hook)
 		break;
 	}
 	return NULL;
+}
+
+char *render_table_comment(const struct fwgen_policy *pol)
+{
+	size_t size = 0, i;
+	char *text = NULL;
+	FILE *f;
+
+	f = open_memstream(&text, &size);
+	if (!f)
+		return NULL;
+	fprintf(f, "fwgen: topology %s; role%s ", pol->topology,
+		pol->nroles == 1 ? "" : "s");
+	for (i = 0; i < pol->nroles; i++)
+		fprintf(f, "%s%s", i ? ", " : "", pol->roles[i]);
+	if (fclose(f) != 0) {
+		free(text);
+		return NULL;
+	}
+	if (size > RENDER_TABLE_COMMENT_MAX)
+		memcpy(text + RENDER_TABLE_COMMENT_MAX - 3, "...", 4);
+	return text;
 }

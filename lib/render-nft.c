@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "render.h"
@@ -113,6 +114,10 @@ int render_nft_rule(const struct fwgen_policy *pol, const struct pol_rule *r,
 		fprintf(out, "%s dport ", render_l4_name(r->l4proto));
 		print_ports(r->dports, r->ndports, out);
 	}
+	if (r->l4proto && !r->ndports && !r->nicmp_types) {
+		SEP();
+		fprintf(out, "meta l4proto %s", render_l4_name(r->l4proto));
+	}
 	if (r->nicmp_types) {
 		SEP();
 		fprintf(out, "%s type ", r->family == 6 ? "icmpv6" : "icmp");
@@ -140,6 +145,18 @@ int render_nft_rule(const struct fwgen_policy *pol, const struct pol_rule *r,
 		SEP();
 		fputs("log prefix ", out);
 		render_quoted(r->log_prefix, out);
+	}
+	if (r->refused) {
+		const struct pol_refused *rs = &pol->refused[r->refused - 1];
+
+		SEP();
+		fprintf(out, "update @%s { %s %s . meta l4proto . th dport }",
+			rs->name, rs->family == 6 ? "ip6" : "ip",
+			rs->out ? "daddr" : "saddr");
+	}
+	if (r->counter) {
+		SEP();
+		fputs("counter", out);
 	}
 	if (r->ct_helper) {
 		SEP();
@@ -217,6 +234,18 @@ static void render_set(const struct pol_set *s, FILE *out)
 	fputs("\t}\n\n", out);
 }
 
+static void render_refused_set(const struct pol_refused *s, FILE *out)
+{
+	fprintf(out, "\tset %s {\n", s->name);
+	fprintf(out, "\t\ttype %s . inet_proto . inet_service\n",
+		s->family == 4 ? "ipv4_addr" : "ipv6_addr");
+	fprintf(out, "\t\tsize %u\n", POL_REFUSED_SIZE);
+	fputs("\t\tflags dynamic,timeout\n", out);
+	fprintf(out, "\t\ttimeout %us\n", POL_REFUSED_TIMEOUT_S);
+	fputs("\t\tcounter\n", out);
+	fputs("\t}\n\n", out);
+}
+
 static void render_chain(const struct fwgen_policy *pol,
 			 const struct pol_chain *c, FILE *out)
 {
@@ -240,6 +269,7 @@ static void render_chain(const struct fwgen_policy *pol,
 int render_nft(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	       FILE *out)
 {
+	char *comment;
 	size_t i;
 
 	fputs("#!/usr/sbin/nft -f\n", out);
@@ -251,6 +281,9 @@ int render_nft(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 		print_comment_text(pol->roles[i], out);
 	}
 	fprintf(out, "\n# egress: %s\n", pol->egress_filtered ? "filtered" : "open");
+	fprintf(out, "# mode: %s\n", pol->audit ?
+		"audit (what enforce mode would drop is counted in the refused sets and accepted)" :
+		"enforce");
 	for (i = 0; i < pol->nnotes; i++) {
 		fputs("# ", out);
 		print_comment_text(pol->notes[i], out);
@@ -262,10 +295,19 @@ int render_nft(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	fprintf(out, "table inet %s\ndelete table inet %s\n\n", pol->table,
 		pol->table);
 	fprintf(out, "table inet %s {\n", pol->table);
+	comment = render_table_comment(pol);
+	if (!comment)
+		return ctx_nomem(ctx);
+	fputs("\tcomment ", out);
+	render_quoted(comment, out);
+	fputs("\n\n", out);
+	free(comment);
 	for (i = 0; i < pol->nhelpers; i++)
 		render_helper(&pol->helpers[i], out);
 	for (i = 0; i < pol->nsets; i++)
 		render_set(&pol->sets[i], out);
+	for (i = 0; i < pol->nrefused; i++)
+		render_refused_set(&pol->refused[i], out);
 	for (i = 0; i < pol->nchains; i++) {
 		if (i)
 			fputc('\n', out);

@@ -33,6 +33,15 @@ const char *render_icmp_name(uint8_t l4proto, uint8_t type);
 const char *render_l4_name(uint8_t l4proto);
 const char *render_hook_name(enum pol_hook hook);
 
+/*
+ * The comment of fwgen's table, where `fwgen status` reads what the table
+ * was applied for: "fwgen: topology T; roles a, b". At most
+ * RENDER_TABLE_COMMENT_MAX bytes (nft's limit), cut with "..." beyond.
+ * Returns a malloc()ed string, or NULL when out of memory.
+ */
+#define RENDER_TABLE_COMMENT_MAX 128
+char *render_table_comment(const struct fwgen_policy *pol);
+
 /* Writes s as a double-quoted string safe for nft and JSON alike. */
 void render_quoted(const char *s, FILE *out);
 

@@ -426,6 +426,7 @@ static int add_item_rules(struct resolver *r, size_t chain,
 			else
 				rule->daddr_set = sets[k];
 		}
+		rule->counter = true;
 		rule->verdict = POL_VERDICT_ACCEPT;
 	}
 	free(comment);
@@ -683,6 +684,52 @@ static int add_log_rule(struct resolver *r, size_t chain, const char *prefix)
 	return 0;
 }
 
+/*
+ * What reaches the end of a base chain is refused (enforce) or would be
+ * (audit): one rule per family and transport protocol adds the peer,
+ * protocol and port to that family's refused set, where the kernel counts
+ * it. Only TCP and UDP: their ports name a service, other protocols would
+ * fill the set with whatever bytes sit where a port would be.
+ */
+static int add_refused(struct resolver *r, size_t chain, bool out)
+{
+	static const uint8_t protos[] = { POL_L4_TCP, POL_L4_UDP };
+	struct fwgen_policy *pol = r->pol;
+	size_t f, p;
+
+	for (f = 0; f < 2; f++) {
+		int family = f == 0 ? 4 : 6;
+		struct pol_refused *rs;
+		char name[32];
+		void *v;
+
+		v = realloc(pol->refused, (pol->nrefused + 1) * sizeof(*pol->refused));
+		if (!v)
+			return nomem(r);
+		pol->refused = v;
+		rs = &pol->refused[pol->nrefused];
+		snprintf(name, sizeof(name), "refused_%s_v%d", out ? "out" : "in",
+			 family);
+		rs->name = strdup(name);
+		if (!rs->name)
+			return nomem(r);
+		rs->family = family;
+		rs->out = out;
+		pol->nrefused++;
+		for (p = 0; p < ARRAY_SIZE(protos); p++) {
+			struct pol_rule *rule = policy_add_rule(&pol->chains[chain],
+				"baseline: count what is refused, per peer and port");
+
+			if (!rule)
+				return nomem(r);
+			rule->family = family;
+			rule->l4proto = protos[p];
+			rule->refused = pol->nrefused;
+		}
+	}
+	return 0;
+}
+
 static int add_admin_ssh(struct resolver *r, size_t chain, size_t admin)
 {
 	static const struct port_range ssh = { SSH_PORT, SSH_PORT };
@@ -715,7 +762,7 @@ static int add_input(struct resolver *r, size_t admin)
 	int ret;
 
 	if (policy_add_chain(r->pol, "input", POL_HOOK_INPUT, POL_CHAIN_FILTER,
-			     0, true, &chain) < 0)
+			     0, !r->pol->audit, &chain) < 0)
 		return nomem(r);
 	if ((ret = add_ct_rules(r, chain, true)) < 0 ||
 	    (ret = add_icmp_rule(r, chain, 4, icmp4, ARRAY_SIZE(icmp4), false,
@@ -733,7 +780,7 @@ static int add_input(struct resolver *r, size_t admin)
 			return ret;
 	}
 	ret = add_dispatch(r, chain, true);
-	if (ret < 0)
+	if (ret < 0 || (ret = add_refused(r, chain, false)) < 0)
 		return ret;
 	return add_log_rule(r, chain, "fwgen drop in: ");
 }
@@ -784,7 +831,7 @@ static int add_output(struct resolver *r)
 	int ret;
 
 	if (policy_add_chain(r->pol, "output", POL_HOOK_OUTPUT, POL_CHAIN_FILTER,
-			     0, true, &chain) < 0)
+			     0, !r->pol->audit, &chain) < 0)
 		return nomem(r);
 	if ((ret = add_ct_rules(r, chain, false)) < 0 ||
 	    (ret = add_icmp_rule(r, chain, 4, icmp4, ARRAY_SIZE(icmp4), false,
@@ -794,7 +841,7 @@ static int add_output(struct resolver *r)
 	    (ret = add_egress_services(r, chain)) < 0)
 		return ret;
 	ret = add_dispatch(r, chain, false);
-	if (ret < 0)
+	if (ret < 0 || (ret = add_refused(r, chain, true)) < 0)
 		return ret;
 	return add_log_rule(r, chain, "fwgen drop out: ");
 }
@@ -902,6 +949,11 @@ static int fill_header(struct resolver *r, bool egress)
 	pol->table = strdup(table);
 	pol->topology = strdup(t->name);
 	pol->egress_filtered = egress;
+	/* The command line's --audit (or --enforce) wins over the file. */
+	if (r->flags & FWGEN_RESOLVE_AUDIT)
+		pol->audit = true;
+	else if (!(r->flags & FWGEN_RESOLVE_ENFORCE))
+		pol->audit = r->inv && r->inv->mode == FWGEN_MODE_AUDIT;
 	pol->roles = calloc(t->nroles, sizeof(*pol->roles));
 	if (!pol->table || !pol->topology || !pol->roles)
 		return nomem(r);
@@ -982,7 +1034,11 @@ FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 	ARG_CHECK(ctx, cat);
 	ARG_CHECK(ctx, roles || !nroles);
 	ARG_CHECK(ctx, out);
-	ARG_CHECK(ctx, !(flags & ~(unsigned int)FWGEN_RESOLVE_STRICT));
+	ARG_CHECK(ctx, !(flags & ~(unsigned int)(FWGEN_RESOLVE_STRICT |
+						 FWGEN_RESOLVE_AUDIT |
+						 FWGEN_RESOLVE_ENFORCE)));
+	ARG_CHECK(ctx, !((flags & FWGEN_RESOLVE_AUDIT) &&
+			 (flags & FWGEN_RESOLVE_ENFORCE)));
 
 	if (topology && inv && inv->topology && strcmp(topology, inv->topology))
 		return ctx_err_at(ctx, -EINVAL, inv_loc(&inv->topology_loc),

@@ -21,6 +21,9 @@ enum {
 	OPT_PORT,
 	OPT_PROTO,
 	OPT_OUTBOUND,
+	OPT_AUDIT,
+	OPT_ENFORCE,
+	OPT_JSON,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +40,9 @@ static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "proto", required_argument, NULL, OPT_PROTO },
 	{ "outbound", no_argument, NULL, OPT_OUTBOUND },
+	{ "audit", no_argument, NULL, OPT_AUDIT },
+	{ "enforce", no_argument, NULL, OPT_ENFORCE },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -77,6 +83,8 @@ static const struct cli_hint {
 	  "or apply with --force" },
 	{ -ENOENT, " does not exist: apply a policy first", "apply a policy first",
 	  "run `fwgen apply` first" },
+	{ -ENOENT, " is not there: nothing to report", "",
+	  " (apply a ruleset first, or name the table with --table)" },
 	{ -ENOENT, "' is not in set ", "; nothing was deleted",
 	  " (see `fwgen set list`); nothing was deleted" },
 };
@@ -192,6 +200,11 @@ static unsigned int opt_bit(int c)
 	case OPT_PROTO:
 	case OPT_OUTBOUND:
 		return CLI_OPT_EXPLAIN;
+	case OPT_AUDIT:
+	case OPT_ENFORCE:
+		return CLI_OPT_MODE;
+	case OPT_JSON:
+		return CLI_OPT_JSON;
 	}
 	return 0;
 }
@@ -236,10 +249,25 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 		case OPT_STRICT:
 			o->strict = true;
 			break;
+		case OPT_AUDIT:
+		case OPT_ENFORCE:
+			if (o->mode_flag && o->mode_flag != (c == OPT_AUDIT ?
+					FWGEN_RESOLVE_AUDIT : FWGEN_RESOLVE_ENFORCE))
+				return cli_failf("--audit and --enforce exclude each other");
+			o->mode_flag = c == OPT_AUDIT ? FWGEN_RESOLVE_AUDIT :
+							FWGEN_RESOLVE_ENFORCE;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
 		case OPT_TABLE:
 			o->table = optarg;
 			break;
 		case 'f':
+			o->format_arg = optarg;
+			/* status has formats of its own (cmd-status.c). */
+			if (allowed & CLI_OPT_STATUS_FORMAT)
+				break;
 			if (parse_format(optarg, &o->format) < 0)
 				return cli_failf("unknown format '%s' (nft, json, iptables, ip6tables, ipset)",
 						 optarg);
@@ -294,7 +322,7 @@ int cli_open(struct cli_session *s)
 
 int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
 {
-	unsigned int flags = o->strict ? FWGEN_RESOLVE_STRICT : 0;
+	unsigned int flags = (o->strict ? FWGEN_RESOLVE_STRICT : 0) | o->mode_flag;
 	int ret;
 
 	/* Callers release the session whatever happens: it must be valid. */

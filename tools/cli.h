@@ -27,6 +27,9 @@ enum cli_opt_bits {
 	CLI_OPT_QUIET = 1 << 4,		/* -q, --quiet */
 	CLI_OPT_TABLE = 1 << 5,		/* --table alone (remove, set) */
 	CLI_OPT_EXPLAIN = 1 << 6,	/* --from, --port, --proto, --outbound */
+	CLI_OPT_MODE = 1 << 7,		/* --audit, --enforce */
+	CLI_OPT_JSON = 1 << 8,		/* --json */
+	CLI_OPT_STATUS_FORMAT = 1 << 9,	/* --format is status's, not a ruleset's */
 };
 
 #define CLI_MAX_ROLES 64
@@ -38,8 +41,11 @@ struct cli_opts {
 	size_t nroles;
 	const char *table;
 	enum fwgen_format format;
+	const char *format_arg;	/* --format as given */
 	int confirm_seconds;	/* 0: no confirm */
 	bool strict;
+	unsigned int mode_flag;	/* FWGEN_RESOLVE_AUDIT/_ENFORCE, 0 the inventory's */
+	bool json;
 	bool force;
 	bool quiet;
 	const char *from;	/* --from ROLE|ADDRESS */
@@ -84,6 +90,7 @@ int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Commands (tools/cmd-*.c). argv[0] is the command's name. */
 int cmd_print(int argc, char **argv);
 int cmd_catalog(int argc, char **argv);
+int cmd_status(int argc, char **argv);
 int cmd_apply(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

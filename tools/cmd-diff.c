@@ -11,7 +11,7 @@
 
 static const char usage[] =
 	"Usage: fwgen diff [-i INVENTORY] [--topology T] --role R [--role R2...]\n"
-	"                  [--strict] [--table NAME] [--quiet]\n"
+	"                  [--strict] [--table NAME] [--audit|--enforce] [--quiet]\n"
 	"\n"
 	"Reads fwgen's table back from the kernel and compares it with the ruleset\n"
 	"`fwgen print` writes for the same arguments. Each difference is one line:\n"
@@ -23,6 +23,8 @@ static const char usage[] =
 	"  -t, --topology T      the topology (overrides the inventory's)\n"
 	"  -r, --role R          a host role of this host; repeat for several\n"
 	"      --strict          a peer role not bound in the inventory is an error\n"
+	"      --audit           count and accept what enforce mode would drop\n"
+	"      --enforce         drop it (both win over the inventory's 'mode')\n"
 	"      --table NAME      the inet table fwgen owns (default fwgen)\n"
 	"  -q, --quiet           print nothing; only the exit status tells\n"
 	"  -h, --help            this text\n"
@@ -36,7 +38,7 @@ int cmd_diff(int argc, char **argv)
 	size_t ndiff = 0;
 	int ret;
 
-	ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_QUIET, usage, &o);
+	ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_MODE | CLI_OPT_QUIET, usage, &o);
 	if (ret >= 0)
 		return ret;
 	ret = cli_load_policy(&o, &s);

@@ -26,6 +26,7 @@
 static const char apply_usage[] =
 	"Usage: fwgen apply [-i INVENTORY] [--topology T] --role R [--role R2...]\n"
 	"                   [--confirm SECONDS] [--force] [--strict] [--table NAME] [-q]\n"
+	"                   [--audit|--enforce]\n"
 	"\n"
 	"Replaces fwgen's table in the kernel with the host's ruleset in one\n"
 	"transaction; no other table is touched. The kernel state afterwards is\n"
@@ -42,6 +43,8 @@ static const char apply_usage[] =
 	"      --force           apply even if this SSH session's client would be\n"
 	"                        locked out (SSH_CONNECTION)\n"
 	"      --strict          a peer role not bound in the inventory is an error\n"
+	"      --audit           count and accept what enforce mode would drop\n"
+	"      --enforce         drop it (both win over the inventory's 'mode')\n"
 	"      --table NAME      the inet table fwgen owns (default fwgen)\n"
 	"  -q, --quiet           print nothing on success\n"
 	"  -h, --help            this text\n"
@@ -53,7 +56,7 @@ static const char apply_usage[] =
 
 static const char check_usage[] =
 	"Usage: fwgen check [-i INVENTORY] [--topology T] --role R [--role R2...]\n"
-	"                   [--strict] [--table NAME] [-q]\n"
+	"                   [--strict] [--table NAME] [-q] [--audit|--enforce]\n"
 	"\n"
 	"Sends the ruleset to the kernel to validate, without committing it (as\n"
 	"`nft -c` does): nothing changes.\n"
@@ -223,8 +226,8 @@ int cmd_apply(int argc, char **argv)
 	int ret;
 
 	ret = cli_parse(argc, argv,
-			CLI_OPT_POLICY | CLI_OPT_CONFIRM | CLI_OPT_FORCE |
-				CLI_OPT_QUIET,
+			CLI_OPT_POLICY | CLI_OPT_MODE | CLI_OPT_CONFIRM |
+				CLI_OPT_FORCE | CLI_OPT_QUIET,
 			apply_usage, &o);
 	if (ret >= 0)
 		return ret;
@@ -270,7 +273,7 @@ int cmd_check(int argc, char **argv)
 	struct cli_opts o;
 	int ret;
 
-	ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_QUIET, check_usage,
+	ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_MODE | CLI_OPT_QUIET, check_usage,
 			&o);
 	if (ret >= 0)
 		return ret;

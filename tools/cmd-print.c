@@ -8,7 +8,7 @@
 
 static const char usage[] =
 	"Usage: fwgen print [-i INVENTORY] [--topology T] --role R [--role R2...]\n"
-	"                   [--format nft|json|iptables|ip6tables|ipset] [--strict] [--table NAME]\n"
+	"                   [--format nft|json|iptables|ip6tables|ipset] [--strict] [--table NAME] [--audit|--enforce]\n"
 	"\n"
 	"Writes the ruleset of a host holding the given roles. The nft format is a\n"
 	"complete `nft -f` script that replaces fwgen's table atomically.\n"
@@ -18,6 +18,8 @@ static const char usage[] =
 	"  -r, --role R          a host role of this host; repeat for several\n"
 	"  -f, --format F        nft (default), json, iptables, ip6tables, ipset\n"
 	"      --strict          a peer role not bound in the inventory is an error\n"
+	"      --audit           count and accept what enforce mode would drop\n"
+	"      --enforce         drop it (both win over the inventory's 'mode')\n"
 	"      --table NAME      the inet table fwgen owns (default fwgen)\n"
 	"  -h, --help            this text\n"
 	"\n"
@@ -29,7 +31,7 @@ int cmd_print(int argc, char **argv)
 	struct cli_session s;
 	int ret;
 
-	ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_FORMAT, usage, &o);
+	ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_MODE | CLI_OPT_FORMAT, usage, &o);
 	if (ret >= 0)
 		return ret;
 	ret = cli_load_policy(&o, &s);

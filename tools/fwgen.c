@@ -18,6 +18,7 @@ static const char usage[] =
 	"  apply     replace fwgen's table in the kernel, atomically\n"
 	"  check     let the kernel validate the ruleset without committing it\n"
 	"  diff      compare fwgen's live table with the desired ruleset\n"
+	"  status    the live table's mode, flow counters and what it refused\n"
 	"  remove    delete fwgen's table and nothing else\n"
 	"  confirm   keep a ruleset applied with --confirm\n"
 	"  set       add, delete or list the addresses of a peer role, live\n"
@@ -36,6 +37,7 @@ static const struct {
 	{ "apply", cmd_apply },
 	{ "check", cmd_check },
 	{ "diff", cmd_diff },
+	{ "status", cmd_status },
 	{ "remove", cmd_remove },
 	{ "confirm", cmd_confirm },
 	{ "set", cmd_set },

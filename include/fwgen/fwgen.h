@@ -61,10 +61,25 @@ enum fwgen_egress {
 	FWGEN_EGRESS_FILTERED,	/* output policy drop: only catalog flows out */
 };
 
+/*
+ * What the base chains do with a packet no rule admits (the YAML key
+ * `mode`). Audit builds the same table and chains as enforce, but records
+ * such a packet (fwgen_status) and accepts it instead of dropping it.
+ */
+enum fwgen_mode {
+	FWGEN_MODE_INVALID = -1,	/* the getters' answer for NULL only */
+	FWGEN_MODE_ENFORCE = 0,
+	FWGEN_MODE_AUDIT,
+};
+
 /* Flags of fwgen_policy_resolve(). */
 enum fwgen_resolve_flags {
 	/* A peer role not bound in the inventory is an error, not "any". */
 	FWGEN_RESOLVE_STRICT = 1 << 0,
+	/* Audit mode, whatever the inventory says (`--audit`). */
+	FWGEN_RESOLVE_AUDIT = 1 << 1,
+	/* Enforce mode, whatever the inventory says; not with _AUDIT. */
+	FWGEN_RESOLVE_ENFORCE = 1 << 2,
 };
 
 /* The table fwgen owns unless the inventory or caller names another. */
@@ -268,6 +283,13 @@ int fwgen_inventory_set_egress(struct fwgen_inventory *inv,
 			       enum fwgen_egress egress);
 
 /*
+ * Enforce (default) or audit mode, the YAML key `mode`. -EINVAL (with a
+ * message in ctx) for NULL inv or a value outside enum fwgen_mode.
+ */
+int fwgen_inventory_set_mode(struct fwgen_ctx *ctx,
+			     struct fwgen_inventory *inv, enum fwgen_mode mode);
+
+/*
  * Sets a catalog param (a configurable port, YAML `params`) to one port,
  * replacing the catalog's default and any earlier value. -ERANGE for port
  * 0. The name is checked against the topology by fwgen_policy_resolve().
@@ -442,10 +464,13 @@ void fwgen_policy_free(struct fwgen_policy *pol);
 /* The name of the table the policy owns (borrowed). */
 const char *fwgen_policy_table(const struct fwgen_policy *pol);
 
+/* The mode the policy was resolved in; FWGEN_MODE_INVALID for NULL. */
+enum fwgen_mode fwgen_policy_mode(const struct fwgen_policy *pol);
+
 /*
  * Writes the policy in a format to a stream. Same input, same bytes.
- * Errors: -EINVAL (a NULL argument, a format not in enum fwgen_format),
- * -EIO (writing failed), -ENOMEM.
+ * Errors: -EINVAL (a NULL argument, a format not in enum fwgen_format, an
+ * audit-mode policy in an iptables format), -EIO (writing failed), -ENOMEM.
  */
 int fwgen_policy_render(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 			enum fwgen_format format, FILE *out);

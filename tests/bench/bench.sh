@@ -7,7 +7,8 @@
 # `fwgen apply` vs `nft -f` of fwgen's own printed script (in turns, into
 # an empty namespace and over the table), `fwgen diff` vs
 # `nft list table inet fwgen`, `fwgen print` (time and peak RSS), and one
-# live `fwgen set add` into the full set (`nft add element`, for scale).
+# live `fwgen set add` into the full set (`nft add element`, for scale),
+# and `fwgen status --json` with the refused set full (65536 entries).
 # Not a test: run it by hand or with `meson test --benchmark` (see
 # tests/bench/README.md).
 #
@@ -197,6 +198,21 @@ for n in "${SIZES[@]}"; do
 		v+=($((t1 - t0)))
 	done
 	R[$n,nftadd]=$(median_ms "${v[@]}")
+	# Status with a full refused set: 65536 entries (its size), each with
+	# its counter, beside the peer sets, which status does not read.
+	awk 'BEGIN {
+		printf "add element inet fwgen refused_in_v4 { "
+		for (i = 0; i < 65536; i++)
+			printf "%s198.%d.%d.%d . tcp . %d", i ? ", " : "",
+				18 + int(i / 65536), int(i / 256) % 256, i % 256, 1024 + i % 7
+		print " }"
+	}' >"$TMP/refused.nft"
+	nft -f "$TMP/refused.nft" || { echo "bench: filling the refused set failed"; exit 2; }
+	R[$n,refused]=$("$FWGEN" status --json | grep -c '"direction": "in"')
+	[ "${R[$n,refused]}" = 65536 ] ||
+		{ echo "bench: status saw ${R[$n,refused]} refused entries, not 65536"; exit 2; }
+	R[$n,status]=$(ms "$FWGEN" status --json)
+	R[$n,listall]=$(ms nft list table inet fwgen)
 	# Check the adds really landed, then put the inventory back.
 	[ "$("$FWGEN" set list browser | grep -c '^198\.19\.200\.')" = "$RUNS" ] ||
 		{ echo "bench: live adds missing from the set"; exit 2; }
@@ -231,6 +247,16 @@ for n in "${SIZES[@]}"; do
 	printf '| %7s | %10s | %14s | %11s | %14s | %14s | %15s |\n' "$n" \
 		"${R[$n,diff]}" "${R[$n,list]}" "${R[$n,print]}" "${R[$n,rss]}" \
 		"${R[$n,add]}" "${R[$n,nftadd]}"
+done
+
+echo
+echo "fwgen status --json with the refused set full (65536 entries, each with a"
+echo "counter), against nft list table (which also lists the peer sets)"
+printf '| %-7s | %-15s | %-19s | %-14s |\n' peers "refused entries" "fwgen status --json" "nft list table"
+printf '|%s|%s|%s|%s|\n' ---------: ----------------: --------------------: ---------------:
+for n in "${SIZES[@]}"; do
+	printf '| %7s | %15s | %19s | %14s |\n' "$n" "${R[$n,refused]}" \
+		"${R[$n,status]}" "${R[$n,listall]}"
 done
 
 echo

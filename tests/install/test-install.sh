@@ -501,13 +501,14 @@ check_completion apply -i "$tmp/inv.yaml" --role "" = auto $tachyon_hosts
 check_completion catalog show "" = $("$D$fwgen" catalog list 2>/dev/null | awk '/^[^ ]/ { print $1 }')
 check_completion print -i "$tmp/in" = "$tmp/inv.yaml"
 check_completion diff --q = --quiet
+check_completion status --format "" = text json prometheus
 
 # Each command's long options are what the completion offers after `--`:
 # an option is the command's when `fwgen CMD OPTION --help` gets as far as
 # the --help (refused options and bad values stop before it, exit 2).
 universe='--inventory=x --topology=x --role=x --strict --table=x --format=nft
-	--confirm=5 --force --quiet --from=x --port=1 --proto=tcp --outbound --help
-	--json --explain --local'
+	--confirm=5 --force --quiet --from=x --port=1 --proto=tcp --outbound --audit
+	--enforce --json --explain --local --help'
 missing=()
 ncmd=0
 for c in $("$D$fwgen" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }'); do

@@ -4,7 +4,8 @@
  * --debug=mnl` writes the batch of `nft -f`, so test-apply.sh can compare
  * the two byte for byte: same messages, same attributes, same order.
  *
- * Usage: batch-dump [-i INVENTORY] [-t TOPOLOGY] -r ROLE [-r ROLE...] [-c]
+ * Usage: batch-dump [-i INVENTORY] [-t TOPOLOGY] -r ROLE [-r ROLE...] [-c] [-a]
+ * (-a: audit mode)
  */
 #include <unistd.h>
 #include <stdio.h>
@@ -26,9 +27,10 @@ int main(int argc, char **argv)
 	struct nft_objs *o = NULL;
 	struct fwgen_ctx *ctx;
 	size_t nroles = 0;
+	unsigned int flags = 0;
 	int c, ret = 1;
 
-	while ((c = getopt(argc, argv, "i:t:r:c")) != -1) {
+	while ((c = getopt(argc, argv, "i:t:r:ca")) != -1) {
 		switch (c) {
 		case 'i':
 			inventory = optarg;
@@ -39,6 +41,9 @@ int main(int argc, char **argv)
 		case 'r':
 			if (nroles < 64)
 				roles[nroles++] = optarg;
+			break;
+		case 'a':
+			flags |= FWGEN_RESOLVE_AUDIT;
 			break;
 		case 'c':
 			mode = NL_CHECK;
@@ -53,7 +58,7 @@ int main(int argc, char **argv)
 		return 1;
 	if (fwgen_catalog_load(ctx, &cat) < 0 ||
 	    (inventory && fwgen_inventory_load(ctx, inventory, &inv) < 0) ||
-	    fwgen_policy_resolve(ctx, cat, inv, topology, roles, nroles, 0,
+	    fwgen_policy_resolve(ctx, cat, inv, topology, roles, nroles, flags,
 				 &pol) < 0 ||
 	    nft_build_for_batch(ctx, pol, &o) < 0 ||
 	    nl_batch_fprintf(ctx, o, mode, 0, stdout) < 0)

@@ -159,6 +159,7 @@ same_as_nft() {	# NAME, then print arguments
 			-i) bargs+=(-i "$2"); shift 2 ;;
 			--topology) bargs+=(-t "$2"); shift 2 ;;
 			--role) bargs+=(-r "$2"); shift 2 ;;
+			--audit) bargs+=(-a); shift ;;
 			*) shift ;;
 			esac
 		done
@@ -197,6 +198,8 @@ for topo in $topologies; do
 		fi
 	done
 	check "apply = nft -f: $topo/all-roles" same_as_nft x --topology "$topo" "${all[@]}"
+	check "apply = nft -f: $topo/all-roles+egress+audit" same_as_nft x \
+		-i "$TMP/filtered-$topo.yaml" --audit "${all[@]}"
 done
 in_ns A nft flush ruleset
 in_ns B nft flush ruleset

@@ -74,6 +74,7 @@ expect() {
 handle_of() {
 	in_ns nft -a list chain inet fwgen "$1" |
 		sed -n 's/^\t\t\(.*\) # handle \([0-9]*\)$/\1\t\2/p' |
+		sed 's/ counter packets [0-9]* bytes [0-9]* / counter /' |
 		awk -F'\t' -v t="$2" '$1 == t { print $2; exit }'
 }
 
@@ -107,7 +108,7 @@ expect "set elements added and removed by hand" 1 \
 reset
 
 in_ns nft chain inet fwgen input '{ policy accept; }'
-expect "a chain policy changed by hand" 1 "~ chain inet fwgen input: policy accept, want drop"
+expect "a chain policy changed by hand" 1 "~ chain inet fwgen input: policy accept, want drop (audit mode, want enforce)"
 reset
 
 in_ns nft -f - <<'EOF'
@@ -123,17 +124,18 @@ EOF
 expect "a foreign table is not fwgen's business" 0 ""
 
 # No table at all: everything `fwgen print` would create, as "+" lines in
-# print's order. Written here from the print script itself.
+# print's order, sets by name as diff lists them. Written here from the
+# print script itself.
 awk -v T=fwgen '
 	/^\tset / { set = $2; type = ""; flags = ""; n = 0; next }
-	set != "" && /^\t\ttype / { type = $2; next }
-	set != "" && /^\t\tflags / { flags = $2; next }
+	set != "" && /^\t\ttype / { type = $0; sub(/^\t\ttype /, "", type); next }
+	set != "" && /^\t\tflags / { flags = $2; sub(/^dynamic,timeout$/, "timeout,dynamic", flags); next }
 	set != "" && /^\t\t\t/ { e = $1; sub(/,$/, "", e); el[n++] = e; next }
 	set != "" && /^\t}/ {
-		printf "+ set inet %s %s { type %s;%s }\n", T, set, type,
+		printf "S\t%s\t0\t+ set inet %s %s { type %s;%s }\n", set, T, set, type,
 			flags != "" ? " flags " flags ";" : ""
 		for (i = 0; i < n; i++)
-			printf "+ element inet %s %s { %s }\n", T, set, el[i]
+			printf "S\t%s\t%d\t+ element inet %s %s { %s }\n", set, i + 1, T, set, el[i]
 		set = ""
 		next
 	}
@@ -147,7 +149,11 @@ awk -v T=fwgen '
 	chain != "" && head { printf "+ chain inet %s %s\n", T, chain; head = 0 }
 	chain != "" && /^\t}/ { chain = ""; next }
 	chain != "" && /^\t\t/ { sub(/^\t\t/, ""); printf "+ rule inet %s %s: %s\n", T, chain, $0 }
-' "$TMP/policy.nft" >"$TMP/all"
+' "$TMP/policy.nft" >"$TMP/all.raw"
+{
+	grep '^S' "$TMP/all.raw" | LC_ALL=C sort -t"$(printf '\t')" -k2,2 -k3,3n | cut -f4-
+	grep -v '^S' "$TMP/all.raw"
+} >"$TMP/all"
 in_ns nft delete table inet fwgen
 expect "a missing table is all +" 1 "+ table inet fwgen
 $(cat "$TMP/all")"

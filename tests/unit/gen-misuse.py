@@ -34,6 +34,7 @@ NULLABLE = {
     'fwgen_set_del': {'table', 'report'},
     'fwgen_set_list': {'table'},
     'fwgen_fleet_new': {'topology'},
+    'fwgen_status_read': {'table'},
 }
 
 # Valid samples by type: (declaration or None, expression). {v} is the
@@ -63,6 +64,9 @@ SAMPLES = {
     'struct fwgen_fleet *': (None, 'S.fleet'),
     'const struct fwgen_fleet *': (None, 'S.fleet'),
     'struct fwgen_fleet **': ('struct fwgen_fleet *{v} = SENTINEL;', '&{v}'),
+    'struct fwgen_status *': (None, 'NULL'),  # only the _free family
+    'const struct fwgen_status *': (None, 'S.status'),
+    'struct fwgen_status **': ('struct fwgen_status *{v} = SENTINEL;', '&{v}'),
     'struct nftnl_batch *': (None, 'S.batch'),
     'FILE *': (None, 'S.devnull'),
     'const struct fwgen_port_range *': (None, 'S.ranges'),
@@ -94,6 +98,7 @@ UNCHANGED = {
     'struct fwgen_explain **': '{v} == SENTINEL',
     'struct fwgen_nftnl **': '{v} == SENTINEL',
     'struct fwgen_fleet **': '{v} == SENTINEL',
+    'struct fwgen_status **': '{v} == SENTINEL',
     'const char ***': '{v} == SENTINEL',
     'char **': '{v} == SENTINEL',
     'char *': 'strcmp({v}, "unchanged") == 0',

@@ -24,6 +24,7 @@
 #include <fwgen/kernel.h>
 #include <fwgen/nftnl.h>
 #include <fwgen/sets.h>
+#include <fwgen/status.h>
 
 static struct {
 	struct fwgen_ctx *ctx;
@@ -36,6 +37,7 @@ static struct {
 	struct fwgen_nftnl *nftnl;
 	struct fwgen_inventory *fleet_inv;
 	struct fwgen_fleet *fleet;
+	struct fwgen_status *status;
 	struct nftnl_batch *batch;
 	FILE *devnull;
 	const char *strv[2];
@@ -103,6 +105,16 @@ static void build_samples(void)
 		die("fleet inventory");
 	if (fwgen_fleet_new(S.ctx, S.cat, S.fleet_inv, NULL, 0, &S.fleet) < 0)
 		die("fwgen_fleet_new");
+	/*
+	 * A status is read from a live table: as root the suite runs in a
+	 * network namespace of its own (isolate()), where applying is
+	 * harmless. Elsewhere S.status stays NULL and the calls that take
+	 * one fail on it, which proves less.
+	 */
+	if (geteuid() == 0 &&
+	    (fwgen_policy_apply(S.ctx, S.pol, 0) < 0 ||
+	     fwgen_status_read(S.ctx, NULL, &S.status) < 0))
+		die("a status of our own table");
 	S.batch = fwgen_nftnl_batch_new();
 	if (!S.batch)
 		die("fwgen_nftnl_batch_new");

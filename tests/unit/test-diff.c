@@ -480,7 +480,7 @@ START_TEST(test_diff_chain_policy_foreign_chain_and_set)
 	add_set(have, "blocklist", 0, 0, 7, 4);
 	expect_diff(NULL, want, have,
 		    "- set inet fwgen blocklist\n"
-		    "~ chain inet fwgen input: policy accept, want drop\n"
+		    "~ chain inet fwgen input: policy accept, want drop (audit mode, want enforce)\n"
 		    "- chain inet fwgen handmade\n");
 	nft_objs_free(want);
 	nft_objs_free(have);

@@ -13,6 +13,7 @@
 /* Everything after the first header line, which names the version. */
 static const char fixture_v4[] =
 	"# egress: filtered\n"
+	"# mode: enforce\n"
 	"# peer role 'user' is not bound in the inventory: any address\n"
 	"# iptables-restore --noflush input; load `fwgen print --format ipset` first (docs/iptables.md)\n"
 	"*filter\n"
@@ -49,6 +50,7 @@ static const char fixture_v4[] =
 
 static const char fixture_v6[] =
 	"# egress: filtered\n"
+	"# mode: enforce\n"
 	"# peer role 'user' is not bound in the inventory: any address\n"
 	"# ip6tables-restore --noflush input; load `fwgen print --format ipset` first (docs/iptables.md)\n"
 	"*filter\n"
@@ -83,6 +85,7 @@ static const char fixture_v6[] =
 
 static const char fixture_ipset[] =
 	"# egress: filtered\n"
+	"# mode: enforce\n"
 	"# peer role 'user' is not bound in the inventory: any address\n"
 	"# ipset restore input: load it before the iptables and ip6tables rules\n"
 	"# Each set is filled under a temporary name and swapped in, so rules\n"

@@ -11,7 +11,7 @@
 
 static const char fixture_json[] =
 	"{\"nftables\": [\n"
-	"{\"metainfo\": {\"json_schema_version\": 1}},\n"
+	"{\"metainfo\": {\"json_schema_version\": 1, \"fwgen_mode\": \"enforce\"}},\n"
 	"{\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}},\n"
 	"{\"delete\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}},\n"
 	"{\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}},\n"
@@ -143,7 +143,7 @@ START_TEST(test_render_json_empty_policy_is_the_table_alone)
 	ck_assert_int_eq(ret, 0);
 	ck_assert_str_eq(got,
 		"{\"nftables\": [\n"
-		"{\"metainfo\": {\"json_schema_version\": 1}},\n"
+		"{\"metainfo\": {\"json_schema_version\": 1, \"fwgen_mode\": \"enforce\"}},\n"
 		"{\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}},\n"
 		"{\"delete\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}},\n"
 		"{\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}}\n"
