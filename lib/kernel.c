@@ -17,114 +17,21 @@
 #include <fwgen/kernel.h>
 
 #include "ctx.h"
+#include "diff.h"
 #include "netlink.h"
 #include "nft-build.h"
 #include "readback.h"
 #include "runlock.h"
 
-#define RUN_DIR_DEFAULT "/run/fwgen"
-#define LOCK_TIMEOUT_DEFAULT 30
-
 /* Apply tries this often when the ruleset changes under a confirm. */
 #define GENID_TRIES 5
-
-FWGEN_EXPORT const char *fwgen_run_dir(void)
-{
-	const char *d = getenv("FWGEN_RUN_DIR");
-
-	return d && *d ? d : RUN_DIR_DEFAULT;
-}
-
-static unsigned int lock_timeout(void)
-{
-	const char *s = getenv("FWGEN_LOCK_TIMEOUT");
-	char *end;
-	long v;
-
-	if (!s || !*s)
-		return LOCK_TIMEOUT_DEFAULT;
-	v = strtol(s, &end, 10);
-	if (*end || v < 0 || v > 86400)
-		return LOCK_TIMEOUT_DEFAULT;
-	return (unsigned int)v;
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/*
- * The lock every ruleset change of fwgen takes: flock() on a file in the
- * runtime directory, released by the kernel when the process dies, so a
- * crashed apply never leaves it stuck. The holder writes its pid there
- * for the message of whoever waits.
- */
-int lock_take(struct fwgen_ctx *ctx, int *out)
-{
-	unsigned int timeout = lock_timeout();
-	const char *dir = fwgen_run_dir();
-	char path[4096], pid[32] = "";
-	double start = now();
-	ssize_t n;
-	int fd;
-
-	*out = -1;
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return ctx_err(ctx, -errno, "cannot create %s: %s", dir,
-			       strerror(errno));
-	if (snprintf(path, sizeof(path), "%s/lock", dir) >= (int)sizeof(path))
-		return ctx_err(ctx, -ENAMETOOLONG, "runtime directory name too long");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return ctx_err(ctx, -errno, "cannot open %s: %s", path,
-			       strerror(errno));
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			int err = errno;
-
-			close(fd);
-			return ctx_err(ctx, -err, "cannot lock %s: %s", path,
-				       strerror(err));
-		}
-		if (now() - start >= timeout) {
-			n = pread(fd, pid, sizeof(pid) - 1, 0);
-			pid[n > 0 ? n : 0] = '\0';
-			pid[strcspn(pid, "\n")] = '\0';
-			close(fd);
-			return ctx_err(ctx, -EBUSY,
-				       "another fwgen (pid %s) is changing the ruleset or waiting for a confirmation; gave up after %u s waiting for %s",
-				       pid[0] ? pid : "unknown", timeout, path);
-		}
-		usleep(50 * 1000);
-	}
-	n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)n, 0) < 0) {
-		/* The pid is only for messages. */
-	}
-	*out = fd;
-	return 0;
-}
-
-void lock_release(int fd)
-{
-	if (fd < 0)
-		return;
-	if (ftruncate(fd, 0) < 0) {
-		/* Only the pid for messages is left behind. */
-	}
-	close(fd);
-}
 
 static int lockout(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 		   unsigned int flags)
 {
 	if (flags & FWGEN_APPLY_FORCE)
 		return 0;
-	return fwgen_policy_lockout_check(ctx, pol, getenv("SSH_CONNECTION"));
+	return fwgen_policy_lockout_check(ctx, pol, ctx->ssh_connection);
 }
 
 /* Socket first: it tells a missing CAP_NET_ADMIN before any file is made. */
@@ -144,12 +51,65 @@ static int open_and_build(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	return ret;
 }
 
+/*
+ * After acknowledgements were lost (-ETIME from nl_replace()), finds out
+ * whether the batch for pol was committed, on a fresh socket: a ruleset
+ * generation still at before means nothing was committed at all; one that
+ * moved, with the table now exactly what pol builds, means it was. Returns
+ * 0 when committed, -EIO (nothing changed) when not, -ETIME only when even
+ * the read back fails.
+ */
+static int settle(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
+		  uint32_t before)
+{
+	struct nft_objs *want = NULL, *have = NULL;
+	char lost[FWGEN_ERRMSG_MAX];
+	struct nl_sock *s = NULL;
+	uint32_t after = 0;
+	size_t ndiff = 1;
+	int ret;
+
+	snprintf(lost, sizeof(lost), "%s", ctx->errmsg);
+	ret = nl_open(ctx, &s);
+	if (ret == 0)
+		ret = nl_genid(ctx, s, &after);
+	nl_close(s);
+	if (ret == 0 && after == before)
+		return ctx_err(ctx, -EIO,
+			       "%s; the ruleset generation did not move, so nothing was changed",
+			       lost);
+	if (ret == 0)
+		ret = nft_build(ctx, pol, &want);
+	if (ret == 0)
+		ret = readback_table(ctx, pol->table, &have);
+	if (ret == 0)
+		ret = diff_objs(ctx, pol, want, have, NULL, &ndiff);
+	nft_objs_free(want);
+	nft_objs_free(have);
+	if (ret < 0) {
+		char why[FWGEN_ERRMSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", ctx->errmsg);
+		return ctx_err(ctx, -ETIME,
+			       "%s, and reading the ruleset back failed (%s): the outcome is unknown",
+			       lost, why);
+	}
+	if (ndiff)
+		return ctx_err(ctx, -EIO,
+			       "%s; table inet %s is not the one sent (read back), so nothing was committed",
+			       lost, pol->table);
+	ctx_err(ctx, 0, "%s; read back, table inet %s is the one sent: committed",
+		lost, pol->table);
+	return 0;
+}
+
 FWGEN_EXPORT int fwgen_policy_apply(struct fwgen_ctx *ctx,
 				    const struct fwgen_policy *pol,
 				    unsigned int flags)
 {
 	struct nft_objs *o = NULL;
 	struct nl_sock *s = NULL;
+	uint32_t genid = 0;
 	int fd, ret;
 
 	if ((ret = lockout(ctx, pol, flags)) < 0)
@@ -158,7 +118,11 @@ FWGEN_EXPORT int fwgen_policy_apply(struct fwgen_ctx *ctx,
 		return ret;
 	if ((ret = lock_take(ctx, &fd)) < 0)
 		goto out;
-	ret = nl_replace(ctx, s, o, NL_COMMIT, 0);
+	ret = nl_genid(ctx, s, &genid);
+	if (ret == 0)
+		ret = nl_replace(ctx, s, o, NL_COMMIT, 0);
+	if (ret == -ETIME)
+		ret = settle(ctx, pol, genid);
 	lock_release(fd);
 out:
 	nl_close(s);
@@ -176,6 +140,10 @@ FWGEN_EXPORT int fwgen_policy_check(struct fwgen_ctx *ctx,
 	if ((ret = open_and_build(ctx, pol, &s, &o)) < 0)
 		return ret;
 	ret = nl_replace(ctx, s, o, NL_CHECK, 0);
+	if (ret == -ETIME)
+		ret = ctx_err(ctx, -EIO,
+			      "%s; a check batch is never committed, so nothing changed, but the kernel's verdict is unknown",
+			      ctx->errmsg);
 	nl_close(s);
 	nft_objs_free(o);
 	return ret;
@@ -210,27 +178,74 @@ static int read_previous(struct fwgen_ctx *ctx, const char *table,
 	return 0;
 }
 
+/*
+ * Proves, before anything changes, that the previous table can be sent
+ * back: the kernel checks the restore batch and aborts it, as
+ * fwgen_policy_check() does. A table it refuses would turn a rollback into
+ * a failure with the unconfirmed ruleset live, so it is refused up front
+ * unless forced (the rollback then removes the table instead).
+ */
+static int prove_restorable(struct fwgen_ctx *ctx, struct nl_sock *s,
+			    const struct nft_objs *prev, const char *table,
+			    unsigned int flags, bool *restorable)
+{
+	char msg[FWGEN_ERRMSG_MAX];
+	int ret;
+
+	*restorable = true;
+	if (!prev)
+		return 0;
+	ret = nl_replace(ctx, s, prev, NL_CHECK, 0);
+	if (ret == 0)
+		return 0;
+	if (ret == -EPERM)
+		return ret;
+	/* Lost acks of a check (-ETIME) prove nothing: refused alike. */
+	*restorable = false;
+	if (flags & FWGEN_APPLY_FORCE) {
+		ctx_err(ctx, 0, "forced: the previous table cannot be put back, a rollback removes it");
+		return 0;
+	}
+	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+	return ctx_err(ctx, -EOPNOTSUPP,
+		       "the previous table inet %s could not be put back if the new one is not confirmed -- %s; nothing was changed (forcing applies anyway, and a rollback then removes the table)",
+		       table, msg);
+}
+
 /* Puts back the table as read before the apply, or removes it. */
 static int restore(struct fwgen_ctx *ctx, struct nl_sock *s,
 		   const struct nft_objs *prev, const char *table)
 {
 	int ret;
 
-	if (prev)
-		ret = nl_replace(ctx, s, prev, NL_COMMIT, 0);
-	else
-		ret = nl_delete_table(ctx, s, table);
-	if (ret == -ENOENT)
-		ret = 0;
-	if (ret < 0) {
-		char msg[FWGEN_ERRMSG_MAX];
+	char msg[FWGEN_ERRMSG_MAX];
 
+	if (prev) {
+		ret = nl_replace(ctx, s, prev, NL_COMMIT, 0);
+		if (ret == 0)
+			return 0;
+		/*
+		 * The check before the apply makes this rare (forced, or the
+		 * kernel changed its mind): the unconfirmed table must not
+		 * stay, so it goes.
+		 */
 		snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
-		return ctx_err(ctx, ret,
-			       "could not restore the previous table inet %s, the new one is still live: %s",
-			       table, msg);
+		ret = nl_delete_table(ctx, s, table);
+		if (ret == 0 || ret == -ENOENT)
+			return ctx_err(ctx, -EIO,
+				       "could not restore the previous table inet %s (%s); the unconfirmed table was removed instead",
+				       table, msg);
+	} else {
+		ret = nl_delete_table(ctx, s, table);
+		if (ret == -ENOENT)
+			return 0;
+		if (ret == 0)
+			return 0;
 	}
-	return 0;
+	snprintf(msg, sizeof(msg), "%s", ctx->errmsg);
+	return ctx_err(ctx, ret,
+		       "could not restore the previous table inet %s, the new one is still live: %s",
+		       table, msg);
 }
 
 FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
@@ -242,6 +257,7 @@ FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 {
 	struct nft_objs *o = NULL, *prev = NULL;
 	struct nl_sock *s = NULL;
+	bool restorable = true;
 	uint32_t genid;
 	int fd = -1, tries, ret;
 
@@ -264,7 +280,13 @@ FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 		ret = read_previous(ctx, pol->table, &prev, &genid);
 		if (ret < 0)
 			goto out;
+		ret = prove_restorable(ctx, s, prev, pol->table, flags,
+				       &restorable);
+		if (ret < 0)
+			goto out;
 		ret = nl_replace(ctx, s, o, NL_COMMIT, genid);
+		if (ret == -ETIME)
+			ret = settle(ctx, pol, genid);
 		if (ret != -ERESTART)
 			break;
 	}
@@ -279,7 +301,7 @@ FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 		ret = 0;
 		goto out;
 	}
-	ret = restore(ctx, s, prev, pol->table);
+	ret = restore(ctx, s, restorable ? prev : NULL, pol->table);
 	if (ret == 0) {
 		ctx_err(ctx, 0, "not confirmed: table inet %s was %s",
 			pol->table,

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <fwgen/kernel.h>
+
 #include "cli.h"
 
 enum {
@@ -21,6 +23,8 @@ enum {
 	OPT_PORT,
 	OPT_PROTO,
 	OPT_OUTBOUND,
+	OPT_WAIT,
+	OPT_STATUS,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +41,8 @@ static const struct option long_opts[] = {
 	{ "port", required_argument, NULL, OPT_PORT },
 	{ "proto", required_argument, NULL, OPT_PROTO },
 	{ "outbound", no_argument, NULL, OPT_OUTBOUND },
+	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "status", no_argument, NULL, OPT_STATUS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -120,7 +126,10 @@ static unsigned int opt_bit(int c)
 	case 'f':
 		return CLI_OPT_FORMAT;
 	case OPT_CONFIRM:
+	case OPT_WAIT:
 		return CLI_OPT_CONFIRM;
+	case OPT_STATUS:
+		return CLI_OPT_STATUS;
 	case OPT_FORCE:
 		return CLI_OPT_FORCE;
 	case 'q':
@@ -190,6 +199,12 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 		case OPT_FORCE:
 			o->force = true;
 			break;
+		case OPT_WAIT:
+			o->wait = true;
+			break;
+		case OPT_STATUS:
+			o->status = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -216,14 +231,54 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 	return -1;
 }
 
+struct fwgen_ctx *cli_ctx_new(void)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	const char *v;
+
+	if (!ctx) {
+		cli_failf("out of memory");
+		return NULL;
+	}
+	/* The library reads no environment: the CLI maps it. */
+	v = getenv("FWGEN_RUN_DIR");
+	if (v && *v && fwgen_ctx_set_run_dir(ctx, v) < 0)
+		goto bad;
+	v = getenv("FWGEN_LOCK_TIMEOUT");
+	if (v && *v) {
+		char *end;
+		long t;
+
+		errno = 0;
+		t = strtol(v, &end, 10);
+		if (end == v || *end || errno || t < 0 || t > 86400) {
+			cli_failf("FWGEN_LOCK_TIMEOUT must be seconds from 0 to 86400, not '%s'",
+				  v);
+			fwgen_ctx_free(ctx);
+			return NULL;
+		}
+		if (fwgen_ctx_set_lock_timeout(ctx, (unsigned int)t) < 0)
+			goto bad;
+	}
+	v = getenv("SSH_CONNECTION");
+	if (v && fwgen_ctx_set_ssh_connection(ctx, v) < 0)
+		goto bad;
+	return ctx;
+bad:
+	cli_failf("%s%s", getenv("FWGEN_RUN_DIR") ? "FWGEN_RUN_DIR: " : "",
+		  fwgen_ctx_error(ctx));
+	fwgen_ctx_free(ctx);
+	return NULL;
+}
+
 int cli_open(struct cli_session *s)
 {
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	s->ctx = fwgen_ctx_new();
+	s->ctx = cli_ctx_new();
 	if (!s->ctx)
-		return cli_failf("out of memory");
+		return EXIT_ERROR;
 	ret = fwgen_catalog_load(s->ctx, &s->cat);
 	if (ret < 0)
 		return cli_fail(s->ctx);

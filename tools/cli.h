@@ -22,11 +22,12 @@ enum {
 enum cli_opt_bits {
 	CLI_OPT_POLICY = 1 << 0,	/* -i, --topology, --role, --strict, --table */
 	CLI_OPT_FORMAT = 1 << 1,	/* --format */
-	CLI_OPT_CONFIRM = 1 << 2,	/* --confirm SECONDS */
+	CLI_OPT_CONFIRM = 1 << 2,	/* --confirm SECONDS, --wait */
 	CLI_OPT_FORCE = 1 << 3,		/* --force */
 	CLI_OPT_QUIET = 1 << 4,		/* -q, --quiet */
 	CLI_OPT_TABLE = 1 << 5,		/* --table alone (remove, set) */
 	CLI_OPT_EXPLAIN = 1 << 6,	/* --from, --port, --proto, --outbound */
+	CLI_OPT_STATUS = 1 << 7,	/* --status (confirm) */
 };
 
 #define CLI_MAX_ROLES 64
@@ -39,6 +40,8 @@ struct cli_opts {
 	const char *table;
 	enum fwgen_format format;
 	int confirm_seconds;	/* 0: no confirm */
+	bool wait;		/* --wait: confirm in this process */
+	bool status;		/* confirm --status */
 	bool strict;
 	bool force;
 	bool quiet;
@@ -64,6 +67,12 @@ struct cli_session {
  */
 int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 	      struct cli_opts *o);
+
+/*
+ * A new context configured from the environment (FWGEN_RUN_DIR,
+ * FWGEN_LOCK_TIMEOUT, SSH_CONNECTION); prints the error and returns NULL.
+ */
+struct fwgen_ctx *cli_ctx_new(void);
 
 /* Creates the context and loads the catalog. Returns EXIT_* or -1 to go on. */
 int cli_open(struct cli_session *s);
