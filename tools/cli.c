@@ -4,11 +4,14 @@
  * options to a resolved policy, so every command reads input the same way.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <fwgen/kernel.h>
 
@@ -25,6 +28,7 @@ enum {
 	OPT_OUTBOUND,
 	OPT_WAIT,
 	OPT_STATUS,
+	OPT_BOOT,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +47,7 @@ static const struct option long_opts[] = {
 	{ "outbound", no_argument, NULL, OPT_OUTBOUND },
 	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "status", no_argument, NULL, OPT_STATUS },
+	{ "boot", no_argument, NULL, OPT_BOOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -127,6 +132,7 @@ static unsigned int opt_bit(int c)
 		return CLI_OPT_FORMAT;
 	case OPT_CONFIRM:
 	case OPT_WAIT:
+	case OPT_BOOT:
 		return CLI_OPT_CONFIRM;
 	case OPT_STATUS:
 		return CLI_OPT_STATUS;
@@ -204,6 +210,9 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 			break;
 		case OPT_STATUS:
 			o->status = true;
+			break;
+		case OPT_BOOT:
+			o->boot = true;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -285,6 +294,76 @@ int cli_open(struct cli_session *s)
 	return -1;
 }
 
+/* Inventories are small: a bound against a wrong file, as the library's. */
+#define INVENTORY_MAX (64u << 20)
+
+int cli_read_inventory(const char *path, char **text, size_t *len)
+{
+	bool in = !strcmp(path, "-");
+	size_t cap = 65536, got = 0;
+	struct stat st;
+	char *buf;
+	int fd;
+
+	*text = NULL;
+	*len = 0;
+	/* Non-blocking open: a FIFO for reading would wait for a writer. */
+	fd = in ? STDIN_FILENO :
+		  open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return cli_failf("%s: %s", path, strerror(errno));
+	if (!in && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return cli_failf("%s: not a regular file", path);
+	}
+	buf = malloc(cap);
+	while (buf) {
+		ssize_t n;
+
+		if (got == cap) {
+			char *more = cap >= INVENTORY_MAX ? NULL :
+							    realloc(buf, cap * 2);
+
+			if (!more) {
+				free(buf);
+				buf = NULL;
+				if (cap >= INVENTORY_MAX) {
+					if (!in)
+						close(fd);
+					return cli_failf("%s: larger than %u MiB",
+							 in ? "<stdin>" : path,
+							 INVENTORY_MAX >> 20);
+				}
+				break;
+			}
+			buf = more;
+			cap *= 2;
+		}
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+
+			free(buf);
+			if (!in)
+				close(fd);
+			return cli_failf("%s: %s", in ? "<stdin>" : path,
+					 strerror(err));
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (!in)
+		close(fd);
+	if (!buf)
+		return cli_failf("out of memory");
+	*text = buf;
+	*len = got;
+	return 0;
+}
+
 int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
 {
 	unsigned int flags = o->strict ? FWGEN_RESOLVE_STRICT : 0;
@@ -299,8 +378,16 @@ int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
 	ret = cli_open(s);
 	if (ret >= 0)
 		return ret;
-	if (o->inventory && fwgen_inventory_load(s->ctx, o->inventory, &s->inv) < 0)
-		return cli_fail(s->ctx);
+	if (o->inventory) {
+		const char *name = strcmp(o->inventory, "-") ? o->inventory :
+							       "<stdin>";
+
+		if (cli_read_inventory(o->inventory, &s->inv_text, &s->inv_len))
+			return EXIT_ERROR;
+		if (fwgen_inventory_parse(s->ctx, name, s->inv_text, s->inv_len,
+					  &s->inv) < 0)
+			return cli_fail(s->ctx);
+	}
 	if (o->table) {
 		if (!s->inv && !(s->inv = fwgen_inventory_new()))
 			return cli_failf("out of memory");
@@ -332,5 +419,6 @@ void cli_session_release(struct cli_session *s)
 	fwgen_inventory_free(s->inv);
 	fwgen_catalog_free(s->cat);
 	fwgen_ctx_free(s->ctx);
+	free(s->inv_text);
 	memset(s, 0, sizeof(*s));
 }

@@ -22,7 +22,7 @@ enum {
 enum cli_opt_bits {
 	CLI_OPT_POLICY = 1 << 0,	/* -i, --topology, --role, --strict, --table */
 	CLI_OPT_FORMAT = 1 << 1,	/* --format */
-	CLI_OPT_CONFIRM = 1 << 2,	/* --confirm SECONDS, --wait */
+	CLI_OPT_CONFIRM = 1 << 2,	/* --confirm SECONDS, --wait, --boot */
 	CLI_OPT_FORCE = 1 << 3,		/* --force */
 	CLI_OPT_QUIET = 1 << 4,		/* -q, --quiet */
 	CLI_OPT_TABLE = 1 << 5,		/* --table alone (remove, set) */
@@ -42,6 +42,7 @@ struct cli_opts {
 	int confirm_seconds;	/* 0: no confirm */
 	bool wait;		/* --wait: confirm in this process */
 	bool status;		/* confirm --status */
+	bool boot;		/* apply --boot: the last confirmed inventory */
 	bool strict;
 	bool force;
 	bool quiet;
@@ -59,6 +60,8 @@ struct cli_session {
 	struct fwgen_catalog *cat;
 	struct fwgen_inventory *inv;
 	struct fwgen_policy *pol;
+	char *inv_text;		/* the inventory as read (-i FILE or -i -) */
+	size_t inv_len;
 };
 
 /*
@@ -85,6 +88,12 @@ int cli_open(struct cli_session *s);
 int cli_load_policy(const struct cli_opts *o, struct cli_session *s);
 
 void cli_session_release(struct cli_session *s);
+
+/*
+ * Reads an inventory file, or standard input for "-", into a new buffer
+ * (*text, to free). Prints the error and returns EXIT_ERROR on failure.
+ */
+int cli_read_inventory(const char *path, char **text, size_t *len);
 
 /* Prints "fwgen: <message>" to stderr and returns EXIT_ERROR. */
 int cli_fail(const struct fwgen_ctx *ctx);

@@ -26,7 +26,8 @@
 
 static const char apply_usage[] =
 	"Usage: fwgen apply [-i INVENTORY] [--topology T] --role R [--role R2...]\n"
-	"                   [--confirm SECONDS [--wait]] [--force] [--strict] [--table NAME] [-q]\n"
+	"                   [--confirm SECONDS [--wait] | --boot] [--force] [--strict]\n"
+	"                   [--table NAME] [-q]\n"
 	"\n"
 	"Replaces fwgen's table in the kernel with the host's ruleset in one\n"
 	"transaction; no other table is touched. The kernel state afterwards is\n"
@@ -42,7 +43,10 @@ static const char apply_usage[] =
 	"      --wait            with --confirm: wait here instead (type 'yes', or\n"
 	"                        `fwgen confirm` elsewhere); 'no', Ctrl-C or the\n"
 	"                        time running out roll back and exit 1\n"
-"      --force           apply even if this SSH session's client would be\n"
+	"      --boot            apply the last confirmed inventory (kept in\n"
+	"                        FWGEN_STATE_DIR, default /var/lib/fwgen) instead\n"
+	"                        of -i when there is one: what fwgen.service runs\n"
+	"      --force           apply even if this SSH session's client would be\n"
 	"                        locked out (SSH_CONNECTION)\n"
 	"      --strict          a peer role not bound in the inventory is an error\n"
 	"      --table NAME      the inet table fwgen owns (default fwgen)\n"
@@ -81,6 +85,92 @@ static const char confirm_usage[] =
 	"Exit status: 0 confirmed (--status: a rollback is pending), 1 --status:\n"
 	"none is pending, 2 no apply is waiting (or another error).\n";
 
+/*
+ * The last confirmed inventory, kept across reboots for the boot path:
+ * `apply --boot` applies it rather than the file it is given, so that a
+ * reboot inside a confirm window never makes the unconfirmed ruleset
+ * permanent. Not per network namespace: namespaces do not survive a
+ * reboot, and the boot path serves the host's.
+ */
+#define STATE_DIR_DEFAULT "/var/lib/fwgen"
+#define CONFIRMED_FILE "confirmed.yaml"
+
+static const char *state_dir(void)
+{
+	const char *d = getenv("FWGEN_STATE_DIR");
+
+	return d && *d ? d : STATE_DIR_DEFAULT;
+}
+
+/* The state directory, created 0700, ours and written by nobody else. */
+static int state_dir_open(void)
+{
+	const char *dir = state_dir();
+	struct stat st;
+	int fd;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+static void state_write(int dfd, const char *name, const char *text);
+
+/* Records what was just confirmed (a plain apply is confirmed at once). */
+static void save_confirmed(const struct cli_session *s)
+{
+	int dfd = state_dir_open();
+
+	if (dfd < 0) {
+		fprintf(stderr, "fwgen: warning: cannot keep the confirmed inventory in %s (%s); the boot path applies its own file\n",
+			state_dir(), strerror(errno));
+		return;
+	}
+	if (s->inv_text) {
+		char *text = strndup(s->inv_text, s->inv_len);
+
+		if (text)
+			state_write(dfd, CONFIRMED_FILE, text);
+		free(text);
+	} else {
+		unlinkat(dfd, CONFIRMED_FILE, 0);
+	}
+	close(dfd);
+}
+
+/* --boot: the last confirmed inventory, when there is one, replaces -i. */
+static char boot_path[4096];
+
+static const char *boot_inventory(const char *given, bool quiet)
+{
+	struct stat st;
+	int dfd = state_dir_open();
+
+	if (dfd < 0)
+		return given;
+	if (fstatat(dfd, CONFIRMED_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    (size_t)snprintf(boot_path, sizeof(boot_path), "%s/%s", state_dir(),
+			     CONFIRMED_FILE) < sizeof(boot_path)) {
+		close(dfd);
+		if (!quiet)
+			printf("fwgen: boot: applying the last confirmed inventory %s\n",
+			       boot_path);
+		return boot_path;
+	}
+	close(dfd);
+	return given;
+}
+
 /* Confirmation */
 
 /*
@@ -96,6 +186,7 @@ static const char confirm_usage[] =
 
 struct waiter {
 	struct fwgen_ctx *ctx;
+	const struct cli_session *session;
 	bool quiet;
 	bool detached;
 	int report_fd;		/* detached: the pipe to the applying process */
@@ -280,6 +371,7 @@ static int wait_confirm(void *data, unsigned int seconds)
 					c[strcspn(c, "\n")] = '\0';
 					snprintf(rec, sizeof(rec), "confirmed%s\n",
 						 c + strlen(CONFIRM_WORD));
+					save_confirmed(w->session);
 					state_write(w->dfd, RESULT_FILE, rec);
 					ret = 1;
 					break;
@@ -296,6 +388,8 @@ static int wait_confirm(void *data, unsigned int seconds)
 			if (n >= 0) {
 				/* "no" rolls back now rather than at the deadline. */
 				ret = (int)n;
+				if (ret == 1)
+					save_confirmed(w->session);
 				break;
 			}
 			fprintf(stderr, "fwgen: type 'yes' to keep the new ruleset, 'no' to roll back now\n");
@@ -434,6 +528,10 @@ int cmd_apply(int argc, char **argv)
 		return ret;
 	if (o.wait && o.confirm_seconds <= 0)
 		return cli_failf("apply: --wait goes with --confirm SECONDS");
+	if (o.boot && o.confirm_seconds > 0)
+		return cli_failf("apply: --boot applies the last confirmed ruleset; it takes no --confirm");
+	if (o.boot)
+		o.inventory = boot_inventory(o.inventory, o.quiet);
 	ret = cli_load_policy(&o, &s);
 	if (ret >= 0) {
 		cli_session_release(&s);
@@ -441,7 +539,7 @@ int cmd_apply(int argc, char **argv)
 	}
 	flags = o.force ? FWGEN_APPLY_FORCE : 0;
 	if (o.confirm_seconds > 0) {
-		struct waiter w = { .ctx = s.ctx, .quiet = o.quiet,
+		struct waiter w = { .ctx = s.ctx, .session = &s, .quiet = o.quiet,
 				    .detached = !o.wait, .report_fd = -1,
 				    .table = fwgen_policy_table(s.pol) };
 
@@ -462,6 +560,7 @@ int cmd_apply(int argc, char **argv)
 	} else if (fwgen_policy_apply(s.ctx, s.pol, flags) < 0) {
 		ret = cli_fail(s.ctx);
 	} else {
+		save_confirmed(&s);
 		if (!o.quiet)
 			printf("fwgen: table inet %s applied\n",
 			       fwgen_policy_table(s.pol));

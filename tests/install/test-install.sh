@@ -363,7 +363,7 @@ fi
 # --- systemd unit ---------------------------------------------------------
 
 f=$D$unit
-if grep -q "^ExecStart=$fwgen apply -i /etc/fwgen/inventory.yaml" "$f" 2>/dev/null &&
+if grep -q "^ExecStart=$fwgen apply --boot -i /etc/fwgen/inventory.yaml" "$f" 2>/dev/null &&
    grep -q "^ExecReload=$fwgen apply " "$f" && grep -q "^ExecStop=$fwgen remove" "$f" &&
    grep -q '^Before=network-pre.target' "$f" && grep -q '^DefaultDependencies=no' "$f"; then
 	pass "fwgen.service starts $fwgen apply before network-pre.target, stops with remove"
@@ -403,10 +403,10 @@ if [ "$(id -u)" = 0 ] && command -v nft >/dev/null 2>&1 &&
 	ok=1
 	for step in ExecStart ExecReload; do
 		# shellcheck disable=SC2046 # the unit's words, as systemd splits them
-		FWGEN_RUN_DIR=$tmp/run ip netns exec "$ns" env -u SSH_CONNECTION $(exec_line $step) >>"$log" 2>&1 || ok=0
+		FWGEN_RUN_DIR=$tmp/run FWGEN_STATE_DIR=$tmp/state ip netns exec "$ns" env -u SSH_CONNECTION $(exec_line $step) >>"$log" 2>&1 || ok=0
 	done
 	[ "$(ip netns exec "$ns" nft list tables | sort | tr '\n' ' ')" = "table inet fwgen table inet other " ] || ok=0
-	FWGEN_RUN_DIR=$tmp/run ip netns exec "$ns" env -u SSH_CONNECTION $(exec_line ExecStop) >>"$log" 2>&1 || ok=0
+	FWGEN_RUN_DIR=$tmp/run FWGEN_STATE_DIR=$tmp/state ip netns exec "$ns" env -u SSH_CONNECTION $(exec_line ExecStop) >>"$log" 2>&1 || ok=0
 	[ "$(ip netns exec "$ns" nft list tables | tr '\n' ' ')" = "table inet other " ] || ok=0
 	ip netns del "$ns"
 	if [ $ok -eq 1 ]; then

@@ -38,6 +38,8 @@ trap 'exit 130' INT TERM
 # fwgen's lock and confirmation FIFO live here, not in the host's /run,
 # each namespace in its own net-<dev>-<inode> directory.
 export FWGEN_RUN_DIR="$TMP/run"
+# The last confirmed inventory (apply --boot), not /var/lib/fwgen.
+export FWGEN_STATE_DIR="$TMP/state"
 fifo_ready() { compgen -G "$FWGEN_RUN_DIR/net-*/confirm" >/dev/null; }
 root_tables=$(nft list tables 2>/dev/null)
 

@@ -32,6 +32,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 export FWGEN_RUN_DIR="$TMP/run"
+# The last confirmed inventory (apply --boot), not /var/lib/fwgen.
+export FWGEN_STATE_DIR="$TMP/state"
 root_tables=$(nft list tables 2>/dev/null)
 
 ns_new() {	# NAME: a fresh namespace with lo up
@@ -331,6 +333,57 @@ t_watchdog_signals() {
 	ruleset A | cmp -s - "$TMP/before" || { why "SIGTERM: not rolled back exactly"; return 1; }
 }
 check "the watchdog ignores HUP/QUIT/USR1/USR2/ALRM/PIPE; SIGTERM rolls back at once" t_watchdog_signals
+
+# --- the boot path applies the last confirmed inventory -----------------------
+
+# A reboot inside the window, simulated: the watchdog stops (SIGKILL) and
+# the ruleset is gone; fwgen.service then runs `apply --boot`.
+t_boot_path() {
+	local wpid
+
+	export FWGEN_STATE_DIR="$TMP/boot-state"
+	cp "$MORPH" "$TMP/inv.yaml"
+	in_ns A nft flush ruleset
+	in_ns A "$FWGEN" apply -q --boot -i "$TMP/inv.yaml" --role app-tier >"$TMP/out" ||
+		{ why "first boot failed"; return 1; }
+	[ ! -s "$TMP/out" ] || { why "-q boot printed: $(cat "$TMP/out")"; return 1; }
+	ruleset A >"$TMP/confirmed"
+	# The admin edits the inventory and tries it with --confirm.
+	sed -i 's|198.18.9.0/28|198.18.9.64/28|' "$TMP/inv.yaml"
+	cmp -s <("$FWGEN" print -i "$MORPH" --role app-tier) <("$FWGEN" print -i "$TMP/inv.yaml" --role app-tier) &&
+		{ why "the edit changes nothing"; return 1; }
+	in_ns A "$FWGEN" apply -q -i "$TMP/inv.yaml" --role app-tier --confirm 30 </dev/null ||
+		{ why "apply --confirm failed"; return 1; }
+	wpid=$(cut -d' ' -f1 "$(nsdir A)/pending")
+	kill -KILL "$wpid"
+	in_ns A nft flush ruleset
+	in_ns A "$FWGEN" apply --boot -i "$TMP/inv.yaml" --role app-tier >"$TMP/out" 2>&1 ||
+		{ why "boot failed: $(cat "$TMP/out")"; return 1; }
+	grep -q "last confirmed inventory" "$TMP/out" || { why "boot says: $(cat "$TMP/out")"; return 1; }
+	ruleset A | cmp -s - "$TMP/confirmed" ||
+		{ why "the boot path applied the unconfirmed inventory"; return 1; }
+	# Once confirmed, the edit is what boots.
+	in_ns A "$FWGEN" apply -q -i "$TMP/inv.yaml" --role app-tier --confirm 30 </dev/null &&
+		in_ns A "$FWGEN" confirm -q || { why "apply --confirm + confirm failed"; return 1; }
+	settled A || { why "still pending"; return 1; }
+	in_ns A nft flush ruleset
+	in_ns A "$FWGEN" apply -q --boot -i "$MORPH" --role app-tier || { why "second boot failed"; return 1; }
+	in_ns A "$FWGEN" diff -q -i "$TMP/inv.yaml" --role app-tier ||
+		{ why "the confirmed edit is not what boots"; return 1; }
+	export FWGEN_STATE_DIR="$TMP/state"
+}
+check "a reboot in the window: apply --boot applies the last confirmed inventory, not the unconfirmed one" t_boot_path
+
+# -i - reads the inventory from standard input.
+t_stdin() {
+	in_ns A nft flush ruleset
+	in_ns A "$FWGEN" apply -q -i - --role app-tier <"$MORPH" || { why "apply -i - failed"; return 1; }
+	in_ns A "$FWGEN" diff -q "${A1[@]}" || { why "not the inventory's ruleset"; return 1; }
+	printf 'topology: [\n' | "$FWGEN" print -i - --role app-tier 2>"$TMP/err"
+	[ $? = 2 ] && grep -q "^fwgen: <stdin>:2:1: " "$TMP/err" ||
+		{ why "bad stdin: $(cat "$TMP/err")"; return 1; }
+}
+check "-i - reads the inventory from standard input; errors say <stdin>:LINE:COL" t_stdin
 
 # --- per network namespace -----------------------------------------------------------
 

@@ -18,6 +18,8 @@ lab_test_init
 lab_probe_bin >/dev/null || { echo "FAIL: no probe binary (set PROBE)"; exit 1; }
 TMP=$LAB_TMP
 export FWGEN_RUN_DIR="$TMP/run"
+# The last confirmed inventory (apply --boot), not /var/lib/fwgen.
+export FWGEN_STATE_DIR="$TMP/state"
 
 # h holds the firewall; c is a managed machine the inventory does not list yet.
 lab_host h 198.18.0.10/24 2001:db8:0:1::10/64 &&
