@@ -19,12 +19,48 @@
 #include "ctx.h"
 #include "diff.h"
 #include "netlink.h"
+#include "nft-canon.h"
 #include "nft-build.h"
 #include "readback.h"
 #include "runlock.h"
+#include "tablename.h"
 
 /* Apply tries this often when the ruleset changes under a confirm. */
 #define GENID_TRIES 5
+
+/*
+ * The ownership check: a table of that name that fwgen did not create
+ * (no FWGEN_TABLE_COMMENT) is not replaced or removed unless forced.
+ */
+static int refuse_foreign(struct fwgen_ctx *ctx, const struct nftnl_table *t,
+			  const char *name, unsigned int flags)
+{
+	char buf[CANON_COMMENT_MAX];
+	const char *c = readback_not_ours(t, buf, sizeof(buf));
+
+	if (!c || (flags & FWGEN_APPLY_FORCE))
+		return 0;
+	return ctx_err(ctx, -EEXIST,
+		       "table inet %s exists and was not made by fwgen (%s%.200s%s, not \"%s\"): fwgen replaces or removes only its own table; nothing was changed (forcing takes it over)",
+		       name, *c ? "its comment is \"" : "it has no comment",
+		       c, *c ? "\"" : "", FWGEN_TABLE_COMMENT);
+}
+
+static int check_owner(struct fwgen_ctx *ctx, const char *name,
+		       unsigned int flags)
+{
+	struct nftnl_table *t = NULL;
+	int ret;
+
+	if (flags & FWGEN_APPLY_FORCE)
+		return 0;
+	ret = readback_table_head(ctx, name, &t);
+	if (ret == 0)
+		ret = refuse_foreign(ctx, t, name, flags);
+	if (t)
+		nftnl_table_free(t);
+	return ret;
+}
 
 static int lockout(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 		   unsigned int flags)
@@ -118,7 +154,9 @@ FWGEN_EXPORT int fwgen_policy_apply(struct fwgen_ctx *ctx,
 		return ret;
 	if ((ret = lock_take(ctx, &fd)) < 0)
 		goto out;
-	ret = nl_genid(ctx, s, &genid);
+	ret = check_owner(ctx, pol->table, flags);
+	if (ret == 0)
+		ret = nl_genid(ctx, s, &genid);
 	if (ret == 0)
 		ret = nl_replace(ctx, s, o, NL_COMMIT, 0);
 	if (ret == -ETIME)
@@ -154,7 +192,8 @@ FWGEN_EXPORT int fwgen_policy_check(struct fwgen_ctx *ctx,
  * the generation it was read in. *prev is NULL when there is none.
  */
 static int read_previous(struct fwgen_ctx *ctx, const char *table,
-			 struct nft_objs **prev, uint32_t *genid)
+			 unsigned int flags, struct nft_objs **prev,
+			 uint32_t *genid)
 {
 	unsigned int others;
 	int ret;
@@ -173,6 +212,12 @@ static int read_previous(struct fwgen_ctx *ctx, const char *table,
 		nft_objs_free(*prev);
 		*prev = NULL;
 		return 0;
+	}
+	ret = refuse_foreign(ctx, (*prev)->table, table, flags);
+	if (ret < 0) {
+		nft_objs_free(*prev);
+		*prev = NULL;
+		return ret;
 	}
 	readback_make_resendable(*prev);
 	return 0;
@@ -277,7 +322,7 @@ FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 	for (tries = 0; tries < GENID_TRIES; tries++) {
 		nft_objs_free(prev);
 		prev = NULL;
-		ret = read_previous(ctx, pol->table, &prev, &genid);
+		ret = read_previous(ctx, pol->table, flags, &prev, &genid);
 		if (ret < 0)
 			goto out;
 		ret = prove_restorable(ctx, s, prev, pol->table, flags,
@@ -319,16 +364,30 @@ out:
 FWGEN_EXPORT int fwgen_table_remove(struct fwgen_ctx *ctx,
 				    const char *table_name)
 {
+	return fwgen_table_remove_flags(ctx, table_name, 0);
+}
+
+FWGEN_EXPORT int fwgen_table_remove_flags(struct fwgen_ctx *ctx,
+					  const char *table_name,
+					  unsigned int flags)
+{
 	const char *name = table_name ? table_name : FWGEN_DEFAULT_TABLE;
 	struct nl_sock *s = NULL;
 	int fd, ret;
 
-	if (!*name)
-		return ctx_err(ctx, -EINVAL, "empty table name");
+	if (!ctx)
+		return -EINVAL;
+	if (flags & ~(unsigned int)FWGEN_APPLY_FORCE)
+		return ctx_err(ctx, -EINVAL, "unknown flags 0x%x", flags);
+
+	if ((ret = table_name_check(ctx, name)) < 0)
+		return ret;
 	if ((ret = nl_open(ctx, &s)) < 0)
 		return ret;
 	if ((ret = lock_take(ctx, &fd)) == 0) {
-		ret = nl_delete_table(ctx, s, name);
+		ret = check_owner(ctx, name, flags);
+		if (ret == 0)
+			ret = nl_delete_table(ctx, s, name);
 		lock_release(fd);
 	}
 	nl_close(s);

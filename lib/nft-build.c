@@ -952,6 +952,22 @@ err_msg:
 
 /* Tables and chains */
 
+/* The ownership marker, as nft writes a table's comment. */
+static int table_comment(struct nftnl_table *t)
+{
+	struct nftnl_udata_buf *ud = nftnl_udata_buf_alloc(64);
+	int ret = -ENOMEM;
+
+	if (ud && nftnl_udata_put_strz(ud, NFTNL_UDATA_TABLE_COMMENT,
+				       FWGEN_TABLE_COMMENT) &&
+	    nftnl_table_set_data(t, NFTNL_TABLE_USERDATA,
+				 nftnl_udata_buf_data(ud),
+				 nftnl_udata_buf_len(ud)) == 0)
+		ret = 0;
+	nftnl_udata_buf_free(ud);
+	return ret;
+}
+
 static int build_table(struct build *b)
 {
 	struct nftnl_table *t = nftnl_table_alloc();
@@ -965,7 +981,7 @@ static int build_table(struct build *b)
 	}
 	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
 	b->o->table = t;
-	return 0;
+	return table_comment(t);
 }
 
 static uint32_t hook_num(enum pol_hook h)

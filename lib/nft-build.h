@@ -18,6 +18,14 @@
 #include "policy.h"
 
 /*
+ * The comment fwgen gives its table when it creates it: the ownership
+ * marker. apply, remove and set updates touch a table of fwgen's name only
+ * when it carries it (or when forced), so a hand-made table or a
+ * distribution's `inet filter` is never replaced by mistake.
+ */
+#define FWGEN_TABLE_COMMENT "managed by fwgen"
+
+/*
  * The elements of a named peer set left as the policy's sorted, disjoint
  * intervals (nft_build_for_batch()), for netlink to encode straight into
  * the batch: 100,000 addresses are 200,000 elements, and as many libnftnl

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "nft-build.h"
 #include "render.h"
 
 static void print_icmp_type(int family, uint8_t type, FILE *out)
@@ -245,7 +246,8 @@ int render_nft(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	/* Declaring the table first makes the delete valid when it is absent. */
 	fprintf(out, "table inet %s\ndelete table inet %s\n\n", pol->table,
 		pol->table);
-	fprintf(out, "table inet %s {\n", pol->table);
+	fprintf(out, "table inet %s {\n\tcomment \"%s\"\n", pol->table,
+		FWGEN_TABLE_COMMENT);
 	for (i = 0; i < pol->nsets; i++)
 		render_set(&pol->sets[i], out);
 	for (i = 0; i < pol->nchains; i++) {

@@ -24,14 +24,16 @@
 
 #include "netlink.h"
 #include "nft-build.h"
+#include "nft-canon.h"
+#include "readback.h"
 #include "runlock.h"
 #include "setops.h"
 #include "setread.h"
+#include "tablename.h"
 #include "yaml-doc.h"
 
 /* The limits the inventory puts on names (inventory.c, catalog.c). */
 #define ROLE_NAME_MAX 40
-#define TABLE_NAME_MAX 32
 
 /* An update starts over this often when the ruleset changes meanwhile. */
 #define UPDATE_TRIES 5
@@ -83,10 +85,10 @@ static void side_release(struct side *sd)
 static int check_names(struct fwgen_ctx *ctx, const char *table,
 		       const char *role)
 {
-	if (!table || !yd_is_name(table, TABLE_NAME_MAX))
-		return ctx_err(ctx, -EINVAL,
-			       "table name '%.64s' must be lowercase letters, digits, '-' and '_' (at most %d)",
-			       table ? table : "", TABLE_NAME_MAX);
+	int ret = table_name_check(ctx, table);
+
+	if (ret < 0)
+		return ret;
 	if (!role || !yd_is_name(role, ROLE_NAME_MAX))
 		return ctx_err(ctx, -EINVAL,
 			       "'%.64s' is not a role name (lowercase letters, digits, '-' and '_', at most %d)",
@@ -232,9 +234,17 @@ static int read_sides(struct fwgen_ctx *ctx, const char *table,
 		ret = setread_info(&sr, sd->name, &info);
 		if (ret < 0 || !info.present)
 			continue;
+		/*
+		 * Exactly the shape fwgen makes: an interval set of
+		 * ipv4_addr/ipv6_addr (nft's datatypes 7 and 8). A hand-made
+		 * set of another type of the same length (mark, ether...) is
+		 * not written into.
+		 */
 		if (!(info.flags & NFT_SET_INTERVAL) ||
-		    (info.flags & (NFT_SET_MAP | NFT_SET_ANONYMOUS)) ||
-		    info.key_len != addr_bytes(sd->family)) {
+		    (info.flags & (NFT_SET_MAP | NFT_SET_ANONYMOUS |
+				   NFT_SET_OBJECT | NFT_SET_CONCAT)) ||
+		    info.key_len != addr_bytes(sd->family) ||
+		    info.key_type != (sd->family == 4 ? 7u : 8u)) {
 			setread_end(&sr);
 			return ctx_err(ctx, -EINVAL,
 				       "set %s of table inet %s is not an IPv%d address set of fwgen (role '%s')",
@@ -379,6 +389,22 @@ static int report_sides(struct fwgen_ctx *ctx, FILE *report, const char *table,
 	return 0;
 }
 
+/* Only the sets of fwgen's own table (FWGEN_TABLE_COMMENT) are written. */
+static int refuse_foreign(struct fwgen_ctx *ctx, const char *table)
+{
+	char buf[CANON_COMMENT_MAX];
+	struct nftnl_table *t = NULL;
+	int ret = readback_table_head(ctx, table, &t);
+
+	if (ret == 0 && readback_not_ours(t, buf, sizeof(buf)))
+		ret = ctx_err(ctx, -EEXIST,
+			      "table inet %s was not made by fwgen (no comment \"%s\"): fwgen writes only into the sets of its own table; nothing was changed",
+			      table, FWGEN_TABLE_COMMENT);
+	if (t)
+		nftnl_table_free(t);
+	return ret;
+}
+
 static int set_change(struct fwgen_ctx *ctx, const char *table,
 		      const char *role, const char *const *addresses,
 		      size_t n, enum setops_op op, FILE *report)
@@ -401,6 +427,8 @@ static int set_change(struct fwgen_ctx *ctx, const char *table,
 	if ((ret = nl_open(ctx, &s)) < 0)
 		goto out;
 	if ((ret = lock_take(ctx, &fd)) < 0)
+		goto out;
+	if ((ret = refuse_foreign(ctx, table)) < 0)
 		goto out;
 	ret = -ERESTART;
 	for (tries = 0; tries < UPDATE_TRIES && ret == -ERESTART; tries++) {

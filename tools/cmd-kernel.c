@@ -47,7 +47,9 @@ static const char apply_usage[] =
 	"                        FWGEN_STATE_DIR, default /var/lib/fwgen) instead\n"
 	"                        of -i when there is one: what fwgen.service runs\n"
 	"      --force           apply even if this SSH session's client would be\n"
-	"                        locked out (SSH_CONNECTION)\n"
+	"                        locked out (SSH_CONNECTION), or the table of that\n"
+	"                        name was not made by fwgen, or (--confirm) the\n"
+	"                        previous table cannot be put back\n"
 	"      --strict          a peer role not bound in the inventory is an error\n"
 	"      --table NAME      the inet table fwgen owns (default fwgen)\n"
 	"  -q, --quiet           print nothing on success\n"
@@ -68,10 +70,12 @@ static const char check_usage[] =
 	"Exit status: 0 the kernel accepts it, 2 it does not, or another error.\n";
 
 static const char remove_usage[] =
-	"Usage: fwgen remove [--table NAME] [-q]\n"
+	"Usage: fwgen remove [--table NAME] [--force] [-q]\n"
 	"\n"
 	"Deletes fwgen's table (default inet fwgen) and nothing else. A table that\n"
-	"is not there is reported and is not an error.\n"
+	"is not there is reported and is not an error. A table of that name that\n"
+	"fwgen did not create (no comment \"managed by fwgen\") is refused unless\n"
+	"--force.\n"
 	"\n"
 	"Exit status: 0 removed or not there, 2 error.\n";
 
@@ -604,8 +608,8 @@ int cmd_remove(int argc, char **argv)
 	const char *table;
 	int ret;
 
-	ret = cli_parse(argc, argv, CLI_OPT_TABLE | CLI_OPT_QUIET, remove_usage,
-			&o);
+	ret = cli_parse(argc, argv, CLI_OPT_TABLE | CLI_OPT_QUIET | CLI_OPT_FORCE,
+			remove_usage, &o);
 	if (ret >= 0)
 		return ret;
 	if (o.nargs > 0)
@@ -614,7 +618,8 @@ int cmd_remove(int argc, char **argv)
 	ctx = cli_ctx_new();
 	if (!ctx)
 		return EXIT_ERROR;
-	ret = fwgen_table_remove(ctx, table);
+	ret = fwgen_table_remove_flags(ctx, table,
+				       o.force ? FWGEN_APPLY_FORCE : 0);
 	if (ret == -ENOENT) {
 		if (!o.quiet)
 			printf("fwgen: table inet %s is not there; nothing to remove\n",

@@ -26,9 +26,25 @@ extern "C" {
  * A refused batch changes nothing: the previous ruleset stays as it was.
  */
 
+/*
+ * Ownership: fwgen marks the table it creates with the comment "managed
+ * by fwgen". fwgen_policy_apply(), fwgen_policy_apply_confirmed(),
+ * fwgen_table_remove() and the set updates of fwgen/sets.h refuse a table
+ * of that name without it -- made by hand, by another tool, or a
+ * distribution's `inet filter` -- with -EEXIST and a message naming it,
+ * unless forced (FWGEN_APPLY_FORCE; the set updates cannot be forced:
+ * apply once with force to take the table over). A table that was loaded
+ * from fwgen's JSON output carries no comment (nft 1.0.6 drops table
+ * comments in JSON) and needs the same.
+ */
+
 /* Flags of fwgen_policy_apply() and fwgen_policy_apply_confirmed(). */
 enum fwgen_apply_flags {
-	/* Apply even if the anti-lockout check refuses the policy. */
+	/*
+	 * Apply even if the anti-lockout check refuses the policy, if the
+	 * table of that name is not fwgen's, or (confirmed) if the previous
+	 * table cannot be put back.
+	 */
 	FWGEN_APPLY_FORCE = 1 << 0,
 };
 
@@ -174,6 +190,14 @@ int fwgen_policy_check(struct fwgen_ctx *ctx, const struct fwgen_policy *pol);
  * CLI reports it and succeeds).
  */
 int fwgen_table_remove(struct fwgen_ctx *ctx, const char *table_name);
+
+/*
+ * As fwgen_table_remove(), with flags: FWGEN_APPLY_FORCE removes the
+ * table even when fwgen did not create it (see Ownership below); other
+ * bits are -EINVAL.
+ */
+int fwgen_table_remove_flags(struct fwgen_ctx *ctx, const char *table_name,
+			     unsigned int flags);
 
 #ifdef __cplusplus
 }

@@ -79,6 +79,7 @@ A2=(-i "$MORPH" --role messaging-tier)
 # What the issue found failing open: a set updated from the packet path.
 cat >"$TMP/dynset.nft" <<'EOT'
 table inet fwgen {
+	comment "managed by fwgen"
 	set s {
 		type ipv4_addr
 		size 65535
@@ -93,6 +94,7 @@ EOT
 # An ingress chain: its device must come back with it.
 cat >"$TMP/ingress.nft" <<'EOT'
 table inet fwgen {
+	comment "managed by fwgen"
 	chain ing {
 		type filter hook ingress device "lo" priority filter; policy accept;
 	}
@@ -116,6 +118,7 @@ check "--confirm over an ingress chain: restored with its device" t_rollback_exa
 # element counters, dynset timeouts, a rate limit, a second base chain.
 cat >"$TMP/sets.nft" <<'EOT'
 table inet fwgen {
+	comment "managed by fwgen"
 	set s {
 		type ipv4_addr
 		size 1024
@@ -473,6 +476,112 @@ t_rundir_symlinks() {
 	[ "$(stat -c %s "$d/lock")" = 101 ] || { why "the lock file was truncated"; return 1; }
 }
 check "symlinks for the lock and the FIFO, a regular file or a stale FIFO as confirm: refused, nothing written" t_rundir_symlinks
+
+# --- ownership ---------------------------------------------------------------------
+
+t_foreign_tables() {
+	local rc t
+
+	in_ns A nft flush ruleset
+	# A hand-made inet fwgen, and a distribution's inet filter.
+	in_ns A nft -f - <<'EOT' || { why "nft -f failed"; return 1; }
+table inet fwgen {
+	chain input { type filter hook input priority 0; policy accept; }
+}
+table inet filter {
+	comment "distribution"
+	chain input { type filter hook input priority 0; policy accept; }
+}
+EOT
+	ruleset A >"$TMP/before"
+	in_ns A "$FWGEN" apply -q "${A1[@]}" 2>"$TMP/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "table inet fwgen exists and was not made by fwgen (it has no comment" "$TMP/err" ||
+		{ why "apply: exit $rc: $(cat "$TMP/err")"; return 1; }
+	in_ns A "$FWGEN" apply -q "${A1[@]}" --confirm 1 --wait </dev/null 2>"$TMP/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "not made by fwgen" "$TMP/err" ||
+		{ why "apply --confirm: exit $rc: $(cat "$TMP/err")"; return 1; }
+	in_ns A "$FWGEN" apply -q "${A1[@]}" --table filter 2>"$TMP/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "table inet filter exists and was not made by fwgen (its comment is \"distribution\"" "$TMP/err" ||
+		{ why "apply --table filter: exit $rc: $(cat "$TMP/err")"; return 1; }
+	for t in fwgen filter; do
+		in_ns A "$FWGEN" remove --table "$t" 2>"$TMP/err"
+		rc=$?
+		[ $rc = 2 ] && grep -q "table inet $t exists and was not made by fwgen" "$TMP/err" ||
+			{ why "remove --table $t: exit $rc: $(cat "$TMP/err")"; return 1; }
+	done
+	in_ns A "$FWGEN" set add user 198.18.0.5 2>"$TMP/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "table inet fwgen was not made by fwgen" "$TMP/err" ||
+		{ why "set add: exit $rc: $(cat "$TMP/err")"; return 1; }
+	ruleset A | cmp -s - "$TMP/before" || { why "a foreign table was touched"; return 1; }
+	# --force takes inet fwgen over; from then on it is fwgen's.
+	in_ns A "$FWGEN" apply -q --force "${A1[@]}" || { why "apply --force failed"; return 1; }
+	in_ns A nft list table inet fwgen | grep -q 'comment "managed by fwgen"' ||
+		{ why "no marker after apply"; return 1; }
+	in_ns A "$FWGEN" apply -q "${A2[@]}" || { why "apply after the takeover failed"; return 1; }
+	in_ns A "$FWGEN" remove -q --force --table filter || { why "remove --force failed"; return 1; }
+	[ "$(in_ns A nft list tables)" = "table inet fwgen" ] || { why "tables: $(in_ns A nft list tables)"; return 1; }
+}
+check "a hand-made inet fwgen and inet filter: apply, --confirm, remove and set refuse them; --force takes over" t_foreign_tables
+
+# --- one validator for addresses, sets of fwgen's shape only ------------------
+
+t_set_validator() {
+	local a rc
+
+	in_ns A nft flush ruleset
+	in_ns A "$FWGEN" apply -q "${A1[@]}" || { why "apply failed"; return 1; }
+	ruleset A >"$TMP/before"
+	for a in ::ffff:198.18.0.5 ::ffff:0:0/96 ::ffff:198.18.0.0/112; do
+		in_ns A "$FWGEN" set add user "$a" 2>"$TMP/err"
+		rc=$?
+		[ $rc = 2 ] && grep -q "IPv4-mapped IPv6 address never matches" "$TMP/err" ||
+			{ why "set add $a: exit $rc: $(cat "$TMP/err")"; return 1; }
+		# The inventory says the same of it.
+		printf 'topology: morpheus-distributed\nroles:\n  user: ["%s"]\n' "$a" >"$TMP/m.yaml"
+		"$FWGEN" print -i "$TMP/m.yaml" --role app-tier 2>"$TMP/err2"
+		grep -q "IPv4-mapped IPv6 address never matches" "$TMP/err2" ||
+			{ why "the inventory accepts $a?" "$(cat "$TMP/err2")"; return 1; }
+	done
+	ruleset A | cmp -s - "$TMP/before" || { why "a set changed"; return 1; }
+	# A hand-made set of another type under the role's set name.
+	in_ns A nft flush ruleset
+	in_ns A nft -f - <<'EOT' || { why "nft -f failed"; return 1; }
+table inet fwgen {
+	comment "managed by fwgen"
+	set user_v4 {
+		type mark
+		flags interval
+	}
+}
+EOT
+	in_ns A "$FWGEN" set add user 198.18.0.5 2>"$TMP/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "is not an IPv4 address set of fwgen" "$TMP/err" ||
+		{ why "mark set: exit $rc: $(cat "$TMP/err")"; return 1; }
+	[ -z "$(in_ns A nft list set inet fwgen user_v4 | grep elements)" ] ||
+		{ why "written into the mark set"; return 1; }
+}
+check "set add: what the inventory refuses is refused; a set of another type is not written" t_set_validator
+
+t_table_names() {
+	local t rc
+
+	for t in 'a b' ../x table 'x;y' ''; do
+		in_ns A "$FWGEN" remove --table "$t" 2>"$TMP/err"
+		rc=$?
+		[ $rc = 2 ] && grep -q "table name '.*' \(must be\|is an nft keyword\)" "$TMP/err" ||
+			{ why "remove --table '$t': exit $rc: $(cat "$TMP/err")"; return 1; }
+		in_ns A "$FWGEN" set add --table "$t" user 198.18.0.5 2>"$TMP/err"
+		rc=$?
+		[ $rc = 2 ] && grep -q "table name '.*' \(must be\|is an nft keyword\)" "$TMP/err" ||
+			{ why "set add --table '$t': exit $rc: $(cat "$TMP/err")"; return 1; }
+	done
+}
+check "remove and set refuse the table names the inventory refuses" t_table_names
 
 # --- the host's own ruleset -----------------------------------------------------
 
