@@ -141,11 +141,11 @@ _fwgen()
 	local policy='-i --inventory -t --topology -r --role --strict --table'
 	case $cmd in
 	print) opts="$policy -f --format" ;;
-	apply) opts="$policy --confirm --force -q --quiet" ;;
+	apply) opts="$policy --confirm --wait --boot --force -q --quiet" ;;
 	check) opts="$policy -q --quiet" ;;
 	diff) opts="$policy -q --quiet" ;;
-	remove) opts='--table -q --quiet' ;;
-	confirm) opts='-q --quiet' ;;
+	remove) opts='--table --force -q --quiet' ;;
+	confirm) opts='--status -q --quiet' ;;
 	set)
 		opts='--table -q --quiet'
 		if [[ $cur != -* ]]; then

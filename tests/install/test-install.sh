@@ -472,7 +472,7 @@ check_completion diff --q = --quiet
 # an option is the command's when `fwgen CMD OPTION --help` gets as far as
 # the --help (refused options and bad values stop before it, exit 2).
 universe='--inventory=x --topology=x --role=x --strict --table=x --format=nft
-	--confirm=5 --force --quiet --from=x --port=1 --proto=tcp --outbound --help'
+	--confirm=5 --force --quiet --from=x --port=1 --proto=tcp --outbound --wait --boot --status --help'
 missing=()
 ncmd=0
 for c in $("$D$fwgen" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }'); do

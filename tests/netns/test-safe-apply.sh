@@ -583,6 +583,23 @@ t_table_names() {
 }
 check "remove and set refuse the table names the inventory refuses" t_table_names
 
+# --- diff sees table and chain comment drift ---------------------------------------
+
+t_diff_comments() {
+	local out
+
+	"$FWGEN" print "${A1[@]}" >"$TMP/p.nft" || { why "print failed"; return 1; }
+	in_ns A nft flush ruleset
+	sed -e 's/^\tcomment "managed by fwgen"$/\tcomment "edited by hand"/' \
+		-e '0,/^\tchain input {$/s//&\n\t\tcomment "mine"/' "$TMP/p.nft" | in_ns A nft -f - ||
+		{ why "nft -f of the edited script failed"; return 1; }
+	out=$(in_ns A "$FWGEN" diff "${A1[@]}")
+	[ $? = 1 ] || { why "diff exit not 1:" "$out"; return 1; }
+	[ "$out" = '~ table inet fwgen: comment "edited by hand", want "managed by fwgen"
+~ chain inet fwgen input: comment "mine", want none' ] || { why "diff says:" "$out"; return 1; }
+}
+check "diff reports table and chain comment drift" t_diff_comments
+
 # --- the host's own ruleset -----------------------------------------------------
 
 if [ "$(nft list tables 2>/dev/null)" != "$root_tables" ]; then
