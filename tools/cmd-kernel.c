@@ -57,7 +57,7 @@ static const char apply_usage[] =
 	"\n"
 	"Another fwgen changing the ruleset is waited for up to FWGEN_LOCK_TIMEOUT\n"
 	"seconds (default 30). Needs CAP_NET_ADMIN.\n"
-	"Exit status: 0 applied, 1 not confirmed and rolled back, 2 error (nothing\n"
+	"Exit status: 0 applied, 1 (--wait) not confirmed and rolled back, 2 error (nothing\n"
 	"changed).\n";
 
 static const char check_usage[] =
