@@ -32,6 +32,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 export FWGEN_RUN_DIR="$TMP/run"
+# The nlfault shim is preloaded ahead of the sanitizer runtime in the ASan
+# build: let it.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 # The last confirmed inventory (apply --boot), not /var/lib/fwgen.
 export FWGEN_STATE_DIR="$TMP/state"
 root_tables=$(nft list tables 2>/dev/null)
@@ -412,6 +415,36 @@ t_two_namespaces() {
 	in_ns B "$FWGEN" diff -q "${A2[@]}" || { why "B's confirmed table is gone"; return 1; }
 }
 check "two namespaces apply --confirm at once; a confirm in B keeps B only" t_two_namespaces
+
+# The public lock (docs/api.md section 6): a tool holding it keeps every
+# fwgen of the namespace waiting, applies inside it itself, and does not
+# block another namespace.
+t_public_lock() {
+	local pid i rc
+
+	[ -n "${CTXLOCK:-}" ] || { why "no CTXLOCK program"; return 1; }
+	in_ns A nft flush ruleset
+	in_ns B nft flush ruleset
+	ip netns exec "${P}A" "$CTXLOCK" "$FWGEN_RUN_DIR" 3 tachyon-single-server server \
+		"198.18.0.9 5555 198.18.0.1 22" >"$TMP/lock.out" 2>"$TMP/lock.err" &
+	pid=$!
+	for i in $(seq 1 100); do
+		grep -q applied "$TMP/lock.out" && break
+		sleep 0.05
+	done
+	grep -q applied "$TMP/lock.out" || { why "ctxlock did not apply: $(cat "$TMP/lock.err")"; return 1; }
+	FWGEN_LOCK_TIMEOUT=1 in_ns A "$FWGEN" apply -q "${A1[@]}" 2>"$TMP/err"
+	rc=$?
+	[ $rc = 2 ] && grep -q "another fwgen (pid $pid)" "$TMP/err" ||
+		{ why "apply during the lock: exit $rc: $(cat "$TMP/err")"; return 1; }
+	FWGEN_LOCK_TIMEOUT=1 in_ns B "$FWGEN" apply -q "${A1[@]}" ||
+		{ why "namespace B waited for A's lock"; return 1; }
+	wait "$pid" || { why "ctxlock failed: $(cat "$TMP/lock.err")"; return 1; }
+	in_ns A "$FWGEN" diff -q --topology tachyon-single-server --role server ||
+		{ why "the tool's own apply is not live"; return 1; }
+	in_ns A "$FWGEN" apply -q "${A1[@]}" || { why "apply after the unlock failed"; return 1; }
+}
+check "fwgen_ctx_lock(): fwgen waits and names the holder, the holder applies inside it, other namespaces go on" t_public_lock
 
 # --- the runtime directory trusts nothing ------------------------------------------
 
