@@ -373,6 +373,79 @@ static int send_sides(struct fwgen_ctx *ctx, struct nl_sock *s,
 	return nops ? nl_set_elems(ctx, s, ops, nops, genid) : 0;
 }
 
+static bool overlaps(const struct addr_list *l, int family,
+		     const struct addr_interval *iv)
+{
+	size_t bytes = addr_bytes(family), i;
+
+	for (i = 0; i < l->n; i++)
+		if (memcmp(l->v[i].lo, iv->hi, bytes) <= 0 &&
+		    memcmp(l->v[i].hi, iv->lo, bytes) >= 0)
+			return true;
+	return false;
+}
+
+/*
+ * After lost acknowledgements (-ETIME from nl_set_elems()): whether the
+ * update went in, read back. A generation still at genid means nothing was
+ * committed (-EIO, nothing changed); a moved one with every address added
+ * (or none of those deleted left) means it was (0). Otherwise someone
+ * else's commit moved it and ours, guarded by genid, was refused:
+ * -ERESTART, so the caller starts over.
+ */
+static int settle_sides(struct fwgen_ctx *ctx, const char *table,
+			const char *role, const struct side sides[2],
+			enum setops_op op, uint32_t genid)
+{
+	struct side chk[2] = { { .family = 4 }, { .family = 6 } };
+	char lost[FWGEN_ERRMSG_MAX];
+	struct nl_sock *s = NULL;
+	uint32_t now = 0, g;
+	bool done = true;
+	size_t i, j;
+	int ret;
+
+	snprintf(lost, sizeof(lost), "%s", ctx->errmsg);
+	ret = nl_open(ctx, &s);
+	if (ret == 0)
+		ret = nl_genid(ctx, s, &now);
+	nl_close(s);
+	if (ret == 0 && now == genid)
+		return ctx_err(ctx, -EIO,
+			       "%s; the ruleset generation did not move, so nothing was changed",
+			       lost);
+	for (i = 0; i < 2 && ret == 0; i++) {
+		memcpy(chk[i].name, sides[i].name, sizeof(chk[i].name));
+		if (addr_list_copy(&chk[i].req, &sides[i].req) < 0)
+			ret = ctx_nomem(ctx);
+	}
+	if (ret == 0)
+		ret = read_sides(ctx, table, role, chk, op, false, &g);
+	for (i = 0; i < 2 && ret == 0; i++) {
+		for (j = 0; j < chk[i].req.n; j++) {
+			const struct addr_interval *iv = &chk[i].req.v[j];
+
+			if (op == SETOPS_ADD ?
+				    !setops_covers(&chk[i].cur, chk[i].family, iv) :
+				    overlaps(&chk[i].cur, chk[i].family, iv))
+				done = false;
+		}
+	}
+	side_release(&chk[0]);
+	side_release(&chk[1]);
+	if (ret == -ERESTART || (ret == 0 && !done))
+		return -ERESTART;
+	if (ret < 0) {
+		char why[FWGEN_ERRMSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", ctx->errmsg);
+		return ctx_err(ctx, -ETIME,
+			       "%s, and reading the set back failed (%s): the outcome is unknown",
+			       lost, why);
+	}
+	return 0;
+}
+
 static int report_sides(struct fwgen_ctx *ctx, FILE *report, const char *table,
 			const struct side sides[2])
 {
@@ -444,6 +517,8 @@ static int set_change(struct fwgen_ctx *ctx, const char *table,
 		}
 		if (ret == 0)
 			ret = send_sides(ctx, s, sides, genid);
+		if (ret == -ETIME)
+			ret = settle_sides(ctx, table, role, sides, op, genid);
 	}
 	if (ret == -ERESTART)
 		ret = ctx_err(ctx, -EAGAIN,
