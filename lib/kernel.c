@@ -5,12 +5,15 @@
  * keep the previous table (read by readback.c) to put it back.
  */
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -293,6 +296,99 @@ static int restore(struct fwgen_ctx *ctx, struct nl_sock *s,
 		       table, msg);
 }
 
+/*
+ * FWGEN_APPLY_GUARD: a second process, in a session of its own, that puts
+ * the previous table back as soon as the confirming one dies inside the
+ * window -- SIGKILL, the OOM killer -- so that one death never leaves the
+ * unconfirmed table live. It waits on a socket the caller holds: a byte
+ * says the caller settled the window itself, end of file that it died.
+ * It shares the lock (the same open file), so nothing interleaves.
+ */
+struct guard {
+	pid_t pid;
+	int fd;
+};
+
+/*
+ * The guard keeps only its socket and the lock: holding the caller's other
+ * descriptors (a pipe someone reads to its end, a terminal) would keep
+ * them open as long as the window lasts.
+ */
+static void guard_close_others(int keep1, int keep2)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	int self;
+
+	if (!d)
+		return;
+	self = dirfd(d);
+	while ((e = readdir(d))) {
+		int fd = atoi(e->d_name);
+
+		if (e->d_name[0] == '.' || fd <= STDERR_FILENO || fd == keep1 ||
+		    fd == keep2 || fd == self)
+			continue;
+		close(fd);
+	}
+	closedir(d);
+}
+
+static int guard_start(struct fwgen_ctx *ctx, const struct nft_objs *prev,
+		       const char *table, int lock_fd, struct guard *g)
+{
+	int sv[2];
+	pid_t pid;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return ctx_err(ctx, -errno, "cannot start the rollback guard: %s",
+			       strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		int err = errno;
+
+		close(sv[0]);
+		close(sv[1]);
+		return ctx_err(ctx, -err, "cannot start the rollback guard: %s",
+			       strerror(err));
+	}
+	if (pid == 0) {
+		struct nl_sock *s = NULL;
+		ssize_t n;
+		char c;
+
+		close(sv[0]);
+		setsid();
+		guard_close_others(sv[1], lock_fd);
+		do
+			n = read(sv[1], &c, 1);
+		while (n < 0 && errno == EINTR);
+		if (n == 1)
+			_exit(0);
+		if (nl_open(ctx, &s) == 0)
+			restore(ctx, s, prev, table);
+		_exit(0);
+	}
+	close(sv[1]);
+	g->pid = pid;
+	g->fd = sv[0];
+	return 0;
+}
+
+static void guard_stop(struct guard *g)
+{
+	if (g->fd >= 0) {
+		if (send(g->fd, "d", 1, MSG_NOSIGNAL) < 0) {
+			/* The guard is gone already: nothing to stop. */
+		}
+		close(g->fd);
+	}
+	if (g->pid > 0)
+		while (waitpid(g->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	g->pid = g->fd = -1;
+}
+
 FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 					      const struct fwgen_policy *pol,
 					      unsigned int flags,
@@ -302,6 +398,7 @@ FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 {
 	struct nft_objs *o = NULL, *prev = NULL;
 	struct nl_sock *s = NULL;
+	struct guard g = { .pid = -1, .fd = -1 };
 	bool restorable = true;
 	uint32_t genid;
 	int fd = -1, tries, ret;
@@ -341,6 +438,18 @@ FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 	if (ret < 0)
 		goto out;
 
+	if ((flags & FWGEN_APPLY_GUARD) &&
+	    guard_start(ctx, restorable ? prev : NULL, pol->table, fd, &g) < 0) {
+		/* No guard, no window: roll back now. */
+		char why[FWGEN_ERRMSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", ctx->errmsg);
+		ret = restore(ctx, s, restorable ? prev : NULL, pol->table);
+		if (ret == 0)
+			ret = ctx_err(ctx, -EAGAIN, "%s; the new table was taken back, nothing changed",
+				      why);
+		goto out;
+	}
 	ret = confirm(data, seconds);
 	if (ret == 1) {
 		ret = 0;
@@ -354,6 +463,7 @@ FWGEN_EXPORT int fwgen_policy_apply_confirmed(struct fwgen_ctx *ctx,
 		ret = 1;
 	}
 out:
+	guard_stop(&g);
 	lock_release(fd);
 	nl_close(s);
 	nft_objs_free(prev);

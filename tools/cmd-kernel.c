@@ -437,6 +437,19 @@ static int report_result(struct cli_session *s, const struct cli_opts *o,
 	return cli_fail(s->ctx);
 }
 
+/* The OOM killer must not pick the watchdog (nor, by inheritance, its guard). */
+static void oom_protect(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "-1000", 5) < 0) {
+		/* Without CAP_SYS_RESOURCE: the guard still covers it. */
+	}
+	close(fd);
+}
+
 /*
  * apply --confirm without --wait: the whole apply runs in a child in its
  * own session, so that the rollback depends neither on this process nor
@@ -465,6 +478,7 @@ static int apply_detached(struct cli_session *s, const struct cli_opts *o,
 		close(p[0]);
 		setsid();
 		ignore_signals();
+		oom_protect();
 		if (null >= 0) {
 			dup2(null, STDIN_FILENO);
 			dup2(null, STDOUT_FILENO);
@@ -543,6 +557,8 @@ int cmd_apply(int argc, char **argv)
 	}
 	flags = o.force ? FWGEN_APPLY_FORCE : 0;
 	if (o.confirm_seconds > 0) {
+		/* A second process rolls back if the waiting one dies. */
+		flags |= FWGEN_APPLY_GUARD;
 		struct waiter w = { .ctx = s.ctx, .session = &s, .quiet = o.quiet,
 				    .detached = !o.wait, .report_fd = -1,
 				    .table = fwgen_policy_table(s.pol) };

@@ -46,6 +46,14 @@ enum fwgen_apply_flags {
 	 * table cannot be put back.
 	 */
 	FWGEN_APPLY_FORCE = 1 << 0,
+	/*
+	 * fwgen_policy_apply_confirmed() only: while confirm runs, a guard
+	 * process (fork()ed, in its own session, holding the same lock)
+	 * puts the previous table back at once if the calling process dies
+	 * -- SIGKILL, the OOM killer -- so that no single death leaves the
+	 * unconfirmed table live. For single-threaded callers (it forks).
+	 */
+	FWGEN_APPLY_GUARD = 1 << 1,
 };
 
 /*

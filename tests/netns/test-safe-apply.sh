@@ -387,8 +387,9 @@ t_boot_path() {
 		{ why "the edit changes nothing"; return 1; }
 	in_ns A "$FWGEN" apply -q -i "$TMP/inv.yaml" --role app-tier --confirm 30 </dev/null ||
 		{ why "apply --confirm failed"; return 1; }
-	wpid=$(cut -d' ' -f1 "$(nsdir A)/pending")
-	kill -KILL "$wpid"
+	# The machine stops: every process of it at once (watchdog, guard).
+	kill -KILL $(ip netns pids "${P}A") 2>/dev/null
+	settled A || { why "processes left"; return 1; }
 	in_ns A nft flush ruleset
 	in_ns A "$FWGEN" apply --boot -i "$TMP/inv.yaml" --role app-tier >"$TMP/out" 2>&1 ||
 		{ why "boot failed: $(cat "$TMP/out")"; return 1; }
@@ -417,6 +418,33 @@ t_stdin() {
 		{ why "bad stdin: $(cat "$TMP/err")"; return 1; }
 }
 check "-i - reads the inventory from standard input; errors say <stdin>:LINE:COL" t_stdin
+
+# The watchdog itself killed (SIGKILL, as the OOM killer would): its guard
+# puts the previous table back at once. The watchdog is OOM-protected.
+t_watchdog_killed() {
+	local wpid
+
+	in_ns A nft flush ruleset
+	in_ns A "$FWGEN" apply -q "${A1[@]}" || { why "apply failed"; return 1; }
+	ruleset A >"$TMP/before"
+	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 60 </dev/null || { why "apply --confirm failed"; return 1; }
+	wpid=$(cut -d' ' -f1 "$(nsdir A)/pending")
+	# Lowering it needs CAP_SYS_RESOURCE, which a container may not give.
+	if sh -c 'echo -1000 >/proc/self/oom_score_adj' 2>/dev/null; then
+		[ "$(cat "/proc/$wpid/oom_score_adj")" = -1000 ] ||
+			{ kill -TERM "$wpid"; why "the watchdog is not OOM-protected"; return 1; }
+	else
+		echo "    (oom_score_adj cannot be lowered here: OOM protection not checked)"
+	fi
+	in_ns A "$FWGEN" diff -q "${A2[@]}" || { why "the new table is not live"; return 1; }
+	kill -KILL "$wpid"
+	settled A || { why "still pending"; return 1; }
+	ruleset A | cmp -s - "$TMP/before" ||
+		{ why "the watchdog's death left the unconfirmed table:" "$(ruleset A | diff "$TMP/before" - | head -5)"; return 1; }
+	in_ns A "$FWGEN" confirm --status >"$TMP/out"
+	[ $? = 1 ] && grep -q "stale" "$TMP/out" || { why "status after: $(cat "$TMP/out")"; return 1; }
+}
+check "SIGKILL of the watchdog itself: its guard rolls back at once" t_watchdog_killed
 
 # --- per network namespace -----------------------------------------------------------
 
