@@ -145,12 +145,12 @@ _fwgen()
 	local policy='-i --inventory -t --topology -r --role --strict --table'
 	case $cmd in
 	print) opts="$policy --audit --enforce -f --format" ;;
-	apply) opts="$policy --audit --enforce --confirm --force -q --quiet" ;;
+	apply) opts="$policy --audit --enforce --confirm --wait --boot --force -q --quiet" ;;
 	check) opts="$policy --audit --enforce -q --quiet" ;;
 	diff) opts="$policy --audit --enforce -q --quiet" ;;
 	status) opts='--table --json -f --format' ;;
-	remove) opts='--table -q --quiet' ;;
-	confirm) opts='-q --quiet' ;;
+	remove) opts='--table --force -q --quiet' ;;
+	confirm) opts='--status -q --quiet' ;;
 	fleet) opts='-i --inventory -t --topology --strict --json --explain
 		--local -r --role --table' ;;
 	set)

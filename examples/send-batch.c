@@ -18,12 +18,9 @@
 #define _GNU_SOURCE	/* sendmsg(), geteuid() under -std=c11 */
 #endif
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
@@ -37,26 +34,6 @@
 #include <fwgen/fwgen.h>
 #include <fwgen/kernel.h>
 #include <fwgen/nftnl.h>
-
-/*
- * fwgen's lock: the one `fwgen apply` and `fwgen set` hold. (Once libfwgen
- * offers fwgen_ctx_lock(), call that instead of taking the file here.)
- */
-static int take_lock(void)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/lock", fwgen_run_dir());
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	if (flock(fd, LOCK_EX) < 0) {
-		close(fd);
-		return -errno;
-	}
-	return fd;
-}
 
 /*
  * Sends the batch in one sendmsg() and reads what nf_tables queued while
@@ -117,7 +94,8 @@ int main(int argc, char **argv)
 	struct nftnl_batch *b = NULL;
 	uint32_t seq = (uint32_t)time(NULL), first, refused = 0;
 	struct fwgen_ctx *ctx;
-	int status = 2, ret, lock = -1;
+	int status = 2, ret;
+	bool locked = false;
 	char what[256];
 
 	if (send) {
@@ -135,6 +113,14 @@ int main(int argc, char **argv)
 	ctx = fwgen_ctx_new();
 	if (!ctx)
 		return 2;
+	/*
+	 * The library reads no environment: a tool passes on what it wants
+	 * protected and where fwgen keeps its lock, as the fwgen CLI does.
+	 */
+	if (fwgen_ctx_set_ssh_connection(ctx, getenv("SSH_CONNECTION")) < 0 ||
+	    (getenv("FWGEN_RUN_DIR") &&
+	     fwgen_ctx_set_run_dir(ctx, getenv("FWGEN_RUN_DIR")) < 0))
+		goto fail;
 	if (fwgen_catalog_load(ctx, &cat) < 0 ||
 	    fwgen_policy_resolve(ctx, cat, NULL, topology, &role, 1, 0, &pol) < 0 ||
 	    fwgen_policy_to_nftnl(ctx, pol, &objs) < 0)
@@ -143,7 +129,7 @@ int main(int argc, char **argv)
 	       fwgen_policy_table(pol), role, topology);
 
 	/* What `fwgen apply` checks first: this session must stay reachable. */
-	if (fwgen_policy_lockout_check(ctx, pol, getenv("SSH_CONNECTION")) < 0)
+	if (fwgen_policy_lockout_check(ctx, pol, fwgen_ctx_ssh_connection(ctx)) < 0)
 		goto fail;
 	printf("anti-lockout check: passed (%s)\n",
 	       getenv("SSH_CONNECTION") ? "this SSH session is admitted" :
@@ -171,13 +157,12 @@ int main(int argc, char **argv)
 		printf("not sent (give --send, as root, to commit it)\n");
 		goto out;
 	}
-	lock = take_lock();
-	if (lock < 0) {
-		fprintf(stderr, "send-batch: cannot take fwgen's lock in %s: %s\n",
-			fwgen_run_dir(), strerror(-lock));
+	/* fwgen's lock: no `fwgen apply` or set update interleaves. */
+	if (fwgen_ctx_lock(ctx) < 0) {
 		status = 2;
-		goto out;
+		goto fail;
 	}
+	locked = true;
 	ret = send_batch(b, &refused);
 	if (ret < 0) {
 		if (fwgen_nftnl_describe(ctx, objs, first, refused, what, sizeof(what)) < 0)
@@ -195,8 +180,8 @@ nomem:
 fail:
 	fprintf(stderr, "send-batch: %s\n", fwgen_ctx_error(ctx));
 out:
-	if (lock >= 0)
-		close(lock);	/* releases the lock */
+	if (locked)
+		fwgen_ctx_unlock(ctx);
 	if (b)
 		nftnl_batch_free(b);
 	fwgen_nftnl_free(objs);

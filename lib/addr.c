@@ -82,6 +82,22 @@ int addr_parse(const char *text, struct addr_prefix *out, const char **why)
 	return 0;
 }
 
+int addr_parse_peer(const char *text, struct addr_prefix *out,
+		    const char **why)
+{
+	static const uint8_t v4mapped[12] = {
+		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
+	};
+
+	if (addr_parse(text, out, why) < 0)
+		return -EINVAL;
+	if (out->family == 6 && out->len >= 96 && !memcmp(out->addr, v4mapped, 12)) {
+		*why = "an IPv4-mapped IPv6 address never matches; write the IPv4 address";
+		return -EINVAL;
+	}
+	return 0;
+}
+
 void addr_prefix_interval(const struct addr_prefix *p,
 			  struct addr_interval *out)
 {

@@ -41,6 +41,16 @@ static inline size_t addr_bytes(int family)
  */
 int addr_parse(const char *text, struct addr_prefix *out, const char **why);
 
+/*
+ * addr_parse() plus what the inventory refuses of a peer address, so that
+ * every way into a set (inventory, `set add|del`, the sets API) accepts
+ * the same: an IPv4-mapped IPv6 address (::ffff:0:0/96 and within) never
+ * appears in an IPv6 header -- the kernel sees such a peer as IPv4 -- so
+ * it would never match.
+ */
+int addr_parse_peer(const char *text, struct addr_prefix *out,
+		    const char **why);
+
 /* The interval covered by a prefix. */
 void addr_prefix_interval(const struct addr_prefix *p,
 			  struct addr_interval *out);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ctx.h"
 
@@ -19,6 +20,8 @@ FWGEN_EXPORT struct fwgen_ctx *fwgen_ctx_new(void)
 
 	if (!ctx)
 		return NULL;
+	ctx->lock_timeout = -1;
+	ctx->lock_fd = -1;
 	ctx->catalog_dir = strdup(dir && *dir ? dir : FWGEN_DATADIR);
 	if (!ctx->catalog_dir) {
 		free(ctx);
@@ -32,6 +35,10 @@ FWGEN_EXPORT void fwgen_ctx_free(struct fwgen_ctx *ctx)
 	if (!ctx)
 		return;
 	free(ctx->catalog_dir);
+	free(ctx->run_dir);
+	free(ctx->ssh_connection);
+	if (ctx->lock_fd >= 0)
+		close(ctx->lock_fd);
 	free(ctx);
 }
 

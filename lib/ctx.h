@@ -14,6 +14,10 @@
 
 struct fwgen_ctx {
 	char *catalog_dir;
+	char *run_dir;		/* NULL: /run/fwgen */
+	int lock_timeout;	/* seconds; -1: the default */
+	char *ssh_connection;	/* the session anti-lockout protects */
+	int lock_fd;		/* held by fwgen_ctx_lock(), else -1 */
 	char errmsg[FWGEN_ERRMSG_MAX];
 	int err;			/* the errno of errmsg, 0 when none */
 	char errfile[FWGEN_ERRMSG_MAX / 2];	/* where, when in a file */

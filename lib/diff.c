@@ -639,16 +639,57 @@ static void chain_add_line(struct diff *d, const struct dchain *c)
 	line_end(d);
 }
 
+/*
+ * The comment of a table's or chain's userdata, "" when none: a comment
+ * added or changed by hand is drift like any other.
+ */
+static const char *udata_comment(const void *ud, uint32_t len, char *buf,
+				 size_t size)
+{
+	const char *c = canon_udata_comment(ud, len, buf, size);
+
+	return c ? c : "";
+}
+
+static const char *chain_comment(const struct nftnl_chain *c, char *buf,
+				 size_t size)
+{
+	const void *ud = NULL;
+	uint32_t len = 0;
+
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_USERDATA))
+		ud = nftnl_chain_get_data(c, NFTNL_CHAIN_USERDATA, &len);
+	return udata_comment(ud, len, buf, size);
+}
+
+static void put_comment_change(FILE *f, const char *sep, const char *have,
+			       const char *want)
+{
+	fprintf(f, "%scomment ", sep);
+	if (*have)
+		fprintf(f, "\"%s\"", have);
+	else
+		fputs("none", f);
+	fputs(", want ", f);
+	if (*want)
+		fprintf(f, "\"%s\"", want);
+	else
+		fputs("none", f);
+}
+
 static void chain_change_line(struct diff *d, const struct dchain *want,
 			      const struct dchain *have)
 {
+	char wbuf[CANON_COMMENT_MAX], hbuf[CANON_COMMENT_MAX];
+	const char *wc = chain_comment(want->c, wbuf, sizeof(wbuf));
+	const char *hc = chain_comment(have->c, hbuf, sizeof(hbuf));
 	struct chain_attrs w, h;
 	const char *sep = " ";
 	FILE *f;
 
 	chain_attrs(want->c, &w);
 	chain_attrs(have->c, &h);
-	if (w.base == h.base &&
+	if (w.base == h.base && !strcmp(wc, hc) &&
 	    (!w.base || (w.hook == h.hook && w.prio == h.prio &&
 			 strcmp(w.type, h.type) == 0 && w.policy == h.policy)))
 		return;
@@ -656,6 +697,10 @@ static void chain_change_line(struct diff *d, const struct dchain *want,
 	if (!f)
 		return;
 	fprintf(f, " %s:", want->name);
+	if (strcmp(wc, hc)) {
+		put_comment_change(f, sep, hc, wc);
+		sep = "; ";
+	}
 	if (w.base != h.base || w.hook != h.hook) {
 		fprintf(f, "%shook %s, want %s", sep, h.base ? hook_name(h.hook) : "none",
 			w.base ? hook_name(w.hook) : "none");
@@ -833,8 +878,21 @@ static uint32_t table_flags(const struct nft_objs *o)
 	return nftnl_table_get_u32(o->table, NFTNL_TABLE_FLAGS) & NFT_TABLE_F_DORMANT;
 }
 
+static const char *table_comment(const struct nft_objs *o, char *buf,
+				 size_t size)
+{
+	const void *ud = NULL;
+	uint32_t len = 0;
+
+	if (o && o->table && nftnl_table_is_set(o->table, NFTNL_TABLE_USERDATA))
+		ud = nftnl_table_get_data(o->table, NFTNL_TABLE_USERDATA, &len);
+	return udata_comment(ud, len, buf, size);
+}
+
 static void diff_table(struct diff *d)
 {
+	char wbuf[CANON_COMMENT_MAX], hbuf[CANON_COMMENT_MAX];
+	const char *wc, *hc, *sep = ": ";
 	uint32_t w, h;
 	FILE *f;
 
@@ -845,12 +903,18 @@ static void diff_table(struct diff *d)
 	}
 	w = table_flags(d->want.objs);
 	h = table_flags(d->have.objs);
-	if (w == h)
+	wc = table_comment(d->want.objs, wbuf, sizeof(wbuf));
+	hc = table_comment(d->have.objs, hbuf, sizeof(hbuf));
+	if (w == h && !strcmp(wc, hc))
 		return;
 	f = line_start(d, '~', "table");
-	if (f)
+	if (f && w != h) {
 		fprintf(f, ": flags %s, want %s", h ? "dormant" : "none",
 			w ? "dormant" : "none");
+		sep = "; ";
+	}
+	if (f && strcmp(wc, hc))
+		put_comment_change(f, sep, hc, wc);
 	line_end(d);
 }
 

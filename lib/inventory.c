@@ -11,6 +11,7 @@
 #include "ctx.h"
 #include "setops.h"
 #include "model.h"
+#include "tablename.h"
 #include "util.h"
 #include "yaml-doc.h"
 
@@ -19,7 +20,6 @@
  * 256Ki load in about half a second; write networks as prefixes.
  */
 #define INV_MAX_ADDRESSES 262144u
-#define TABLE_NAME_MAX 32
 /* Roles, params or options: a topology has a few dozen. */
 #define INV_MAX_NAMES 1024u
 /* Ports or ranges of one param. */
@@ -169,23 +169,37 @@ FWGEN_EXPORT const char *fwgen_inventory_topology(const struct fwgen_inventory *
 	return inv->topology;
 }
 
+const char *table_name_problem(const char *name)
+{
+	if (!name || !valid_table_name(name))
+		return "must be lowercase letters, digits, '-' and '_' (at most 32)";
+	if (nft_keyword(name))
+		return "is an nft keyword: nft -f would refuse the ruleset";
+	return NULL;
+}
+
+int table_name_check(struct fwgen_ctx *ctx, const char *name)
+{
+	const char *why = table_name_problem(name);
+
+	if (why)
+		return ctx_err(ctx, -EINVAL, "table name '%.64s' %s",
+			       name ? name : "", why);
+	return 0;
+}
+
 FWGEN_EXPORT int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 					   struct fwgen_inventory *inv,
 					   const char *name)
 {
+	int ret;
+
 	ARG_CTX(ctx);
 	ARG_CHECK(ctx, inv);
 	ARG_CHECK(ctx, name);
 
-	if (!name || !valid_table_name(name))
-		return ctx_err(ctx, -EINVAL,
-			       "table name '%s' must be lowercase letters, digits, '-' and '_' (at most %d)",
-			       name ? name : "", TABLE_NAME_MAX);
-	if (nft_keyword(name))
-		return ctx_err(ctx, -EINVAL,
-			       "table name '%s' is an nft keyword: nft -f would refuse the ruleset",
-			       name);
-	return replace_str(ctx, &inv->table, name);
+	ret = table_name_check(ctx, name);
+	return ret < 0 ? ret : replace_str(ctx, &inv->table, name);
 }
 
 FWGEN_EXPORT int fwgen_inventory_set_egress(struct fwgen_inventory *inv,
@@ -357,20 +371,8 @@ static int role_add(struct fwgen_ctx *ctx, struct inv_role *r,
 	struct addr_prefix p;
 	const char *why;
 
-	static const uint8_t v4mapped[12] = {
-		0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff
-	};
-
-	if (addr_parse(address, &p, &why) < 0)
+	if (addr_parse_peer(address, &p, &why) < 0)
 		return ctx_err_at(ctx, -EINVAL, loc, "'%s': %s", address, why);
-	/*
-	 * ::ffff:a.b.c.d never appears in an IPv6 header: the kernel sees
-	 * such a peer as IPv4, so an ip6 set entry for it would match nothing.
-	 */
-	if (p.family == 6 && p.len >= 96 && !memcmp(p.addr, v4mapped, 12))
-		return ctx_err_at(ctx, -EINVAL, loc,
-				  "'%s': an IPv4-mapped IPv6 address never matches; write the IPv4 address",
-				  address);
 	addr_prefix_interval(&p, &iv);
 	if (addr_list_add(p.family == 4 ? &r->v4 : &r->v6, &iv) < 0)
 		return ctx_nomem(ctx);

@@ -84,12 +84,27 @@ static const struct eval_ops lockout_ops = {
 	.peer_miss = missed,
 };
 
-static int parse_addr(const char *s, struct pkt *p, uint8_t *out)
+static int parse_addr(const char *text, struct pkt *p, uint8_t *out)
 {
+	const char *zone = strchr(text, '%');
 	struct in6_addr a6;
 	struct in_addr a4;
+	char s[64];
 	int family;
 
+	/*
+	 * sshd writes a link-local peer with its zone ("fe80::1%eth0"): the
+	 * zone names the interface, not the address, and only IPv6
+	 * link-local addresses have one.
+	 */
+	if ((size_t)snprintf(s, sizeof(s), "%s", text) >= sizeof(s))
+		return -EINVAL;
+	if (zone) {
+		s[zone - text] = '\0';
+		if (!zone[1] || inet_pton(AF_INET6, s, &a6) != 1 ||
+		    !IN6_IS_ADDR_LINKLOCAL(&a6))
+			return -EINVAL;
+	}
 	if (inet_pton(AF_INET, s, &a4) == 1) {
 		family = 4;
 		memcpy(out, &a4, 4);

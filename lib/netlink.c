@@ -184,6 +184,30 @@ static int put_table_reset(struct nftnl_batch *b, const char *name,
 	return msg_end(b);
 }
 
+/*
+ * The device(s) of an ingress or egress chain, as read back: without them
+ * the kernel takes the chain and it filters nothing, so a restored table
+ * must carry them.
+ */
+static void put_chain_devices(struct nlmsghdr *nlh, const struct nftnl_chain *c)
+{
+	const char *const *devs;
+	struct nlattr *nest;
+
+	if (nftnl_chain_is_set(c, NFTNL_CHAIN_DEV)) {
+		mnl_attr_put_strz(nlh, NFTA_HOOK_DEV,
+				  nftnl_chain_get_str(c, NFTNL_CHAIN_DEV));
+		return;
+	}
+	if (!nftnl_chain_is_set(c, NFTNL_CHAIN_DEVICES))
+		return;
+	devs = nftnl_chain_get_array(c, NFTNL_CHAIN_DEVICES);
+	nest = mnl_attr_nest_start(nlh, NFTA_HOOK_DEVS);
+	for (; devs && *devs; devs++)
+		mnl_attr_put_strz(nlh, NFTA_DEVICE_NAME, *devs);
+	mnl_attr_nest_end(nlh, nest);
+}
+
 /* In nft's attribute order: table, name, type, policy, hook. */
 static int put_chain(struct nftnl_batch *b, const struct nftnl_chain *c,
 		     uint32_t *seq, uint16_t nlflags, struct nl_msgs *m)
@@ -213,6 +237,7 @@ static int put_chain(struct nftnl_batch *b, const struct nftnl_chain *c,
 				 htonl(nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM)));
 		mnl_attr_put_u32(nlh, NFTA_HOOK_PRIORITY,
 				 htonl((uint32_t)nftnl_chain_get_s32(c, NFTNL_CHAIN_PRIO)));
+		put_chain_devices(nlh, c);
 		mnl_attr_nest_end(nlh, nest);
 	}
 	if (nftnl_chain_is_set(c, NFTNL_CHAIN_USERDATA)) {
@@ -502,6 +527,43 @@ static int put_set(struct nftnl_batch *b, struct nftnl_set *s,
 			 rule);
 }
 
+/*
+ * The kernel dumps a dynset's timeout even when it is 0 (none) and refuses
+ * any timeout for a set without the timeout flag (EOPNOTSUPP), so a rule
+ * read back would not go in again: a timeout of 0 is left out, as nft
+ * does. libnftnl cannot unset it, so it is cut from the expression just
+ * written (the last attribute of the message; nest, the expression's
+ * list element, is closed after this).
+ */
+static void drop_dynset_timeout(struct nlmsghdr *nlh, struct nlattr *nest,
+				const struct nftnl_expr *e)
+{
+	struct nlattr *data = NULL, *a;
+
+	if (strcmp(nftnl_expr_get_str(e, NFTNL_EXPR_NAME), "dynset") ||
+	    !nftnl_expr_is_set(e, NFTNL_EXPR_DYNSET_TIMEOUT) ||
+	    nftnl_expr_get_u64(e, NFTNL_EXPR_DYNSET_TIMEOUT))
+		return;
+	for (a = mnl_attr_get_payload(nest);
+	     (char *)a < (char *)mnl_nlmsg_get_payload_tail(nlh);
+	     a = (struct nlattr *)((char *)a + MNL_ALIGN(a->nla_len)))
+		if (mnl_attr_get_type(a) == NFTA_EXPR_DATA)
+			data = a;
+	if (!data)
+		return;
+	mnl_attr_for_each_nested(a, data) {
+		size_t len = MNL_ALIGN(a->nla_len);
+		char *end = mnl_nlmsg_get_payload_tail(nlh);
+
+		if (mnl_attr_get_type(a) != NFTA_DYNSET_TIMEOUT)
+			continue;
+		memmove(a, (char *)a + len, (size_t)(end - ((char *)a + len)));
+		data->nla_len -= (uint16_t)len;
+		nlh->nlmsg_len -= (uint32_t)len;
+		return;
+	}
+}
+
 /* In nft's attribute order: table, chain, expressions, userdata. */
 /* A stateful object (a ct helper), encoded by libnftnl as nft does. */
 static int put_obj(struct nftnl_batch *b, const struct nftnl_obj *o,
@@ -538,6 +600,7 @@ static int put_rule(struct nftnl_batch *b, struct nftnl_rule *r,
 	while ((e = nftnl_expr_iter_next(it))) {
 		nest = mnl_attr_nest_start(nlh, NFTA_LIST_ELEM);
 		nftnl_expr_build_payload(nlh, e);
+		drop_dynset_timeout(nlh, nest, e);
 		mnl_attr_nest_end(nlh, nest);
 	}
 	mnl_attr_nest_end(nlh, list);
@@ -674,7 +737,7 @@ static int sock_err(struct fwgen_ctx *ctx, int err, const char *what)
 {
 	if (err == EPERM || err == EACCES)
 		return ctx_err(ctx, -EPERM,
-			       "%s: permission denied: fwgen needs CAP_NET_ADMIN to read or change the ruleset (run it as root)",
+			       "%s: permission denied: fwgen needs CAP_NET_ADMIN to read or change the ruleset",
 			       what);
 	return ctx_err(ctx, -err, "%s: %s", what, strerror(err));
 }
@@ -854,18 +917,28 @@ static void ack_drain(struct nl_sock *s, struct ack_state *st, int flags)
 	int fd = mnl_socket_get_fd(s->nl);
 	ssize_t n;
 
-	while ((n = recv(fd, s->buf, NL_RECV_SIZE, flags)) > 0) {
+	for (;;) {
 		const struct nlmsghdr *nlh = (const void *)s->buf;
-		int len = (int)n;
+		int len;
 
+		n = recv(fd, s->buf, NL_RECV_SIZE, flags);
+		if (n < 0 && errno == ENOBUFS) {
+			/*
+			 * The receive buffer overflowed: acknowledgements
+			 * were lost. What did fit is still queued: read on,
+			 * a refusal among it still counts.
+			 */
+			st->lost = true;
+			flags |= MSG_DONTWAIT;
+			continue;
+		}
+		if (n <= 0)
+			break;
+		len = (int)n;
 		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
 			if (nlh->nlmsg_type == NLMSG_ERROR)
 				ack_parse(nlh, st);
 		flags |= MSG_DONTWAIT;
-	}
-	if (n < 0 && errno == ENOBUFS) {
-		/* The receive buffer overflowed: acknowledgements were lost. */
-		st->lost = true;
 	}
 }
 
@@ -982,7 +1055,7 @@ static const char *hint(int err, enum nl_what what)
 	case EACCES:
 		if (what == NL_WHAT_TABLE_ADD || what == NL_WHAT_TABLE_DEL)
 			return "the table is owned by another process (NFT_TABLE_F_OWNER), or fwgen lacks CAP_NET_ADMIN";
-		return "fwgen needs CAP_NET_ADMIN (run it as root)";
+		return "fwgen needs CAP_NET_ADMIN";
 	case ENOENT:
 		if (what == NL_WHAT_RULE)
 			return "the rule names a chain or set the kernel does not have, or an expression whose kernel module is missing";
@@ -1113,7 +1186,11 @@ static int send_batch(struct fwgen_ctx *ctx, struct nl_sock *s,
 		return sock_err(ctx, err, "sending the batch");
 	}
 	ack_drain(s, &st, MSG_DONTWAIT);
-	if (!st.last_seen && !st.nerrors) {
+	/*
+	 * Acks lost to a full buffer do not come later: the transaction ran
+	 * inside sendmsg(), so there is nothing more to wait for.
+	 */
+	if (!st.last_seen && !st.nerrors && !st.lost) {
 		struct pollfd p = { .fd = mnl_socket_get_fd(s->nl),
 				    .events = POLLIN };
 
@@ -1132,12 +1209,13 @@ static int send_batch(struct fwgen_ctx *ctx, struct nl_sock *s,
 			return -ERESTART;
 		return refusal(ctx, m, &st, verb);
 	}
+	/* -ETIME: the caller settles what happened by reading it back. */
 	if (st.lost)
-		return ctx_err(ctx, -EIO,
-			       "acknowledgements of the batch were lost (receive buffer full); the outcome is unknown -- read the ruleset back");
+		return ctx_err(ctx, -ETIME,
+			       "acknowledgements of the batch were lost (receive buffer full)");
 	if (!st.last_seen)
-		return ctx_err(ctx, -EIO,
-			       "the kernel did not acknowledge the batch; the outcome is unknown -- read the ruleset back");
+		return ctx_err(ctx, -ETIME,
+			       "the kernel did not acknowledge the batch");
 	return 0;
 }
 

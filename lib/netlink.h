@@ -94,7 +94,9 @@ enum nl_mode {
  * makes the kernel refuse the batch (-ERESTART, no message set) if the
  * ruleset generation is no longer genid. On refusal the context names the
  * object refused and why; returns -EPERM without permission, -EIO when
- * the kernel refused.
+ * the kernel refused, -ETIME when acknowledgements were lost (a receive
+ * buffer overflowed, or none came): the batch may or may not have been
+ * committed, and only reading the ruleset back tells.
  */
 int nl_replace(struct fwgen_ctx *ctx, struct nl_sock *s,
 	       const struct nft_objs *o, enum nl_mode mode, uint32_t genid);

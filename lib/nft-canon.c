@@ -120,15 +120,23 @@ static int comment_cb(const struct nftnl_udata *attr, void *data)
 const char *canon_rule_comment(const struct nftnl_rule *r, char *buf,
 			       size_t len)
 {
-	const struct nftnl_udata *c = NULL;
 	const void *ud;
 	uint32_t udlen;
-	size_t n;
 
 	if (!len || !nftnl_rule_is_set(r, NFTNL_RULE_USERDATA))
 		return NULL;
 	ud = nftnl_rule_get_data(r, NFTNL_RULE_USERDATA, &udlen);
-	if (!ud || nftnl_udata_parse(ud, udlen, comment_cb, &c) < 0 || !c)
+	return canon_udata_comment(ud, udlen, buf, len);
+}
+
+/* Tables, chains and rules keep their comment as userdata type 0 alike. */
+const char *canon_udata_comment(const void *ud, uint32_t udlen, char *buf,
+				size_t len)
+{
+	const struct nftnl_udata *c = NULL;
+	size_t n;
+
+	if (!len || !ud || nftnl_udata_parse(ud, udlen, comment_cb, &c) < 0 || !c)
 		return NULL;
 	n = nftnl_udata_len(c);
 	/* nft stores the terminating NUL; a writer that did not still ends here. */

@@ -46,6 +46,13 @@ const struct nftnl_set *canon_env_set(const struct canon_env *env,
  * The rule's comment (NFTNL_UDATA_RULE_COMMENT) copied into buf, or NULL
  * when it has none.
  */
+/*
+ * The comment in a table's, chain's or rule's userdata (nft's udata type 0
+ * for each), copied to buf and NUL-terminated; NULL when there is none.
+ */
+const char *canon_udata_comment(const void *ud, uint32_t udlen, char *buf,
+				size_t len);
+
 const char *canon_rule_comment(const struct nftnl_rule *r, char *buf,
 			       size_t len);
 

@@ -20,8 +20,10 @@
 #include <libnftnl/common.h>
 #include <libnftnl/expr.h>
 
+#include "nft-canon.h"
 #include "nlread.h"
 #include "readback.h"
+#include "render.h"
 #include "util.h"
 
 /* How often to start over when the ruleset changes under the dumps. */
@@ -337,6 +339,59 @@ static int rb_read(struct rb *rb)
 	if (ret < 0 || !rb->want_others)
 		return ret;
 	return rb_count_others(rb, NFT_MSG_GETFLOWTABLE);
+}
+
+static int head_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftnl_table **t = data;
+
+	if (*t)
+		nftnl_table_free(*t);
+	*t = nftnl_table_alloc();
+	if (!*t)
+		return MNL_CB_ERROR;
+	if (nftnl_table_nlmsg_parse(nlh, *t) < 0)
+		return MNL_CB_ERROR;
+	return MNL_CB_OK;
+}
+
+int readback_table_head(struct fwgen_ctx *ctx, const char *table,
+			struct nftnl_table **out)
+{
+	struct nlread nr = { 0 };
+	int ret;
+
+	*out = NULL;
+	ret = nlread_open(&nr);
+	if (ret == 0)
+		ret = nlread_get_table(&nr, table, head_cb, out);
+	nlread_release(&nr);
+	if (ret == -ENOENT)
+		ret = 0;
+	if (ret < 0) {
+		if (*out)
+			nftnl_table_free(*out);
+		*out = NULL;
+		return nlread_fail(ctx, table, ret);
+	}
+	return 0;
+}
+
+const char *readback_not_ours(const struct nftnl_table *t, char *buf,
+			      size_t len)
+{
+	const void *ud = NULL;
+	uint32_t udlen = 0;
+	const char *c;
+
+	if (!t)
+		return NULL;
+	if (nftnl_table_is_set(t, NFTNL_TABLE_USERDATA))
+		ud = nftnl_table_get_data(t, NFTNL_TABLE_USERDATA, &udlen);
+	c = canon_udata_comment(ud, udlen, buf, len);
+	if (render_comment_is_fwgens(c))
+		return NULL;
+	return c ? c : "";
 }
 
 static int readback(struct fwgen_ctx *ctx, const char *table,

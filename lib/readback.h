@@ -7,6 +7,7 @@
 #ifndef FWGEN_READBACK_H
 #define FWGEN_READBACK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ctx.h"
@@ -39,6 +40,20 @@ int readback_table(struct fwgen_ctx *ctx, const char *table,
 int readback_table_gen(struct fwgen_ctx *ctx, const char *table,
 		       struct nft_objs **out, uint32_t *genid,
 		       unsigned int *others);
+
+/*
+ * Reads only the table itself (name, flags, userdata): *out NULL when there
+ * is none. Errors as readback_table().
+ */
+int readback_table_head(struct fwgen_ctx *ctx, const char *table,
+			struct nftnl_table **out);
+
+/*
+ * Whether table t (NULL: none) is fwgen's: NULL when it is absent or
+ * has a comment that begins with FWGEN_TABLE_COMMENT, else its comment ("" when none), in buf.
+ */
+const char *readback_not_ours(const struct nftnl_table *t, char *buf,
+			      size_t len);
 
 /*
  * Makes objects read back ready to be sent again as they are, by

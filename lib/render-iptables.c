@@ -648,7 +648,7 @@ int render_iptables(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	 */
 	if (pol->audit)
 		return ctx_err(ctx, -EOPNOTSUPP,
-			       "audit mode needs nftables: the %s format cannot record what would be refused (use --format nft or json, or --enforce)",
+			       "audit mode needs nftables: the %s format cannot record what would be refused (render it as nft or JSON, or in enforce mode)",
 			       family == 4 ? "iptables" : "ip6tables");
 	ret = validate(ctx, pol);
 	if (ret < 0)

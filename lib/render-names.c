@@ -86,8 +86,8 @@ char *render_table_comment(const struct fwgen_policy *pol)
 	f = open_memstream(&text, &size);
 	if (!f)
 		return NULL;
-	fprintf(f, "fwgen: topology %s; role%s ", pol->topology,
-		pol->nroles == 1 ? "" : "s");
+	fprintf(f, "%s; topology %s; role%s ", FWGEN_TABLE_COMMENT,
+		pol->topology, pol->nroles == 1 ? "" : "s");
 	for (i = 0; i < pol->nroles; i++)
 		fprintf(f, "%s%s", i ? ", " : "", pol->roles[i]);
 	if (fclose(f) != 0) {
@@ -97,4 +97,13 @@ char *render_table_comment(const struct fwgen_policy *pol)
 	if (size > RENDER_TABLE_COMMENT_MAX)
 		memcpy(text + RENDER_TABLE_COMMENT_MAX - 3, "...", 4);
 	return text;
+}
+
+bool render_comment_is_fwgens(const char *comment)
+{
+	size_t n = strlen(FWGEN_TABLE_COMMENT);
+
+	/* The marker alone (fwgen before status), or followed by the roles. */
+	return comment && !strncmp(comment, FWGEN_TABLE_COMMENT, n) &&
+	       (comment[n] == '\0' || comment[n] == ';');
 }

@@ -34,13 +34,25 @@ const char *render_l4_name(uint8_t l4proto);
 const char *render_hook_name(enum pol_hook hook);
 
 /*
- * The comment of fwgen's table, where `fwgen status` reads what the table
- * was applied for: "fwgen: topology T; roles a, b". At most
- * RENDER_TABLE_COMMENT_MAX bytes (nft's limit), cut with "..." beyond.
- * Returns a malloc()ed string, or NULL when out of memory.
+ * The comment fwgen gives its table begins with the ownership marker:
+ * apply, remove and set updates touch a table of fwgen's name only when
+ * its comment does (or when forced), so a hand-made table or a
+ * distribution's `inet filter` is never replaced by mistake.
+ */
+#define FWGEN_TABLE_COMMENT "managed by fwgen"
+
+/*
+ * The whole comment of fwgen's table: the marker, then what the table was
+ * applied for, where `fwgen status` reads it: "managed by fwgen; topology
+ * T; roles a, b". At most RENDER_TABLE_COMMENT_MAX bytes (nft's limit), cut
+ * with "..." beyond. Returns a malloc()ed string, or NULL when out of
+ * memory.
  */
 #define RENDER_TABLE_COMMENT_MAX 128
 char *render_table_comment(const struct fwgen_policy *pol);
+
+/* Whether a table comment (NULL: none) marks the table as fwgen's. */
+bool render_comment_is_fwgens(const char *comment);
 
 /* Writes s as a double-quoted string safe for nft and JSON alike. */
 void render_quoted(const char *s, FILE *out);

@@ -23,7 +23,8 @@ int setops_parse(struct fwgen_ctx *ctx, const char *const *addresses,
 
 		if (!a)
 			return ctx_err(ctx, -EINVAL, "address %zu is NULL", i + 1);
-		if (addr_parse(a, &p, &why) < 0)
+		/* The inventory's rule: what it refuses cannot go in live. */
+		if (addr_parse_peer(a, &p, &why) < 0)
 			return ctx_err(ctx, -EINVAL, "'%.100s': %s", a, why);
 		addr_prefix_interval(&p, &iv);
 		if (addr_list_add(p.family == 4 ? v4 : v6, &iv) < 0)

@@ -99,6 +99,7 @@ int setread_info(struct setread *sr, const char *name,
 		info->present = true;
 		info->flags = nftnl_set_get_u32(r.s, NFTNL_SET_FLAGS);
 		info->key_len = nftnl_set_get_u32(r.s, NFTNL_SET_KEY_LEN);
+		info->key_type = nftnl_set_get_u32(r.s, NFTNL_SET_KEY_TYPE);
 	}
 	nftnl_set_free(r.s);
 	/* No set, or no table at all: the second is the caller's error. */

@@ -34,6 +34,7 @@ struct setread_info {
 	bool present;		/* the set exists */
 	uint32_t flags;		/* NFT_SET_* */
 	uint32_t key_len;
+	uint32_t key_type;	/* nft's datatype: 7 ipv4_addr, 8 ipv6_addr */
 };
 
 /*

@@ -24,14 +24,17 @@
 
 #include "netlink.h"
 #include "nft-build.h"
+#include "render.h"
+#include "nft-canon.h"
+#include "readback.h"
 #include "runlock.h"
 #include "setops.h"
 #include "setread.h"
+#include "tablename.h"
 #include "yaml-doc.h"
 
 /* The limits the inventory puts on names (inventory.c, catalog.c). */
 #define ROLE_NAME_MAX 40
-#define TABLE_NAME_MAX 32
 
 /* An update starts over this often when the ruleset changes meanwhile. */
 #define UPDATE_TRIES 5
@@ -83,10 +86,10 @@ static void side_release(struct side *sd)
 static int check_names(struct fwgen_ctx *ctx, const char *table,
 		       const char *role)
 {
-	if (!table || !yd_is_name(table, TABLE_NAME_MAX))
-		return ctx_err(ctx, -EINVAL,
-			       "table name '%.64s' must be lowercase letters, digits, '-' and '_' (at most %d)",
-			       table ? table : "", TABLE_NAME_MAX);
+	int ret = table_name_check(ctx, table);
+
+	if (ret < 0)
+		return ret;
 	if (!role || !yd_is_name(role, ROLE_NAME_MAX))
 		return ctx_err(ctx, -EINVAL,
 			       "'%.64s' is not a role name (lowercase letters, digits, '-' and '_', at most %d)",
@@ -232,9 +235,17 @@ static int read_sides(struct fwgen_ctx *ctx, const char *table,
 		ret = setread_info(&sr, sd->name, &info);
 		if (ret < 0 || !info.present)
 			continue;
+		/*
+		 * Exactly the shape fwgen makes: an interval set of
+		 * ipv4_addr/ipv6_addr (nft's datatypes 7 and 8). A hand-made
+		 * set of another type of the same length (mark, ether...) is
+		 * not written into.
+		 */
 		if (!(info.flags & NFT_SET_INTERVAL) ||
-		    (info.flags & (NFT_SET_MAP | NFT_SET_ANONYMOUS)) ||
-		    info.key_len != addr_bytes(sd->family)) {
+		    (info.flags & (NFT_SET_MAP | NFT_SET_ANONYMOUS |
+				   NFT_SET_OBJECT | NFT_SET_CONCAT)) ||
+		    info.key_len != addr_bytes(sd->family) ||
+		    info.key_type != (sd->family == 4 ? 7u : 8u)) {
 			setread_end(&sr);
 			return ctx_err(ctx, -EINVAL,
 				       "set %s of table inet %s is not an IPv%d address set of fwgen (role '%s')",
@@ -363,6 +374,79 @@ static int send_sides(struct fwgen_ctx *ctx, struct nl_sock *s,
 	return nops ? nl_set_elems(ctx, s, ops, nops, genid) : 0;
 }
 
+static bool overlaps(const struct addr_list *l, int family,
+		     const struct addr_interval *iv)
+{
+	size_t bytes = addr_bytes(family), i;
+
+	for (i = 0; i < l->n; i++)
+		if (memcmp(l->v[i].lo, iv->hi, bytes) <= 0 &&
+		    memcmp(l->v[i].hi, iv->lo, bytes) >= 0)
+			return true;
+	return false;
+}
+
+/*
+ * After lost acknowledgements (-ETIME from nl_set_elems()): whether the
+ * update went in, read back. A generation still at genid means nothing was
+ * committed (-EIO, nothing changed); a moved one with every address added
+ * (or none of those deleted left) means it was (0). Otherwise someone
+ * else's commit moved it and ours, guarded by genid, was refused:
+ * -ERESTART, so the caller starts over.
+ */
+static int settle_sides(struct fwgen_ctx *ctx, const char *table,
+			const char *role, const struct side sides[2],
+			enum setops_op op, uint32_t genid)
+{
+	struct side chk[2] = { { .family = 4 }, { .family = 6 } };
+	char lost[FWGEN_ERRMSG_MAX];
+	struct nl_sock *s = NULL;
+	uint32_t now = 0, g;
+	bool done = true;
+	size_t i, j;
+	int ret;
+
+	snprintf(lost, sizeof(lost), "%s", ctx->errmsg);
+	ret = nl_open(ctx, &s);
+	if (ret == 0)
+		ret = nl_genid(ctx, s, &now);
+	nl_close(s);
+	if (ret == 0 && now == genid)
+		return ctx_err(ctx, -EIO,
+			       "%s; the ruleset generation did not move, so nothing was changed",
+			       lost);
+	for (i = 0; i < 2 && ret == 0; i++) {
+		memcpy(chk[i].name, sides[i].name, sizeof(chk[i].name));
+		if (addr_list_copy(&chk[i].req, &sides[i].req) < 0)
+			ret = ctx_nomem(ctx);
+	}
+	if (ret == 0)
+		ret = read_sides(ctx, table, role, chk, op, false, &g);
+	for (i = 0; i < 2 && ret == 0; i++) {
+		for (j = 0; j < chk[i].req.n; j++) {
+			const struct addr_interval *iv = &chk[i].req.v[j];
+
+			if (op == SETOPS_ADD ?
+				    !setops_covers(&chk[i].cur, chk[i].family, iv) :
+				    overlaps(&chk[i].cur, chk[i].family, iv))
+				done = false;
+		}
+	}
+	side_release(&chk[0]);
+	side_release(&chk[1]);
+	if (ret == -ERESTART || (ret == 0 && !done))
+		return -ERESTART;
+	if (ret < 0) {
+		char why[FWGEN_ERRMSG_MAX];
+
+		snprintf(why, sizeof(why), "%s", ctx->errmsg);
+		return ctx_err(ctx, -ETIME,
+			       "%s, and reading the set back failed (%s): the outcome is unknown",
+			       lost, why);
+	}
+	return 0;
+}
+
 static int report_sides(struct fwgen_ctx *ctx, FILE *report, const char *table,
 			const struct side sides[2])
 {
@@ -377,6 +461,22 @@ static int report_sides(struct fwgen_ctx *ctx, FILE *report, const char *table,
 		return ctx_err(ctx, -EIO,
 			       "the set was changed, but writing the report failed");
 	return 0;
+}
+
+/* Only the sets of fwgen's own table (FWGEN_TABLE_COMMENT) are written. */
+static int refuse_foreign(struct fwgen_ctx *ctx, const char *table)
+{
+	char buf[CANON_COMMENT_MAX];
+	struct nftnl_table *t = NULL;
+	int ret = readback_table_head(ctx, table, &t);
+
+	if (ret == 0 && readback_not_ours(t, buf, sizeof(buf)))
+		ret = ctx_err(ctx, -EEXIST,
+			      "table inet %s was not made by fwgen (no comment \"%s\"): fwgen writes only into the sets of its own table; nothing was changed",
+			      table, FWGEN_TABLE_COMMENT);
+	if (t)
+		nftnl_table_free(t);
+	return ret;
 }
 
 static int set_change(struct fwgen_ctx *ctx, const char *table,
@@ -402,6 +502,8 @@ static int set_change(struct fwgen_ctx *ctx, const char *table,
 		goto out;
 	if ((ret = lock_take(ctx, &fd)) < 0)
 		goto out;
+	if ((ret = refuse_foreign(ctx, table)) < 0)
+		goto out;
 	ret = -ERESTART;
 	for (tries = 0; tries < UPDATE_TRIES && ret == -ERESTART; tries++) {
 		ret = read_sides(ctx, table, role, sides, op, false, &genid);
@@ -416,6 +518,8 @@ static int set_change(struct fwgen_ctx *ctx, const char *table,
 		}
 		if (ret == 0)
 			ret = send_sides(ctx, s, sides, genid);
+		if (ret == -ETIME)
+			ret = settle_sides(ctx, table, role, sides, op, genid);
 	}
 	if (ret == -ERESTART)
 		ret = ctx_err(ctx, -EAGAIN,

@@ -23,11 +23,12 @@
 
 #include "nft-canon.h"
 #include "readback.h"
+#include "render.h"
 #include "status-priv.h"
+#include "tablename.h"
 #include "util.h"
 #include "yaml-doc.h"
 
-#define TABLE_NAME_MAX 32
 
 /* The refused sets fwgen writes: refused_in_v4 ... refused_out_v6. */
 static bool refused_set_name(const char *name, bool *out, int *family)
@@ -57,10 +58,13 @@ static int table_comment_cb(const struct nftnl_udata *attr, void *data)
 	return 0;
 }
 
-/* "fwgen: topology T; role a" or "...; roles a, b" (render_table_comment). */
+/*
+ * "managed by fwgen; topology T; role a" or "...; roles a, b"
+ * (render_table_comment()); the marker alone (an older fwgen) says nothing.
+ */
 static int parse_applied_for(struct fwgen_status *st, const char *comment)
 {
-	static const char head[] = "fwgen: topology ";
+	static const char head[] = FWGEN_TABLE_COMMENT "; topology ";
 	const char *p, *semi;
 	char *roles, *tok, *save = NULL;
 
@@ -315,10 +319,8 @@ FWGEN_EXPORT int fwgen_status_read(struct fwgen_ctx *ctx, const char *table,
 	ARG_CHECK(ctx, out);
 	if (!table)
 		table = FWGEN_DEFAULT_TABLE;
-	if (!yd_is_name(table, TABLE_NAME_MAX))
-		return ctx_err(ctx, -EINVAL,
-			       "'%s' is not a table name: lowercase letters, digits, '-' and '_' (at most %d)",
-			       table, TABLE_NAME_MAX);
+	if ((ret = table_name_check(ctx, table)) < 0)
+		return ret;
 	ret = readback_table_counts(ctx, table, &o);
 	if (ret < 0)
 		return ret;

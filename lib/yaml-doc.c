@@ -292,6 +292,23 @@ static int add_scalar(struct builder *b, const char *value, size_t len,
 	return attach(b, n, m);
 }
 
+/*
+ * Whether a scalar is read as a number, bool or null: unquoted, or quoted
+ * with an explicit core-schema tag saying so (`!!bool "true"`, as
+ * generators write it); `!!str true` is a string.
+ */
+static bool scalar_plain(const yaml_event_t *ev)
+{
+	const char *tag = (const char *)ev->data.scalar.tag;
+
+	if (tag && !strcmp(tag, YAML_STR_TAG))
+		return false;
+	if (tag && (!strcmp(tag, YAML_BOOL_TAG) || !strcmp(tag, YAML_INT_TAG) ||
+		    !strcmp(tag, YAML_NULL_TAG) || !strcmp(tag, YAML_FLOAT_TAG)))
+		return true;
+	return ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
 /* libyaml lets an escaped NUL through ("\0"); the fast path never sees one. */
 static int on_scalar(struct builder *b, const yaml_event_t *ev)
 {
@@ -302,8 +319,7 @@ static int on_scalar(struct builder *b, const yaml_event_t *ev)
 				  "value contains a NUL character");
 	}
 	return add_scalar(b, (const char *)ev->data.scalar.value,
-			  ev->data.scalar.length,
-			  ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE,
+			  ev->data.scalar.length, scalar_plain(ev),
 			  ev->data.scalar.anchor, ev->start_mark);
 }
 
@@ -871,6 +887,10 @@ int yd_bool(struct fwgen_ctx *ctx, const struct yd_doc *doc,
 		*out = false;
 		return 0;
 	}
+	if (!n->plain && (!strcmp(n->value, "true") || !strcmp(n->value, "false")))
+		return ctx_err_at(ctx, -EINVAL, &loc,
+				  "%s must be true or false, not the string '%s' (write it unquoted, or tag it !!bool)",
+				  what, n->value);
 	return ctx_err_at(ctx, -EINVAL, &loc,
 			  "%s must be true or false, not '%s'", what, n->value);
 }

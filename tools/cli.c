@@ -4,11 +4,16 @@
  * options to a resolved policy, so every command reads input the same way.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fwgen/kernel.h>
 
 #include "cli.h"
 
@@ -24,6 +29,9 @@ enum {
 	OPT_AUDIT,
 	OPT_ENFORCE,
 	OPT_JSON,
+	OPT_WAIT,
+	OPT_STATUS,
+	OPT_BOOT,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +51,9 @@ static const struct option long_opts[] = {
 	{ "audit", no_argument, NULL, OPT_AUDIT },
 	{ "enforce", no_argument, NULL, OPT_ENFORCE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "wait", no_argument, NULL, OPT_WAIT },
+	{ "status", no_argument, NULL, OPT_STATUS },
+	{ "boot", no_argument, NULL, OPT_BOOT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -83,6 +94,15 @@ static const struct cli_hint {
 	  "or apply with --force" },
 	{ -ENOENT, " does not exist: apply a policy first", "apply a policy first",
 	  "run `fwgen apply` first" },
+	{ -EPERM, "needs CAP_NET_ADMIN", "needs CAP_NET_ADMIN",
+	  "needs CAP_NET_ADMIN (run it as root)" },
+	{ -EIO, "needs CAP_NET_ADMIN", "needs CAP_NET_ADMIN",
+	  "needs CAP_NET_ADMIN (run it as root)" },
+	{ -EOPNOTSUPP, "which fwgen cannot put back: ",
+	  "without a confirmation window", "without --confirm" },
+	{ -EOPNOTSUPP, "audit mode needs nftables: ",
+	  "render it as nft or JSON, or in enforce mode",
+	  "use --format nft or json, or --enforce" },
 	{ -ENOENT, " is not there: nothing to report", "",
 	  " (apply a ruleset first, or name the table with --table)" },
 	{ -ENOENT, "' is not in set ", "; nothing was deleted",
@@ -190,7 +210,11 @@ static unsigned int opt_bit(int c)
 	case 'f':
 		return CLI_OPT_FORMAT;
 	case OPT_CONFIRM:
+	case OPT_WAIT:
+	case OPT_BOOT:
 		return CLI_OPT_CONFIRM;
+	case OPT_STATUS:
+		return CLI_OPT_STATUS;
 	case OPT_FORCE:
 		return CLI_OPT_FORCE;
 	case 'q':
@@ -280,6 +304,15 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 		case OPT_FORCE:
 			o->force = true;
 			break;
+		case OPT_WAIT:
+			o->wait = true;
+			break;
+		case OPT_STATUS:
+			o->status = true;
+			break;
+		case OPT_BOOT:
+			o->boot = true;
+			break;
 		case 'q':
 			o->quiet = true;
 			break;
@@ -306,18 +339,128 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 	return -1;
 }
 
+struct fwgen_ctx *cli_ctx_new(void)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	const char *v;
+
+	if (!ctx) {
+		cli_failf("out of memory");
+		return NULL;
+	}
+	/* The library reads no environment: the CLI maps it. */
+	v = getenv("FWGEN_RUN_DIR");
+	if (v && *v && fwgen_ctx_set_run_dir(ctx, v) < 0)
+		goto bad;
+	v = getenv("FWGEN_LOCK_TIMEOUT");
+	if (v && *v) {
+		char *end;
+		long t;
+
+		errno = 0;
+		t = strtol(v, &end, 10);
+		if (end == v || *end || errno || t < 0 || t > 86400) {
+			cli_failf("FWGEN_LOCK_TIMEOUT must be seconds from 0 to 86400, not '%s'",
+				  v);
+			fwgen_ctx_free(ctx);
+			return NULL;
+		}
+		if (fwgen_ctx_set_lock_timeout(ctx, (unsigned int)t) < 0)
+			goto bad;
+	}
+	v = getenv("SSH_CONNECTION");
+	if (v && fwgen_ctx_set_ssh_connection(ctx, v) < 0)
+		goto bad;
+	return ctx;
+bad:
+	cli_failf("%s%s", getenv("FWGEN_RUN_DIR") ? "FWGEN_RUN_DIR: " : "",
+		  fwgen_ctx_error(ctx));
+	fwgen_ctx_free(ctx);
+	return NULL;
+}
+
 int cli_open(struct cli_session *s)
 {
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	s->ctx = fwgen_ctx_new();
+	s->ctx = cli_ctx_new();
 	if (!s->ctx)
-		return cli_failf("out of memory");
+		return EXIT_ERROR;
 	ret = fwgen_catalog_load(s->ctx, &s->cat);
 	if (ret < 0)
 		return cli_fail(s->ctx);
 	return -1;
+}
+
+/* Inventories are small: a bound against a wrong file, as the library's. */
+#define INVENTORY_MAX (64u << 20)
+
+int cli_read_inventory(const char *path, char **text, size_t *len)
+{
+	bool in = !strcmp(path, "-");
+	size_t cap = 65536, got = 0;
+	struct stat st;
+	char *buf;
+	int fd;
+
+	*text = NULL;
+	*len = 0;
+	/* Non-blocking open: a FIFO for reading would wait for a writer. */
+	fd = in ? STDIN_FILENO :
+		  open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return cli_failf("%s: %s", path, strerror(errno));
+	if (!in && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return cli_failf("%s: not a regular file", path);
+	}
+	buf = malloc(cap);
+	while (buf) {
+		ssize_t n;
+
+		if (got == cap) {
+			char *more = cap >= INVENTORY_MAX ? NULL :
+							    realloc(buf, cap * 2);
+
+			if (!more) {
+				free(buf);
+				buf = NULL;
+				if (cap >= INVENTORY_MAX) {
+					if (!in)
+						close(fd);
+					return cli_failf("%s: larger than %u MiB",
+							 in ? "<stdin>" : path,
+							 INVENTORY_MAX >> 20);
+				}
+				break;
+			}
+			buf = more;
+			cap *= 2;
+		}
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			int err = errno;
+
+			free(buf);
+			if (!in)
+				close(fd);
+			return cli_failf("%s: %s", in ? "<stdin>" : path,
+					 strerror(err));
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (!in)
+		close(fd);
+	if (!buf)
+		return cli_failf("out of memory");
+	*text = buf;
+	*len = got;
+	return 0;
 }
 
 int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
@@ -334,8 +477,16 @@ int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
 	ret = cli_open(s);
 	if (ret >= 0)
 		return ret;
-	if (o->inventory && fwgen_inventory_load(s->ctx, o->inventory, &s->inv) < 0)
-		return cli_fail(s->ctx);
+	if (o->inventory) {
+		const char *name = strcmp(o->inventory, "-") ? o->inventory :
+							       "<stdin>";
+
+		if (cli_read_inventory(o->inventory, &s->inv_text, &s->inv_len))
+			return EXIT_ERROR;
+		if (fwgen_inventory_parse(s->ctx, name, s->inv_text, s->inv_len,
+					  &s->inv) < 0)
+			return cli_fail(s->ctx);
+	}
 	if (o->table) {
 		if (!s->inv && !(s->inv = fwgen_inventory_new()))
 			return cli_failf("out of memory");
@@ -369,5 +520,6 @@ void cli_session_release(struct cli_session *s)
 	fwgen_inventory_free(s->inv);
 	fwgen_catalog_free(s->cat);
 	fwgen_ctx_free(s->ctx);
+	free(s->inv_text);
 	memset(s, 0, sizeof(*s));
 }

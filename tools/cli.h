@@ -22,7 +22,7 @@ enum {
 enum cli_opt_bits {
 	CLI_OPT_POLICY = 1 << 0,	/* -i, --topology, --role, --strict, --table */
 	CLI_OPT_FORMAT = 1 << 1,	/* --format */
-	CLI_OPT_CONFIRM = 1 << 2,	/* --confirm SECONDS */
+	CLI_OPT_CONFIRM = 1 << 2,	/* --confirm SECONDS, --wait, --boot */
 	CLI_OPT_FORCE = 1 << 3,		/* --force */
 	CLI_OPT_QUIET = 1 << 4,		/* -q, --quiet */
 	CLI_OPT_TABLE = 1 << 5,		/* --table alone (remove, set) */
@@ -30,6 +30,7 @@ enum cli_opt_bits {
 	CLI_OPT_MODE = 1 << 7,		/* --audit, --enforce */
 	CLI_OPT_JSON = 1 << 8,		/* --json */
 	CLI_OPT_STATUS_FORMAT = 1 << 9,	/* --format is status's, not a ruleset's */
+	CLI_OPT_STATUS = 1 << 10,	/* --status (confirm) */
 };
 
 #define CLI_MAX_ROLES 64
@@ -43,6 +44,9 @@ struct cli_opts {
 	enum fwgen_format format;
 	const char *format_arg;	/* --format as given */
 	int confirm_seconds;	/* 0: no confirm */
+	bool wait;		/* --wait: confirm in this process */
+	bool status;		/* confirm --status */
+	bool boot;		/* apply --boot: the last confirmed inventory */
 	bool strict;
 	unsigned int mode_flag;	/* FWGEN_RESOLVE_AUDIT/_ENFORCE, 0 the inventory's */
 	bool json;
@@ -62,6 +66,8 @@ struct cli_session {
 	struct fwgen_catalog *cat;
 	struct fwgen_inventory *inv;
 	struct fwgen_policy *pol;
+	char *inv_text;		/* the inventory as read (-i FILE or -i -) */
+	size_t inv_len;
 };
 
 /*
@@ -70,6 +76,12 @@ struct cli_session {
  */
 int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 	      struct cli_opts *o);
+
+/*
+ * A new context configured from the environment (FWGEN_RUN_DIR,
+ * FWGEN_LOCK_TIMEOUT, SSH_CONNECTION); prints the error and returns NULL.
+ */
+struct fwgen_ctx *cli_ctx_new(void);
 
 /* Creates the context and loads the catalog. Returns EXIT_* or -1 to go on. */
 int cli_open(struct cli_session *s);
@@ -82,6 +94,12 @@ int cli_open(struct cli_session *s);
 int cli_load_policy(const struct cli_opts *o, struct cli_session *s);
 
 void cli_session_release(struct cli_session *s);
+
+/*
+ * Reads an inventory file, or standard input for "-", into a new buffer
+ * (*text, to free). Prints the error and returns EXIT_ERROR on failure.
+ */
+int cli_read_inventory(const char *path, char **text, size_t *len);
 
 /* Prints "fwgen: <message>" to stderr and returns EXIT_ERROR. */
 int cli_fail(const struct fwgen_ctx *ctx);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,8 +26,8 @@
 
 static const char apply_usage[] =
 	"Usage: fwgen apply [-i INVENTORY] [--topology T] --role R [--role R2...]\n"
-	"                   [--confirm SECONDS] [--force] [--strict] [--table NAME] [-q]\n"
-	"                   [--audit|--enforce]\n"
+	"                   [--confirm SECONDS [--wait] | --boot] [--force] [--strict]\n"
+	"                   [--table NAME] [--audit|--enforce] [-q]\n"
 	"\n"
 	"Replaces fwgen's table in the kernel with the host's ruleset in one\n"
 	"transaction; no other table is touched. The kernel state afterwards is\n"
@@ -35,13 +36,20 @@ static const char apply_usage[] =
 	"  -i, --inventory FILE  addresses of the roles, params, options (YAML)\n"
 	"  -t, --topology T      the topology (overrides the inventory's)\n"
 	"  -r, --role R          a host role of this host; repeat for several\n"
-	"      --confirm SECONDS keep the new ruleset only if confirmed within\n"
-	"                        SECONDS (type 'yes' here, or run `fwgen confirm`\n"
-	"                        in another session); otherwise ('no', Ctrl-C or\n"
-	"                        the time running out) put the previous table\n"
-	"                        back exactly and exit 1\n"
+	"      --confirm SECONDS keep the new ruleset only if `fwgen confirm`\n"
+	"                        keeps it within SECONDS; otherwise a detached\n"
+	"                        watchdog puts the previous table back exactly.\n"
+	"                        Returns at once (exit 0) once the table is live\n"
+	"      --wait            with --confirm: wait here instead (type 'yes', or\n"
+	"                        `fwgen confirm` elsewhere); 'no', Ctrl-C or the\n"
+	"                        time running out roll back and exit 1\n"
+	"      --boot            apply the last confirmed inventory (kept in\n"
+	"                        FWGEN_STATE_DIR, default /var/lib/fwgen) instead\n"
+	"                        of -i when there is one: what fwgen.service runs\n"
 	"      --force           apply even if this SSH session's client would be\n"
-	"                        locked out (SSH_CONNECTION)\n"
+	"                        locked out (SSH_CONNECTION), or the table of that\n"
+	"                        name was not made by fwgen, or (--confirm) the\n"
+	"                        previous table cannot be put back\n"
 	"      --strict          a peer role not bound in the inventory is an error\n"
 	"      --audit           count and accept what enforce mode would drop\n"
 	"      --enforce         drop it (both win over the inventory's 'mode')\n"
@@ -51,7 +59,7 @@ static const char apply_usage[] =
 	"\n"
 	"Another fwgen changing the ruleset is waited for up to FWGEN_LOCK_TIMEOUT\n"
 	"seconds (default 30). Needs CAP_NET_ADMIN.\n"
-	"Exit status: 0 applied, 1 not confirmed and rolled back, 2 error (nothing\n"
+	"Exit status: 0 applied, 1 (--wait) not confirmed and rolled back, 2 error (nothing\n"
 	"changed).\n";
 
 static const char check_usage[] =
@@ -64,33 +72,133 @@ static const char check_usage[] =
 	"Exit status: 0 the kernel accepts it, 2 it does not, or another error.\n";
 
 static const char remove_usage[] =
-	"Usage: fwgen remove [--table NAME] [-q]\n"
+	"Usage: fwgen remove [--table NAME] [--force] [-q]\n"
 	"\n"
 	"Deletes fwgen's table (default inet fwgen) and nothing else. A table that\n"
-	"is not there is reported and is not an error.\n"
+	"is not there is reported and is not an error. A table of that name that\n"
+	"fwgen did not create (no comment \"managed by fwgen\") is refused unless\n"
+	"--force.\n"
 	"\n"
 	"Exit status: 0 removed or not there, 2 error.\n";
 
 static const char confirm_usage[] =
-	"Usage: fwgen confirm\n"
+	"Usage: fwgen confirm [--status] [-q]\n"
 	"\n"
-	"Keeps the ruleset that `fwgen apply --confirm SECONDS` is waiting about,\n"
-	"from another session.\n"
+	"Keeps the ruleset a pending `fwgen apply --confirm SECONDS` applied, in\n"
+	"this network namespace, before its rollback fires. With --status, shows\n"
+	"the pending rollback and its deadline instead.\n"
 	"\n"
-	"Exit status: 0 confirmed, 2 no apply is waiting (or another error).\n";
+	"Exit status: 0 confirmed (--status: a rollback is pending), 1 --status:\n"
+	"none is pending, 2 no apply is waiting (or another error).\n";
 
-static int fifo_path(char *buf, size_t len)
+/*
+ * The last confirmed inventory, kept across reboots for the boot path:
+ * `apply --boot` applies it rather than the file it is given, so that a
+ * reboot inside a confirm window never makes the unconfirmed ruleset
+ * permanent. Not per network namespace: namespaces do not survive a
+ * reboot, and the boot path serves the host's.
+ */
+#define STATE_DIR_DEFAULT "/var/lib/fwgen"
+#define CONFIRMED_FILE "confirmed.yaml"
+
+static const char *state_dir(void)
 {
-	int n = snprintf(buf, len, "%s/%s", fwgen_run_dir(), CONFIRM_FIFO);
+	const char *d = getenv("FWGEN_STATE_DIR");
 
-	return n < 0 || (size_t)n >= len ? -1 : 0;
+	return d && *d ? d : STATE_DIR_DEFAULT;
+}
+
+/* The state directory, created 0700, ours and written by nobody else. */
+static int state_dir_open(void)
+{
+	const char *dir = state_dir();
+	struct stat st;
+	int fd;
+
+	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+		return -1;
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
+	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		errno = EPERM;
+		return -1;
+	}
+	return fd;
+}
+
+static void state_write(int dfd, const char *name, const char *text);
+
+/* Records what was just confirmed (a plain apply is confirmed at once). */
+static void save_confirmed(const struct cli_session *s)
+{
+	int dfd = state_dir_open();
+
+	if (dfd < 0) {
+		fprintf(stderr, "fwgen: warning: cannot keep the confirmed inventory in %s (%s); the boot path applies its own file\n",
+			state_dir(), strerror(errno));
+		return;
+	}
+	if (s->inv_text) {
+		char *text = strndup(s->inv_text, s->inv_len);
+
+		if (text)
+			state_write(dfd, CONFIRMED_FILE, text);
+		free(text);
+	} else {
+		unlinkat(dfd, CONFIRMED_FILE, 0);
+	}
+	close(dfd);
+}
+
+/* --boot: the last confirmed inventory, when there is one, replaces -i. */
+static char boot_path[4096];
+
+static const char *boot_inventory(const char *given, bool quiet)
+{
+	struct stat st;
+	int dfd = state_dir_open();
+
+	if (dfd < 0)
+		return given;
+	if (fstatat(dfd, CONFIRMED_FILE, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    (size_t)snprintf(boot_path, sizeof(boot_path), "%s/%s", state_dir(),
+			     CONFIRMED_FILE) < sizeof(boot_path)) {
+		close(dfd);
+		if (!quiet)
+			printf("fwgen: boot: applying the last confirmed inventory %s\n",
+			       boot_path);
+		return boot_path;
+	}
+	close(dfd);
+	return given;
 }
 
 /* Confirmation */
 
+/*
+ * The files of a pending confirmation, in the network namespace's runtime
+ * directory (fwgen_ctx_state_dir(): ours, 0700, symlinks refused):
+ * "confirm" the FIFO `fwgen confirm` writes "confirm <nonce>" to,
+ * "pending" "<pid> <deadline, epoch seconds> <table>" while a rollback is
+ * armed, "result" the last outcome ("confirmed <nonce>", "rolled-back",
+ * "failed").
+ */
+#define PENDING_FILE "pending"
+#define RESULT_FILE "result"
+
 struct waiter {
+	struct fwgen_ctx *ctx;
+	const struct cli_session *session;
 	bool quiet;
+	bool detached;
+	int report_fd;		/* detached: the pipe to the applying process */
 	const char *table;
+	char dir[4096];
+	int dfd;
 };
 
 static volatile sig_atomic_t interrupted;
@@ -124,46 +232,126 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* Opens the namespace's runtime directory (checked by the library). */
+static int state_open(struct fwgen_ctx *ctx, char *dir, size_t len)
+{
+	int fd;
+
+	if (fwgen_ctx_state_dir(ctx, dir, len) < 0) {
+		cli_fail(ctx);
+		return -1;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		cli_failf("cannot open %s: %s", dir, strerror(errno));
+	return fd;
+}
+
+/* Replaces a small state file: written aside, renamed over, never followed. */
+static void state_write(int dfd, const char *name, const char *text)
+{
+	char tmp[64];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), ".%s.%ld", name, (long)getpid());
+	unlinkat(dfd, tmp, 0);
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		    0600);
+	if (fd < 0)
+		return;
+	if (write(fd, text, strlen(text)) < 0 || renameat(dfd, tmp, dfd, name) < 0)
+		unlinkat(dfd, tmp, 0);
+	close(fd);
+}
+
+/* Reads a small state file (regular, ours) into buf; -1 when absent. */
+static int state_read(int dfd, const char *name, char *buf, size_t len)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
+		close(fd);
+		return -1;
+	}
+	n = read(fd, buf, len - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return 0;
+}
+
+static void ignore_signals(void)
+{
+	static const int sigs[] = { SIGHUP, SIGPIPE, SIGQUIT, SIGUSR1, SIGUSR2,
+				    SIGALRM, SIGVTALRM, SIGPROF, SIGTSTP,
+				    SIGTTIN, SIGTTOU };
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+	size_t i;
+
+	for (i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &ign, NULL);
+}
+
 /*
- * Waits for "yes" on the terminal or "confirm" on the FIFO. A lost SSH
- * session sends SIGHUP: that must not kill us before the rollback, so it
- * is ignored; Ctrl-C or SIGTERM roll back at once. Returns 1 confirmed,
- * 0 not.
+ * Called by the library once the new table is live: makes the FIFO and the
+ * pending record, tells a detached apply's parent, and waits for "yes" on
+ * the terminal (--wait) or "confirm" on the FIFO. Signals other than
+ * SIGINT/SIGTERM (which roll back at once) are ignored: nothing but the
+ * deadline or an answer ends the wait. Returns 1 confirmed, 0 not.
  */
 static int wait_confirm(void *data, unsigned int seconds)
 {
-	struct sigaction sa = { .sa_handler = on_interrupt }, old_int, old_term;
-	struct sigaction ign = { .sa_handler = SIG_IGN }, old_hup, old_pipe;
-	const struct waiter *w = data;
-	bool tty = isatty(STDIN_FILENO);
+	struct sigaction sa = { .sa_handler = on_interrupt };
+	struct waiter *w = data;
+	bool tty = !w->detached && isatty(STDIN_FILENO);
 	double deadline = now() + seconds;
 	int rfd = -1, wfd = -1, ret = 0;
-	char path[4096], buf[256];
+	char buf[256], rec[512];
 
 	interrupted = 0;
 	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
-	sigaction(SIGHUP, &ign, &old_hup);
-	sigaction(SIGPIPE, &ign, &old_pipe);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	ignore_signals();
 
-	if (fifo_path(path, sizeof(path)) == 0) {
-		/* We hold the lock: a FIFO left here is a dead apply's. */
-		unlink(path);
-		if (mkfifo(path, 0600) == 0) {
-			rfd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-			/* Our own writer: the FIFO never reports hang-up. */
-			if (rfd >= 0)
-				wfd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-		}
-		if (rfd < 0)
-			fprintf(stderr, "fwgen: cannot create %s (%s); confirm on the terminal\n",
-				path, strerror(errno));
+	/* We hold the lock: a FIFO left here is a dead apply's. */
+	unlinkat(w->dfd, CONFIRM_FIFO, 0);
+	if (mkfifoat(w->dfd, CONFIRM_FIFO, 0600) == 0) {
+		rfd = openat(w->dfd, CONFIRM_FIFO,
+			     O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+		/* Our own writer: the FIFO never reports hang-up. */
+		if (rfd >= 0)
+			wfd = openat(w->dfd, CONFIRM_FIFO,
+				     O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	}
-	if (!w->quiet || tty)
-		fprintf(stderr,
-			"fwgen: table inet %s is live. Keep it? Type 'yes'%s or run 'fwgen confirm' within %u s; otherwise the previous table comes back.\n",
-			w->table, tty ? " here" : " (no terminal here)", seconds);
+	if (rfd < 0 && w->detached) {
+		/* Nobody could confirm: roll back now rather than later. */
+		return 0;
+	}
+	snprintf(rec, sizeof(rec), "%ld %lld %s\n", (long)getpid(),
+		 (long long)time(NULL) + seconds, w->table);
+	state_write(w->dfd, PENDING_FILE, rec);
+	if (w->detached) {
+		snprintf(rec, sizeof(rec), "L %ld %u\n", (long)getpid(), seconds);
+		if (write(w->report_fd, rec, strlen(rec)) < 0) {
+			/* The applying process is gone: the rollback stays. */
+		}
+		close(w->report_fd);
+		w->report_fd = -1;
+	} else {
+		if (rfd < 0)
+			fprintf(stderr, "fwgen: cannot create %s/%s (%s); confirm on the terminal\n",
+				w->dir, CONFIRM_FIFO, strerror(errno));
+		if (!w->quiet || tty)
+			fprintf(stderr,
+				"fwgen: table inet %s is live. Keep it? Type 'yes'%s or run 'fwgen confirm' within %u s; otherwise the previous table comes back.\n",
+				w->table, tty ? " here" : " (no terminal here)",
+				seconds);
+	}
 
 	while (!interrupted) {
 		struct pollfd p[2] = { { .fd = tty ? STDIN_FILENO : -1, .events = POLLIN },
@@ -181,8 +369,16 @@ static int wait_confirm(void *data, unsigned int seconds)
 		if (p[1].revents & POLLIN) {
 			n = read(rfd, buf, sizeof(buf) - 1);
 			if (n > 0) {
+				char *c;
+
 				buf[n] = '\0';
-				if (strstr(buf, CONFIRM_WORD)) {
+				c = strstr(buf, CONFIRM_WORD);
+				if (c) {
+					c[strcspn(c, "\n")] = '\0';
+					snprintf(rec, sizeof(rec), "confirmed%s\n",
+						 c + strlen(CONFIRM_WORD));
+					save_confirmed(w->session);
+					state_write(w->dfd, RESULT_FILE, rec);
 					ret = 1;
 					break;
 				}
@@ -198,6 +394,8 @@ static int wait_confirm(void *data, unsigned int seconds)
 			if (n >= 0) {
 				/* "no" rolls back now rather than at the deadline. */
 				ret = (int)n;
+				if (ret == 1)
+					save_confirmed(w->session);
 				break;
 			}
 			fprintf(stderr, "fwgen: type 'yes' to keep the new ruleset, 'no' to roll back now\n");
@@ -207,13 +405,130 @@ static int wait_confirm(void *data, unsigned int seconds)
 		close(wfd);
 	if (rfd >= 0) {
 		close(rfd);
-		unlink(path);
+		unlinkat(w->dfd, CONFIRM_FIFO, 0);
 	}
-	sigaction(SIGINT, &old_int, NULL);
-	sigaction(SIGTERM, &old_term, NULL);
-	sigaction(SIGHUP, &old_hup, NULL);
-	sigaction(SIGPIPE, &old_pipe, NULL);
+	if (ret == 1)
+		unlinkat(w->dfd, PENDING_FILE, 0);
 	return ret;
+}
+
+/* After the library returned: the record of what happened. */
+static void confirm_done(struct waiter *w, int ret)
+{
+	if (ret == 1)
+		state_write(w->dfd, RESULT_FILE, "rolled-back\n");
+	else if (ret < 0)
+		state_write(w->dfd, RESULT_FILE, "failed\n");
+	if (ret != 0)
+		unlinkat(w->dfd, PENDING_FILE, 0);
+}
+
+static int report_result(struct cli_session *s, const struct cli_opts *o,
+			 int ret)
+{
+	if (ret == 1) {
+		cli_failf("%s", fwgen_ctx_error(s->ctx));
+		return EXIT_DIFF;
+	}
+	if (ret == 0) {
+		if (!o->quiet)
+			printf("fwgen: table inet %s applied and confirmed\n",
+			       fwgen_policy_table(s->pol));
+		return EXIT_OK;
+	}
+	return cli_fail(s->ctx);
+}
+
+/* The OOM killer must not pick the watchdog (nor, by inheritance, its guard). */
+static void oom_protect(void)
+{
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	if (write(fd, "-1000", 5) < 0) {
+		/* Without CAP_SYS_RESOURCE: the guard still covers it. */
+	}
+	close(fd);
+}
+
+/*
+ * apply --confirm without --wait: the whole apply runs in a child in its
+ * own session, so that the rollback depends neither on this process nor
+ * on its terminal or SSH session: killing this process group, or the
+ * session dropping, leaves the child waiting for `fwgen confirm` or the
+ * deadline. This process only relays whether the table went live.
+ */
+static int apply_detached(struct cli_session *s, const struct cli_opts *o,
+			  struct waiter *w, unsigned int flags)
+{
+	char buf[1100];
+	size_t got = 0;
+	int p[2], ret;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return cli_failf("apply: pipe: %s", strerror(errno));
+	fflush(NULL);
+	pid = fork();
+	if (pid < 0)
+		return cli_failf("apply: fork: %s", strerror(errno));
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		close(p[0]);
+		setsid();
+		ignore_signals();
+		oom_protect();
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		w->report_fd = p[1];
+		ret = fwgen_policy_apply_confirmed(s->ctx, s->pol, flags,
+						   (unsigned int)o->confirm_seconds,
+						   wait_confirm, w);
+		if (w->report_fd >= 0) {
+			/* It never went live: say why. */
+			snprintf(buf, sizeof(buf), "E %s\n", fwgen_ctx_error(s->ctx));
+			if (write(w->report_fd, buf, strlen(buf)) < 0) {
+				/* Nobody to tell. */
+			}
+		}
+		confirm_done(w, ret);
+		_exit(ret == 0 ? EXIT_OK : ret == 1 ? EXIT_DIFF : EXIT_ERROR);
+	}
+	close(p[1]);
+	while (got < sizeof(buf) - 1 &&
+	       (n = read(p[0], buf + got, sizeof(buf) - 1 - got)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		got += (size_t)n;
+	}
+	close(p[0]);
+	buf[got] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (buf[0] == 'L') {
+		long wpid = 0;
+		unsigned int secs = 0;
+
+		sscanf(buf, "L %ld %u", &wpid, &secs);
+		if (!o->quiet)
+			printf("fwgen: table inet %s applied; it is rolled back in %u s unless 'fwgen confirm' keeps it (watchdog pid %ld)\n",
+			       w->table, secs, wpid);
+		return EXIT_OK;
+	}
+	/* The child ended before the table went live. */
+	waitpid(pid, &ret, 0);
+	if (buf[0] == 'E')
+		return cli_failf("%s", buf + 2);
+	return cli_failf("apply: the detached apply ended without a word (status %d)",
+			 ret);
 }
 
 /* Commands */
@@ -231,6 +546,12 @@ int cmd_apply(int argc, char **argv)
 			apply_usage, &o);
 	if (ret >= 0)
 		return ret;
+	if (o.wait && o.confirm_seconds <= 0)
+		return cli_failf("apply: --wait goes with --confirm SECONDS");
+	if (o.boot && o.confirm_seconds > 0)
+		return cli_failf("apply: --boot applies the last confirmed ruleset; it takes no --confirm");
+	if (o.boot)
+		o.inventory = boot_inventory(o.inventory, o.quiet);
 	ret = cli_load_policy(&o, &s);
 	if (ret >= 0) {
 		cli_session_release(&s);
@@ -238,26 +559,30 @@ int cmd_apply(int argc, char **argv)
 	}
 	flags = o.force ? FWGEN_APPLY_FORCE : 0;
 	if (o.confirm_seconds > 0) {
-		struct waiter w = { .quiet = o.quiet,
+		/* A second process rolls back if the waiting one dies. */
+		flags |= FWGEN_APPLY_GUARD;
+		struct waiter w = { .ctx = s.ctx, .session = &s, .quiet = o.quiet,
+				    .detached = !o.wait, .report_fd = -1,
 				    .table = fwgen_policy_table(s.pol) };
 
-		ret = fwgen_policy_apply_confirmed(s.ctx, s.pol, flags,
-						   (unsigned int)o.confirm_seconds,
-						   wait_confirm, &w);
-		if (ret == 1) {
-			cli_failf("%s", fwgen_ctx_error(s.ctx));
-			ret = EXIT_DIFF;
-		} else if (ret == 0) {
-			if (!o.quiet)
-				printf("fwgen: table inet %s applied and confirmed\n",
-				       fwgen_policy_table(s.pol));
-			ret = EXIT_OK;
+		w.dfd = state_open(s.ctx, w.dir, sizeof(w.dir));
+		if (w.dfd < 0) {
+			ret = EXIT_ERROR;
+		} else if (w.detached) {
+			ret = apply_detached(&s, &o, &w, flags);
+			close(w.dfd);
 		} else {
-			ret = cli_fail(s.ctx);
+			ret = fwgen_policy_apply_confirmed(s.ctx, s.pol, flags,
+							   (unsigned int)o.confirm_seconds,
+							   wait_confirm, &w);
+			confirm_done(&w, ret);
+			close(w.dfd);
+			ret = report_result(&s, &o, ret);
 		}
 	} else if (fwgen_policy_apply(s.ctx, s.pol, flags) < 0) {
 		ret = cli_fail(s.ctx);
 	} else {
+		save_confirmed(&s);
 		if (!o.quiet)
 			printf("fwgen: table inet %s applied\n",
 			       fwgen_policy_table(s.pol));
@@ -301,17 +626,18 @@ int cmd_remove(int argc, char **argv)
 	const char *table;
 	int ret;
 
-	ret = cli_parse(argc, argv, CLI_OPT_TABLE | CLI_OPT_QUIET, remove_usage,
-			&o);
+	ret = cli_parse(argc, argv, CLI_OPT_TABLE | CLI_OPT_QUIET | CLI_OPT_FORCE,
+			remove_usage, &o);
 	if (ret >= 0)
 		return ret;
 	if (o.nargs > 0)
 		return cli_failf("remove: unexpected argument '%s'", o.args[0]);
 	table = o.table ? o.table : FWGEN_DEFAULT_TABLE;
-	ctx = fwgen_ctx_new();
+	ctx = cli_ctx_new();
 	if (!ctx)
-		return cli_failf("out of memory");
-	ret = fwgen_table_remove(ctx, table);
+		return EXIT_ERROR;
+	ret = fwgen_table_remove_flags(ctx, table,
+				       o.force ? FWGEN_APPLY_FORCE : 0);
 	if (ret == -ENOENT) {
 		if (!o.quiet)
 			printf("fwgen: table inet %s is not there; nothing to remove\n",
@@ -328,37 +654,111 @@ int cmd_remove(int argc, char **argv)
 	return ret;
 }
 
+static int confirm_status(int dfd, const struct cli_opts *o)
+{
+	char rec[512], table[256] = "";
+	long long deadline = 0;
+	long pid = 0;
+
+	if (state_read(dfd, PENDING_FILE, rec, sizeof(rec)) < 0 ||
+	    sscanf(rec, "%ld %lld %255s", &pid, &deadline, table) != 3) {
+		if (!o->quiet)
+			printf("fwgen: no rollback is pending\n");
+		return EXIT_DIFF;
+	}
+	if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH)) {
+		if (!o->quiet)
+			printf("fwgen: no rollback is pending (a stale record of pid %ld)\n",
+			       pid);
+		return EXIT_DIFF;
+	}
+	if (!o->quiet) {
+		time_t t = (time_t)deadline;
+		char when[64];
+
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
+		printf("fwgen: table inet %s is not confirmed: rolled back at %s (%lld s left) unless 'fwgen confirm' keeps it (watchdog pid %ld)\n",
+		       table, when, deadline - (long long)time(NULL), pid);
+	}
+	return EXIT_OK;
+}
+
 int cmd_confirm(int argc, char **argv)
 {
-	static const char word[] = CONFIRM_WORD "\n";
+	struct fwgen_ctx *ctx;
 	struct cli_opts o;
-	char path[4096];
-	int fd, ret;
+	char dir[4096], word[64], res[128];
+	struct stat st;
+	double until;
+	int dfd, fd, ret;
 
-	ret = cli_parse(argc, argv, CLI_OPT_QUIET, confirm_usage, &o);
+	ret = cli_parse(argc, argv, CLI_OPT_QUIET | CLI_OPT_STATUS,
+			confirm_usage, &o);
 	if (ret >= 0)
 		return ret;
 	if (o.nargs > 0)
 		return cli_failf("confirm: unexpected argument '%s'", o.args[0]);
-	if (fifo_path(path, sizeof(path)) < 0)
-		return cli_failf("confirm: runtime directory name too long");
-	/* Non-blocking: with nobody reading, open fails (ENXIO) at once. */
-	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-	if (fd < 0) {
-		if (errno == ENOENT || errno == ENXIO)
-			return cli_failf("confirm: no 'fwgen apply --confirm' is waiting (%s)",
-					 path);
-		return cli_failf("confirm: cannot open %s: %s", path,
-				 strerror(errno));
+	ctx = cli_ctx_new();
+	if (!ctx)
+		return EXIT_ERROR;
+	dfd = state_open(ctx, dir, sizeof(dir));
+	if (dfd < 0) {
+		fwgen_ctx_free(ctx);
+		return EXIT_ERROR;
 	}
-	if (write(fd, word, sizeof(word) - 1) != (ssize_t)sizeof(word) - 1) {
-		ret = cli_failf("confirm: writing to %s failed: %s", path,
-				strerror(errno));
+	fwgen_ctx_free(ctx);
+	if (o.status) {
+		ret = confirm_status(dfd, &o);
+		close(dfd);
+		return ret;
+	}
+	/* Non-blocking: with nobody reading, open fails (ENXIO) at once. */
+	fd = openat(dfd, CONFIRM_FIFO,
+		    O_WRONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int err = errno;
+
+		close(dfd);
+		if (err == ENOENT || err == ENXIO)
+			return cli_failf("confirm: no 'fwgen apply --confirm' is waiting (%s/%s)",
+					 dir, CONFIRM_FIFO);
+		if (err == ELOOP)
+			return cli_failf("confirm: %s/%s is a symlink: not trusted",
+					 dir, CONFIRM_FIFO);
+		return cli_failf("confirm: cannot open %s/%s: %s", dir,
+				 CONFIRM_FIFO, strerror(err));
+	}
+	if (fstat(fd, &st) < 0 || !S_ISFIFO(st.st_mode) || st.st_uid != geteuid()) {
 		close(fd);
+		close(dfd);
+		return cli_failf("confirm: %s/%s is not a FIFO of ours: not trusted",
+				 dir, CONFIRM_FIFO);
+	}
+	snprintf(word, sizeof(word), CONFIRM_WORD " %ld\n", (long)getpid());
+	if (write(fd, word, strlen(word)) != (ssize_t)strlen(word)) {
+		ret = cli_failf("confirm: writing to %s/%s failed: %s", dir,
+				CONFIRM_FIFO, strerror(errno));
+		close(fd);
+		close(dfd);
 		return ret;
 	}
 	close(fd);
-	if (!o.quiet)
+	/* Confirmed only once the waiting apply says it kept the table. */
+	word[strcspn(word, "\n")] = '\0';
+	until = now() + 10;
+	ret = cli_failf("confirm: the waiting apply did not acknowledge within 10 s; see 'fwgen confirm --status'");
+	while (now() < until) {
+		if (state_read(dfd, RESULT_FILE, res, sizeof(res)) == 0 &&
+		    !strncmp(res, "confirmed", 9) &&
+		    !strncmp(res + 9, word + strlen(CONFIRM_WORD),
+			     strlen(word) - strlen(CONFIRM_WORD))) {
+			ret = EXIT_OK;
+			break;
+		}
+		usleep(20 * 1000);
+	}
+	close(dfd);
+	if (ret == EXIT_OK && !o.quiet)
 		printf("fwgen: confirmed\n");
-	return EXIT_OK;
+	return ret;
 }

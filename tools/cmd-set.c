@@ -56,9 +56,9 @@ int cmd_set(int argc, char **argv)
 	if (strcmp(sub, "list") && o.nargs < 3)
 		return cli_failf("set %s: give at least one address", sub);
 
-	ctx = fwgen_ctx_new();
+	ctx = cli_ctx_new();
 	if (!ctx)
-		return cli_failf("out of memory");
+		return EXIT_ERROR;
 	if (!strcmp(sub, "list"))
 		ret = fwgen_set_list(ctx, o.table, role, stdout);
 	else if (!strcmp(sub, "add"))

@@ -27,7 +27,7 @@ static const char usage[] =
 	"\n"
 	"Run 'fwgen COMMAND --help' for a command's options.\n"
 	"Exit status: 0 success (diff: no difference), 1 diff found differences or\n"
-	"apply --confirm rolled back, 2 error.\n";
+	"apply --confirm --wait rolled back, 2 error.\n";
 
 static const struct {
 	const char *name;

@@ -37,9 +37,15 @@ extern "C" {
  * only the difference: the ranges that go, then the ranges that come, in
  * one nf_tables transaction that the kernel commits only if the ruleset
  * has not changed since the read (else the update starts over).
- * It holds the same lock as apply (in fwgen_run_dir()), so it never
- * interleaves with an apply, a remove or another update. All or nothing:
- * after any error the sets are as they were.
+ * It holds the same lock as apply (the network namespace's, in the
+ * context's run directory), so it never interleaves with an apply, a
+ * remove or another update. All or nothing: after any error the sets are
+ * as they were. Addresses are checked as the inventory checks them (an
+ * IPv4-mapped IPv6 address never matches: -EINVAL); only interval sets of
+ * ipv4_addr/ipv6_addr in a table fwgen created (its "managed by fwgen"
+ * comment; -EEXIST otherwise) are written. When the kernel's
+ * acknowledgements are lost, the sets are read back to settle the outcome:
+ * 0 when the update is there, -EIO when nothing changed.
  *
  * report (may be NULL) receives one line per range removed or added, as
  * fwgen_policy_diff() writes elements:
@@ -51,8 +57,9 @@ extern "C" {
  * `fwgen apply` first) or the role has no set there (it is not bound to
  * addresses in the inventory, or not a peer of this host's roles);
  * -EPERM without CAP_NET_ADMIN; -EBUSY when the lock stays taken; -EIO
- * when the kernel refused or writing the report failed; -ENOMEM. The
- * message is in ctx.
+ * when the kernel refused or writing the report failed; -EEXIST when the
+ * table is not fwgen's; -ETIME when acknowledgements were lost and even
+ * reading back failed (outcome unknown); -ENOMEM. The message is in ctx.
  */
 
 /*

@@ -40,7 +40,7 @@ if [ "${1:-}" != --inner ]; then
 	ip netns add "$NS" || { echo "bench: cannot create a network namespace"; exit 2; }
 	ip -n "$NS" link set lo up
 	# Everything below runs inside the namespace: timings hold no netns setup.
-	FWGEN=$FWGEN RUNS=$RUNS BENCH_TMP=$TMP FWGEN_RUN_DIR=$TMP/run \
+	FWGEN=$FWGEN RUNS=$RUNS BENCH_TMP=$TMP FWGEN_RUN_DIR=$TMP/run FWGEN_STATE_DIR=$TMP/state \
 		ip netns exec "$NS" "$0" --inner "$@"
 	exit $?
 fi

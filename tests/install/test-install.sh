@@ -316,7 +316,7 @@ if [ -x "$tmp/send-batch" ] && [ "$(id -u)" = 0 ] && command -v nft >/dev/null 2
 	tables=$(ip netns exec "$ns" nft list tables 2>&1 | tr '\n' ' ')
 	ip netns del "$ns"
 	if [ "$tables" = "table inet fwgen " ] && grep -q "^sent:" <<<"$out" &&
-	   grep -q "this SSH session is admitted" <<<"$out" && [ -e "$tmp/run/lock" ]; then
+	   grep -q "this SSH session is admitted" <<<"$out" && compgen -G "$tmp/run/net-*/lock" >/dev/null; then
 		pass "send-batch --send in a new namespace: lockout check, fwgen's lock, table sent"
 	else
 		fail "send-batch --send in a new namespace" "$out" "tables: $tables"
@@ -397,7 +397,7 @@ fi
 # --- systemd unit ---------------------------------------------------------
 
 f=$D$unit
-if grep -q "^ExecStart=$fwgen apply -i /etc/fwgen/inventory.yaml" "$f" 2>/dev/null &&
+if grep -q "^ExecStart=$fwgen apply --boot -i /etc/fwgen/inventory.yaml" "$f" 2>/dev/null &&
    grep -q "^ExecReload=$fwgen apply " "$f" && grep -q "^ExecStop=$fwgen remove" "$f" &&
    grep -q '^Before=network-pre.target' "$f" && grep -q '^DefaultDependencies=no' "$f"; then
 	pass "fwgen.service starts $fwgen apply before network-pre.target, stops with remove"
@@ -437,10 +437,10 @@ if [ "$(id -u)" = 0 ] && command -v nft >/dev/null 2>&1 &&
 	ok=1
 	for step in ExecStart ExecReload; do
 		# shellcheck disable=SC2046 # the unit's words, as systemd splits them
-		FWGEN_RUN_DIR=$tmp/run ip netns exec "$ns" env -u SSH_CONNECTION $(exec_line $step) >>"$log" 2>&1 || ok=0
+		FWGEN_RUN_DIR=$tmp/run FWGEN_STATE_DIR=$tmp/state ip netns exec "$ns" env -u SSH_CONNECTION $(exec_line $step) >>"$log" 2>&1 || ok=0
 	done
 	[ "$(ip netns exec "$ns" nft list tables | sort | tr '\n' ' ')" = "table inet fwgen table inet other " ] || ok=0
-	FWGEN_RUN_DIR=$tmp/run ip netns exec "$ns" env -u SSH_CONNECTION $(exec_line ExecStop) >>"$log" 2>&1 || ok=0
+	FWGEN_RUN_DIR=$tmp/run FWGEN_STATE_DIR=$tmp/state ip netns exec "$ns" env -u SSH_CONNECTION $(exec_line ExecStop) >>"$log" 2>&1 || ok=0
 	[ "$(ip netns exec "$ns" nft list tables | tr '\n' ' ')" = "table inet other " ] || ok=0
 	ip netns del "$ns"
 	if [ $ok -eq 1 ]; then
@@ -508,7 +508,7 @@ check_completion status --format "" = text json prometheus
 # the --help (refused options and bad values stop before it, exit 2).
 universe='--inventory=x --topology=x --role=x --strict --table=x --format=nft
 	--confirm=5 --force --quiet --from=x --port=1 --proto=tcp --outbound --audit
-	--enforce --json --explain --local --help'
+	--enforce --json --explain --local --wait --boot --status --help'
 missing=()
 ncmd=0
 for c in $("$D$fwgen" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { on = 0 }'); do

@@ -35,8 +35,12 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# fwgen's lock and confirmation FIFO live here, not in the host's /run.
+# fwgen's lock and confirmation FIFO live here, not in the host's /run,
+# each namespace in its own net-<dev>-<inode> directory.
 export FWGEN_RUN_DIR="$TMP/run"
+# The last confirmed inventory (apply --boot), not /var/lib/fwgen.
+export FWGEN_STATE_DIR="$TMP/state"
+fifo_ready() { compgen -G "$FWGEN_RUN_DIR/net-*/confirm" >/dev/null; }
 root_tables=$(nft list tables 2>/dev/null)
 
 ns_new() {	# NAME: a fresh namespace with lo up
@@ -362,7 +366,7 @@ t_confirm_rollback() {
 	in_ns A nft add rule inet fwgen input tcp dport 9999 counter accept comment '"by hand"'
 	in_ns A nft add element inet fwgen user_v4 '{ 198.18.250.1 }'
 	ruleset A >"$TMP/c0"
-	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 2 </dev/null 2>"$TMP/err"
+	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 2 --wait </dev/null 2>"$TMP/err"
 	rc=$?
 	[ "$rc" = 1 ] || { why "exit $rc, want 1: $(cat "$TMP/err")"; return 1; }
 	ruleset A >"$TMP/c1"
@@ -377,7 +381,7 @@ t_confirm_rollback_none() {
 	in_ns A nft flush ruleset
 	foreign A
 	ruleset A >"$TMP/c0"
-	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 1 </dev/null 2>/dev/null
+	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 1 --wait </dev/null 2>/dev/null
 	rc=$?
 	[ "$rc" = 1 ] || { why "exit $rc, want 1"; return 1; }
 	ruleset A | cmp -s - "$TMP/c0" || { why "the table was not removed:" "$(in_ns A nft list tables)"; return 1; }
@@ -392,7 +396,7 @@ t_confirm_unrestorable() {
 	in_ns A "$FWGEN" apply -q "${A1[@]}"
 	in_ns A nft add counter inet fwgen hits
 	ruleset A >"$TMP/u0"
-	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 1 </dev/null 2>"$TMP/err"
+	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 1 --wait </dev/null 2>"$TMP/err"
 	rc=$?
 	[ "$rc" = 2 ] || { why "exit $rc, want 2"; return 1; }
 	grep -q "stateful object" "$TMP/err" || { why "unclear message: $(cat "$TMP/err")"; return 1; }
@@ -405,24 +409,24 @@ t_confirm_fifo() {
 
 	in_ns A nft flush ruleset
 	in_ns A "$FWGEN" apply -q "${A1[@]}"
-	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 20 </dev/null 2>/dev/null &
+	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 20 --wait </dev/null 2>/dev/null &
 	pid=$!
 	for i in $(seq 1 100); do
-		[ -p "$FWGEN_RUN_DIR/confirm" ] && break
+		fifo_ready && break
 		sleep 0.1
 	done
-	"$FWGEN" confirm -q || { why "fwgen confirm failed"; kill "$pid"; return 1; }
+	in_ns A "$FWGEN" confirm -q || { why "fwgen confirm failed"; kill "$pid"; return 1; }
 	wait "$pid"
 	rc=$?
 	[ "$rc" = 0 ] || { why "apply exited $rc, want 0"; return 1; }
 	sleep 0.2
 	ruleset A | grep -q 'rabbitmq' || { why "the new ruleset did not stay"; return 1; }
-	[ ! -e "$FWGEN_RUN_DIR/confirm" ] || { why "the FIFO was left behind"; return 1; }
+	! fifo_ready || { why "the FIFO was left behind"; return 1; }
 }
 check "fwgen confirm from another session keeps the new ruleset" t_confirm_fifo
 
 t_confirm_nobody() {
-	! "$FWGEN" confirm 2>"$TMP/err" && grep -q "is waiting" "$TMP/err" ||
+	! in_ns A "$FWGEN" confirm 2>"$TMP/err" && grep -q "is waiting" "$TMP/err" ||
 		{ why "want exit 2 and a message: $(cat "$TMP/err")"; return 1; }
 }
 check "fwgen confirm with no apply waiting is an error" t_confirm_nobody
@@ -551,9 +555,9 @@ t_concurrent_confirm() {
 
 	in_ns A nft flush ruleset
 	in_ns A "$FWGEN" apply -q "${A1[@]}"
-	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 2 </dev/null 2>/dev/null & p1=$!
+	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 2 --wait </dev/null 2>/dev/null & p1=$!
 	for i in $(seq 1 100); do
-		[ -p "$FWGEN_RUN_DIR/confirm" ] && break
+		fifo_ready && break
 		sleep 0.05
 	done
 	FWGEN_LOCK_TIMEOUT=20 in_ns A "$FWGEN" apply -q "${A3[@]}" & p2=$!
@@ -570,15 +574,15 @@ t_lock_timeout() {
 
 	in_ns A nft flush ruleset
 	in_ns A "$FWGEN" apply -q "${A1[@]}"
-	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 10 </dev/null 2>/dev/null & p1=$!
+	in_ns A "$FWGEN" apply -q "${A2[@]}" --confirm 10 --wait </dev/null 2>/dev/null & p1=$!
 	for i in $(seq 1 100); do
-		[ -p "$FWGEN_RUN_DIR/confirm" ] && break
+		fifo_ready && break
 		sleep 0.05
 	done
 	ruleset A >"$TMP/t0"
 	FWGEN_LOCK_TIMEOUT=1 in_ns A "$FWGEN" apply -q "${A3[@]}" 2>"$TMP/err"
 	rc=$?
-	"$FWGEN" confirm -q
+	in_ns A "$FWGEN" confirm -q
 	wait "$p1"
 	[ "$rc" = 2 ] || { why "exit $rc, want 2"; return 1; }
 	grep -q "another fwgen (pid $p1\|another fwgen (pid [0-9]" "$TMP/err" ||

@@ -74,9 +74,10 @@ check() {	# name, then the print arguments
 		return
 	fi
 	# nft 1.0.6's JSON has no table comments: the one line JSON cannot
-	# say, what the table was applied for (fwgen(8), STATUS), is left out.
+	# say, fwgen's ownership marker and what the table was applied for
+	# (fwgen(8), STATUS), is left out.
 	ip netns exec "$NS_NFT" nft list ruleset |
-		grep -v '^	comment "fwgen: topology ' >"$TMP/want" 2>"$TMP/err"
+		grep -v '^	comment "managed by fwgen' >"$TMP/want" 2>"$TMP/err"
 	ip netns exec "$NS_JSON" nft list ruleset >"$TMP/got" 2>>"$TMP/err"
 	if ! grep -q "not fwgen's" "$TMP/got"; then
 		failed "$name" "the other tool's table is gone after nft -j -f"

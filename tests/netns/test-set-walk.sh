@@ -20,6 +20,8 @@ command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; 
 lab_test_init
 TMP=$LAB_TMP
 export FWGEN_RUN_DIR="$TMP/run"
+# The last confirmed inventory (apply --boot), not /var/lib/fwgen.
+export FWGEN_STATE_DIR="$TMP/state"
 lab_host h 198.18.0.10/24 2001:db8:0:1::10/64 || { echo "FAIL: lab_host"; exit 1; }
 
 HEAD='topology: tachyon-single-server

@@ -18,6 +18,8 @@ lab_test_init
 lab_probe_bin >/dev/null || { echo "FAIL: no probe binary (set PROBE)"; exit 1; }
 TMP=$LAB_TMP
 export FWGEN_RUN_DIR="$TMP/run"
+# The last confirmed inventory (apply --boot), not /var/lib/fwgen.
+export FWGEN_STATE_DIR="$TMP/state"
 
 # h holds the firewall; c is a managed machine the inventory does not list yet.
 lab_host h 198.18.0.10/24 2001:db8:0:1::10/64 &&
@@ -190,8 +192,10 @@ bad "another table name: no such table, run apply first" "run \`fwgen apply\` fi
 bad "no address given" "give at least one address" add browser
 
 # The lock of apply: while another fwgen holds it, set add waits, then gives up.
-mkdir -p "$FWGEN_RUN_DIR"
-flock "$FWGEN_RUN_DIR/lock" sleep 5 &
+# The lock is per network namespace: the one of the host h.
+nsdir="$FWGEN_RUN_DIR/$(lab_exec h stat -L -c 'net-%d-%i' /proc/self/ns/net)"
+mkdir -p -m 0700 "$FWGEN_RUN_DIR" "$nsdir"
+flock "$nsdir/lock" sleep 5 &
 lockpid=$!
 sleep 0.3
 FWGEN_LOCK_TIMEOUT=1 lab_exec h "$FWGEN" set add browser 198.18.0.30 >"$TMP/out" 2>"$TMP/err"

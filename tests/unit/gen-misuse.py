@@ -35,6 +35,9 @@ NULLABLE = {
     'fwgen_set_list': {'table'},
     'fwgen_fleet_new': {'topology'},
     'fwgen_status_read': {'table'},
+    'fwgen_ctx_set_run_dir': {'dir'},
+    'fwgen_ctx_set_ssh_connection': {'ssh_connection'},
+    'fwgen_table_remove_flags': {'table_name'},
 }
 
 # Valid samples by type: (declaration or None, expression). {v} is the

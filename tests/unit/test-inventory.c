@@ -52,6 +52,26 @@ START_TEST(test_inventory_loads_every_field)
 }
 END_TEST
 
+/* Generators quote and tag: `!!bool "true"` is a boolean, `!!str` is not. */
+START_TEST(test_inventory_explicit_core_tags)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: demo\nadmin_ssh: !!bool \"true\"\n");
+
+	ck_assert(inv->admin_ssh);
+	fwgen_inventory_free(inv);
+	inv = parse_inventory(ctx, "topology: demo\nadmin_ssh: !!bool 'false'\n");
+	ck_assert(!inv->admin_ssh);
+	fwgen_inventory_free(inv);
+	ck_assert_str_eq(fails(ctx, "topology: demo\nadmin_ssh: !!str true\n"),
+			 "inv.yaml:2:12: 'admin_ssh' must be true or false, not the string 'true' (write it unquoted, or tag it !!bool)");
+	ck_assert_str_eq(fails(ctx, "topology: demo\nadmin_ssh: \"true\"\n"),
+			 "inv.yaml:2:12: 'admin_ssh' must be true or false, not the string 'true' (write it unquoted, or tag it !!bool)");
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_inventory_errors_name_line_and_column)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
@@ -436,6 +456,7 @@ int main(void)
 
 	tcase_add_test(tc, test_inventory_loads_every_field);
 	tcase_add_test(tc, test_inventory_errors_name_line_and_column);
+	tcase_add_test(tc, test_inventory_explicit_core_tags);
 	tcase_add_test(tc, test_inventory_refuses_alias_bombs_quickly);
 	tcase_add_test(tc, test_inventory_refuses_deep_nesting);
 	tcase_add_test(tc, test_inventory_built_in_code);

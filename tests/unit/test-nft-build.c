@@ -796,6 +796,31 @@ START_TEST(test_lockout_follows_prerouting_redirect)
 }
 END_TEST
 
+/* sshd writes a link-local client with its zone: parsed, not malformed. */
+START_TEST(test_lockout_link_local_zone)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_policy *pol = ssh_policy(false);
+
+	/* 2222 is open to all: admitted. */
+	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
+		"fe80::1%eth0 5555 fe80::2%eth0 2222"), 0);
+	/* 22 only from admin: refused for what it is, not as malformed. */
+	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
+		"fe80::1%eth0 5555 fe80::2%eth0 22"), -EACCES);
+	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "fe80::1"));
+	/* A zone only on link-local IPv6, and never empty. */
+	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
+		"2001:db8:9::5%eth0 5555 2001:db8:1::10 22"), -EINVAL);
+	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
+		"198.18.9.7%eth0 5555 198.18.1.10 22"), -EINVAL);
+	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
+		"fe80::1% 5555 fe80::2%eth0 22"), -EINVAL);
+	fwgen_policy_free(pol);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_lockout_open_input_policy_admits)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
@@ -831,6 +856,7 @@ int main(void)
 	tcase_add_test(tc, test_nft_build_real_catalog_every_rule_encoded);
 	tcase_add_test(tc, test_lockout_admits_admin_and_refuses_others);
 	tcase_add_test(tc, test_lockout_follows_prerouting_redirect);
+	tcase_add_test(tc, test_lockout_link_local_zone);
 	tcase_add_test(tc, test_lockout_open_input_policy_admits);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

@@ -173,7 +173,7 @@ START_TEST(test_formats_state_the_mode)
 	ck_assert_int_eq(fwgen_policy_render_buf(ctx, au, FWGEN_FORMAT_NFT, &buf, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(buf, "\n# mode: audit "));
 	ck_assert_ptr_nonnull(strstr(buf, "type filter hook input priority filter; policy accept;"));
-	ck_assert_ptr_nonnull(strstr(buf, "comment \"fwgen: topology demo; role web\""));
+	ck_assert_ptr_nonnull(strstr(buf, "comment \"managed by fwgen; topology demo; role web\""));
 	free(buf);
 	ck_assert_int_eq(fwgen_policy_render_buf(ctx, au, FWGEN_FORMAT_JSON, &buf, NULL), 0);
 	ck_assert_ptr_nonnull(strstr(buf, "\"fwgen_mode\": \"audit\""));
@@ -218,14 +218,21 @@ START_TEST(test_table_comment_is_bounded)
 	pol.roles = roles;
 	pol.nroles = 1;
 	c = render_table_comment(&pol);
-	ck_assert_str_eq(c, "fwgen: topology demo; role a-rather-long-role-name-00");
+	ck_assert_str_eq(c, "managed by fwgen; topology demo; role a-rather-long-role-name-00");
 	free(c);
 	pol.nroles = 20;
 	c = render_table_comment(&pol);
 	ck_assert_uint_eq(strlen(c), RENDER_TABLE_COMMENT_MAX);
 	ck_assert_str_eq(c + RENDER_TABLE_COMMENT_MAX - 3, "...");
-	ck_assert(!strncmp(c, "fwgen: topology demo; roles a-rather-long-role-name-00, ", 56));
+	ck_assert(!strncmp(c, "managed by fwgen; topology demo; roles a-rather-long-role-name-00, ", 67));
+	/* Cut or not, the comment still marks the table as fwgen's. */
+	ck_assert(render_comment_is_fwgens(c));
 	free(c);
+	ck_assert(render_comment_is_fwgens("managed by fwgen"));
+	ck_assert(!render_comment_is_fwgens("managed by fwgen2"));
+	ck_assert(!render_comment_is_fwgens("fwgen: topology demo; role web"));
+	ck_assert(!render_comment_is_fwgens(""));
+	ck_assert(!render_comment_is_fwgens(NULL));
 }
 END_TEST
 
@@ -239,7 +246,7 @@ START_TEST(test_status_arguments)
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "invalid argument (out)"));
 	ck_assert_int_eq(fwgen_status_read(ctx, "Bad;Name", &st), -EINVAL);
 	ck_assert_ptr_eq(st, (struct fwgen_status *)1);
-	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "not a table name"));
+	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "table name 'Bad;Name' must be"));
 	ck_assert_int_eq(fwgen_status_render(ctx, NULL, FWGEN_STATUS_JSON, stdout), -EINVAL);
 	ck_assert_int_eq(fwgen_status_render(NULL, NULL, FWGEN_STATUS_JSON, stdout), -EINVAL);
 	/* Getters of nothing: nothing, never a crash. */
