@@ -606,7 +606,7 @@ EOT
 	ruleset A | cmp -s - "$TMP/before" || { why "a foreign table was touched"; return 1; }
 	# --force takes inet fwgen over; from then on it is fwgen's.
 	in_ns A "$FWGEN" apply -q --force "${A1[@]}" || { why "apply --force failed"; return 1; }
-	in_ns A nft list table inet fwgen | grep -q 'comment "managed by fwgen"' ||
+	in_ns A nft list table inet fwgen | grep -q 'comment "managed by fwgen; topology ' ||
 		{ why "no marker after apply"; return 1; }
 	in_ns A "$FWGEN" apply -q "${A2[@]}" || { why "apply after the takeover failed"; return 1; }
 	in_ns A "$FWGEN" remove -q --force --table filter || { why "remove --force failed"; return 1; }
@@ -673,17 +673,20 @@ check "remove and set refuse the table names the inventory refuses" t_table_name
 # --- diff sees table and chain comment drift ---------------------------------------
 
 t_diff_comments() {
-	local out
+	local out want
 
 	"$FWGEN" print "${A1[@]}" >"$TMP/p.nft" || { why "print failed"; return 1; }
+	# The table's comment: the ownership marker and what it was applied for.
+	want=$(sed -n 's/^\tcomment "\(managed by fwgen; topology [^"]*\)"$/\1/p' "$TMP/p.nft")
+	[ -n "$want" ] || { why "print wrote no table comment with the marker"; return 1; }
 	in_ns A nft flush ruleset
-	sed -e 's/^\tcomment "managed by fwgen"$/\tcomment "edited by hand"/' \
+	sed -e 's/^\tcomment "managed by fwgen; topology [^"]*"$/\tcomment "edited by hand"/' \
 		-e '0,/^\tchain input {$/s//&\n\t\tcomment "mine"/' "$TMP/p.nft" | in_ns A nft -f - ||
 		{ why "nft -f of the edited script failed"; return 1; }
 	out=$(in_ns A "$FWGEN" diff "${A1[@]}")
 	[ $? = 1 ] || { why "diff exit not 1:" "$out"; return 1; }
-	[ "$out" = '~ table inet fwgen: comment "edited by hand", want "managed by fwgen"
-~ chain inet fwgen input: comment "mine", want none' ] || { why "diff says:" "$out"; return 1; }
+	[ "$out" = "~ table inet fwgen: comment \"edited by hand\", want \"$want\"
+~ chain inet fwgen input: comment \"mine\", want none" ] || { why "diff says:" "$out"; return 1; }
 }
 check "diff reports table and chain comment drift" t_diff_comments
 
