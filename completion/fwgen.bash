@@ -151,8 +151,8 @@ _fwgen()
 	status) opts='--table --json -f --format' ;;
 	remove) opts='--table --force -q --quiet' ;;
 	confirm) opts='--status -q --quiet' ;;
-	fleet) opts='-i --inventory -t --topology --strict --json --explain
-		--local -r --role --table' ;;
+	fleet) opts='-i --inventory -t --topology --strict --audit --enforce
+		--json --explain --local -r --role --table' ;;
 	set)
 		opts='--table -q --quiet'
 		if [[ $cur != -* ]]; then

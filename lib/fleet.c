@@ -265,7 +265,11 @@ FWGEN_EXPORT int fwgen_fleet_new(struct fwgen_ctx *ctx,
 	ARG_CTX(ctx);
 	ARG_CHECK(ctx, cat);
 	ARG_CHECK(ctx, inv);
-	ARG_CHECK(ctx, !(flags & ~(unsigned int)FWGEN_FLEET_STRICT));
+	ARG_CHECK(ctx, !(flags & ~(unsigned int)(FWGEN_FLEET_STRICT |
+						 FWGEN_FLEET_AUDIT |
+						 FWGEN_FLEET_ENFORCE)));
+	ARG_CHECK(ctx, !((flags & FWGEN_FLEET_AUDIT) &&
+			 (flags & FWGEN_FLEET_ENFORCE)));
 	ARG_CHECK(ctx, out);
 	if (!topology)
 		topology = inv->topology;
@@ -277,7 +281,9 @@ FWGEN_EXPORT int fwgen_fleet_new(struct fwgen_ctx *ctx,
 		return ctx_nomem(ctx);
 	f->cat = cat;
 	f->inv = inv;
-	f->resolve_flags = flags & FWGEN_FLEET_STRICT ? FWGEN_RESOLVE_STRICT : 0;
+	f->resolve_flags = (flags & FWGEN_FLEET_STRICT ? FWGEN_RESOLVE_STRICT : 0) |
+			   (flags & FWGEN_FLEET_AUDIT ? FWGEN_RESOLVE_AUDIT : 0) |
+			   (flags & FWGEN_FLEET_ENFORCE ? FWGEN_RESOLVE_ENFORCE : 0);
 	f->topo = fwgen_catalog_topology(ctx, cat, topology);
 	if (!f->topo) {
 		fwgen_fleet_free(f);

@@ -15,10 +15,11 @@
 #include "cli.h"
 
 static const char usage[] =
-	"Usage: fwgen fleet -i INVENTORY [--topology T] [--strict] [--json]\n"
-	"       fwgen fleet -i INVENTORY [--topology T] [--strict] --explain SRC DST PROTO/PORT\n"
-	"       fwgen fleet -i INVENTORY [--topology T] [--strict] [--json] --local [--role R...]\n"
-	"                   [--table NAME]\n"
+	"Usage: fwgen fleet -i INVENTORY [--topology T] [--strict] [--audit|--enforce] [--json]\n"
+	"       fwgen fleet -i INVENTORY [--topology T] [--strict] [--audit|--enforce]\n"
+	"                   --explain SRC DST PROTO/PORT\n"
+	"       fwgen fleet -i INVENTORY [--topology T] [--strict] [--audit|--enforce] [--json]\n"
+	"                   --local [--role R...] [--table NAME]\n"
 	"\n"
 	"Lists every address (or prefix) the inventory binds to a host role, with\n"
 	"the roles a host there finds with --role auto and the SHA-256 digest of\n"
@@ -27,6 +28,8 @@ static const char usage[] =
 	"  -i, --inventory FILE  the site inventory (YAML)\n"
 	"  -t, --topology T      the topology (overrides the inventory's)\n"
 	"      --strict          a peer role not bound in the inventory is an error\n"
+	"      --audit, --enforce  every host's ruleset in that mode, whatever the\n"
+	"                        inventory's 'mode' says (as for print and apply)\n"
 	"      --json            {\"topology\", \"hosts\": [{\"address\", \"roles\", \"digest\"}]}\n"
 	"      --explain         does a new connection from the address SRC to the\n"
 	"                        address DST on PROTO/PORT (tcp/5672) pass both ends:\n"
@@ -48,6 +51,8 @@ enum {
 	OPT_JSON,
 	OPT_EXPLAIN,
 	OPT_LOCAL,
+	OPT_AUDIT,
+	OPT_ENFORCE,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +64,8 @@ static const struct option long_opts[] = {
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "explain", no_argument, NULL, OPT_EXPLAIN },
 	{ "local", no_argument, NULL, OPT_LOCAL },
+	{ "audit", no_argument, NULL, OPT_AUDIT },
+	{ "enforce", no_argument, NULL, OPT_ENFORCE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -116,6 +123,16 @@ static int parse(int argc, char **argv, struct fleet_opts *o)
 		case OPT_LOCAL:
 			o->local = true;
 			break;
+		case OPT_AUDIT:
+		case OPT_ENFORCE: {
+			unsigned int want = c == OPT_AUDIT ? FWGEN_RESOLVE_AUDIT :
+							     FWGEN_RESOLVE_ENFORCE;
+
+			if (o->policy.mode_flag && o->policy.mode_flag != want)
+				return cli_failf("--audit and --enforce exclude each other");
+			o->policy.mode_flag = want;
+			break;
+		}
 		}
 	}
 	o->policy.args = argv + optind;
@@ -278,6 +295,13 @@ out:
 	return ret;
 }
 
+static unsigned int fleet_flags(const struct cli_opts *o)
+{
+	return (o->strict ? FWGEN_FLEET_STRICT : 0) |
+	       (o->mode_flag == FWGEN_RESOLVE_AUDIT ? FWGEN_FLEET_AUDIT : 0) |
+	       (o->mode_flag == FWGEN_RESOLVE_ENFORCE ? FWGEN_FLEET_ENFORCE : 0);
+}
+
 int cmd_fleet(int argc, char **argv)
 {
 	struct fwgen_fleet *f = NULL;
@@ -295,7 +319,7 @@ int cmd_fleet(int argc, char **argv)
 		goto out;
 	if (fwgen_inventory_load(s.ctx, o.policy.inventory, &s.inv) < 0 ||
 	    fwgen_fleet_new(s.ctx, s.cat, s.inv, o.policy.topology,
-			    o.policy.strict ? FWGEN_FLEET_STRICT : 0, &f) < 0) {
+			    fleet_flags(&o.policy), &f) < 0) {
 		ret = cli_fail(s.ctx);
 		goto out;
 	}

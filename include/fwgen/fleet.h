@@ -36,6 +36,9 @@ int fwgen_policy_digest(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 enum fwgen_fleet_flags {
 	/* Resolve every host's policy with FWGEN_RESOLVE_STRICT. */
 	FWGEN_FLEET_STRICT = 1 << 0,
+	/* Every host in audit (enforce) mode, whatever the inventory says. */
+	FWGEN_FLEET_AUDIT = 1 << 1,
+	FWGEN_FLEET_ENFORCE = 1 << 2,
 };
 
 /*

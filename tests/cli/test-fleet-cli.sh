@@ -32,6 +32,19 @@ check "2001:db8:20::12 dispatcher" "$(awk '$1 ~ /:/ && $2 == "dispatcher" { prin
 check "198.18.64.0/18 guest-vm" "$(awk '$1 == "198.18.64.0/18" { print $1, $2 }' "$TMP/list")" \
 	"a pool of guest VMs is one entry"
 
+# --audit: every digest is of the audit ruleset, as print --audit writes it.
+"$FWGEN" fleet -i "$INV" --audit >"$TMP/audit"
+check 0 $? "fleet --audit"
+riak_audit=$("$FWGEN" print -i "$INV" --role riak --audit | sha256sum | cut -d' ' -f1)
+check "198.18.20.15 riak sha256:$riak_audit" "$(awk '$1 == "198.18.20.15" { print $1, $2, $3 }' "$TMP/audit")" \
+	"fleet --audit: the digest of what print --audit writes for riak"
+[ "$riak_audit" != "$riak" ]
+check 0 $? "the audit ruleset's digest is not the enforce one's"
+check "riak  sha256:$riak_audit" "$("$FWGEN" fleet -i "$INV" --local --role riak --audit 2>&1)" \
+	"fleet --local --audit: this host's audit digest"
+"$FWGEN" fleet -i "$INV" --audit --enforce >/dev/null 2>"$TMP/err"
+check 2 $? "fleet --audit --enforce: exit 2"
+
 "$FWGEN" fleet -i "$INV" --json >"$TMP/json"
 check 0 $? "fleet --json"
 check "dmcm-cluster 15 198.18.20.10 console" "$(python3 -c '
