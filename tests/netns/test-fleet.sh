@@ -19,7 +19,9 @@
 #     and every table stays as it was.
 #  6. state=absent on one host: --check removes nothing, then the table
 #     goes, then there is nothing to do.
-#  7. confirm: 30 on that host, kept by `fwgen confirm` in its namespace.
+#  7. confirm: 30 on that host, kept by `fwgen confirm` in its namespace;
+#     confirm: 3 unconfirmed rolls back after the play returned; mode:
+#     audit and back to enforce.
 #  8. roles named, strict and table on that host: passed on to fwgen.
 # Prints the fleet run's hosts per second. FWGEN_FLEET_BENCH=1 (the
 # benchmark, tests/bench) stops after the timed runs 1 and 2.
@@ -457,6 +459,55 @@ check 0 "$?" "confirm: fwgen confirm in d-km found the module's apply --confirm 
 check "0 d-km " "$PLAY_RC $(hosts_where confirm changed 1)" "confirm: d-km changed"
 lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
 check 0 "$?" "confirm: the confirmed table stays"
+
+# 7b. confirm without a confirmation: the detached rollback fires after
+# the window and puts back what was there before (here: no table), though
+# the play that applied has long returned.
+lab_exec d-km nft delete table inet fwgen
+cat >"$T/confirm-short.yml" <<'EOF2'
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: firewall
+      fwgen.fwgen.firewall:
+        inventory: "{{ fwgen_inventory }}"
+        confirm: 3
+        fwgen: "{{ fwgen_bin }}"
+EOF2
+play unconfirmed "$T/confirm-short.yml" --limit d-km
+check "0 d-km " "$PLAY_RC $(hosts_where unconfirmed changed 1)" "unconfirmed: d-km changed, the play returned"
+lab_exec d-km nft list table inet fwgen >/dev/null 2>&1
+check 0 "$?" "unconfirmed: the new table is live inside the window"
+for _ in $(seq 100); do
+	lab_exec d-km nft list table inet fwgen >/dev/null 2>&1 || break
+	sleep 0.1
+done
+lab_exec d-km nft list table inet fwgen >/dev/null 2>&1
+check 1 "$?" "unconfirmed: rolled back after the window (no table, as before)"
+
+# 7c. mode: audit on one host: changed, then stable, and the live table
+# says audit; enforce again is one more change.
+cat >"$T/audit.yml" <<'EOF2'
+- hosts: all
+  gather_facts: false
+  tasks:
+    - name: firewall
+      fwgen.fwgen.firewall:
+        inventory: "{{ fwgen_inventory }}"
+        mode: "{{ fwgen_mode }}"
+        fwgen: "{{ fwgen_bin }}"
+EOF2
+play audit "$T/audit.yml" --limit d-km -e fwgen_mode=audit
+check "0 d-km " "$PLAY_RC $(hosts_where audit changed 1)" "mode=audit: d-km changed"
+lab_exec d-km "$FWGEN" status --json >"$T/status.json" 2>&1
+check audit "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mode"])' "$T/status.json" 2>&1)" \
+	"mode=audit: fwgen status says audit"
+play audit2 "$T/audit.yml" --limit d-km -e fwgen_mode=audit
+check "0 d-km " "$PLAY_RC $(hosts_where audit2 changed 0)" "mode=audit again: nothing to do"
+play enforce "$T/audit.yml" --limit d-km -e fwgen_mode=enforce
+check "0 d-km " "$PLAY_RC $(hosts_where enforce changed 1)" "mode=enforce: d-km changed back"
+lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
+check 0 "$?" "mode=enforce: the table is the enforce ruleset again"
 
 # 8. roles named, strict and another table: the module passes them on,
 # and fwgen's own table is left as it is.
