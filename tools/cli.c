@@ -29,6 +29,8 @@ enum {
 	OPT_AUDIT,
 	OPT_ENFORCE,
 	OPT_JSON,
+	OPT_EXPLAIN,
+	OPT_LOCAL,
 	OPT_WAIT,
 	OPT_STATUS,
 	OPT_BOOT,
@@ -51,6 +53,8 @@ static const struct option long_opts[] = {
 	{ "audit", no_argument, NULL, OPT_AUDIT },
 	{ "enforce", no_argument, NULL, OPT_ENFORCE },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "explain", no_argument, NULL, OPT_EXPLAIN },
+	{ "local", no_argument, NULL, OPT_LOCAL },
 	{ "wait", no_argument, NULL, OPT_WAIT },
 	{ "status", no_argument, NULL, OPT_STATUS },
 	{ "boot", no_argument, NULL, OPT_BOOT },
@@ -229,6 +233,9 @@ static unsigned int opt_bit(int c)
 		return CLI_OPT_MODE;
 	case OPT_JSON:
 		return CLI_OPT_JSON;
+	case OPT_EXPLAIN:
+	case OPT_LOCAL:
+		return CLI_OPT_FLEET;
 	}
 	return 0;
 }
@@ -306,6 +313,12 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 			break;
 		case OPT_WAIT:
 			o->wait = true;
+			break;
+		case OPT_EXPLAIN:
+			o->explain = true;
+			break;
+		case OPT_LOCAL:
+			o->local = true;
 			break;
 		case OPT_STATUS:
 			o->status = true;

@@ -31,6 +31,7 @@ enum cli_opt_bits {
 	CLI_OPT_JSON = 1 << 8,		/* --json */
 	CLI_OPT_STATUS_FORMAT = 1 << 9,	/* --format is status's, not a ruleset's */
 	CLI_OPT_STATUS = 1 << 10,	/* --status (confirm) */
+	CLI_OPT_FLEET = 1 << 11,	/* --explain, --local (fleet) */
 };
 
 #define CLI_MAX_ROLES 64
@@ -56,6 +57,8 @@ struct cli_opts {
 	const char *proto;	/* --proto tcp|udp */
 	long port;		/* --port 0-65535; -1 when not given */
 	bool outbound;
+	bool explain;		/* fleet --explain SRC DST PROTO/PORT */
+	bool local;		/* fleet --local */
 	char **args;		/* positional arguments after the options */
 	int nargs;
 };

@@ -5,7 +5,6 @@
  * management), or whether a connection between two of them passes both
  * ends (--explain).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,110 +44,25 @@ static const char usage[] =
 	"\n"
 	"Exit status: 0 success (--explain: passes), 1 --explain: refused, 2 error.\n";
 
-enum {
-	OPT_STRICT = 0x100,
-	OPT_TABLE,
-	OPT_JSON,
-	OPT_EXPLAIN,
-	OPT_LOCAL,
-	OPT_AUDIT,
-	OPT_ENFORCE,
-};
-
-static const struct option long_opts[] = {
-	{ "inventory", required_argument, NULL, 'i' },
-	{ "topology", required_argument, NULL, 't' },
-	{ "role", required_argument, NULL, 'r' },
-	{ "strict", no_argument, NULL, OPT_STRICT },
-	{ "table", required_argument, NULL, OPT_TABLE },
-	{ "json", no_argument, NULL, OPT_JSON },
-	{ "explain", no_argument, NULL, OPT_EXPLAIN },
-	{ "local", no_argument, NULL, OPT_LOCAL },
-	{ "audit", no_argument, NULL, OPT_AUDIT },
-	{ "enforce", no_argument, NULL, OPT_ENFORCE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-struct fleet_opts {
-	struct cli_opts policy;	/* -i, --topology, --role, --strict */
-	bool json;
-	bool explain;
-	bool local;
-};
-
-static int parse(int argc, char **argv, struct fleet_opts *o)
+static int parse(int argc, char **argv, struct cli_opts *o)
 {
-	int c;
+	int ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_MODE |
+			    CLI_OPT_JSON | CLI_OPT_FLEET, usage, o);
 
-	memset(o, 0, sizeof(*o));
-	o->policy.port = -1;
-	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":i:t:r:h", long_opts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			fputs(usage, stdout);
-			return EXIT_OK;
-		case '?':
-			return cli_failf("fleet: unknown option '%s' (see 'fwgen fleet --help')",
-					 argv[optind - 1]);
-		case ':':
-			return cli_failf("fleet: option '%s' needs a value",
-					 argv[optind - 1]);
-		case 'i':
-			o->policy.inventory = optarg;
-			break;
-		case 't':
-			o->policy.topology = optarg;
-			break;
-		case 'r':
-			if (o->policy.nroles == CLI_MAX_ROLES)
-				return cli_failf("too many --role options (at most %d)",
-						 CLI_MAX_ROLES);
-			o->policy.roles[o->policy.nroles++] = optarg;
-			break;
-		case OPT_STRICT:
-			o->policy.strict = true;
-			break;
-		case OPT_TABLE:
-			o->policy.table = optarg;
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case OPT_EXPLAIN:
-			o->explain = true;
-			break;
-		case OPT_LOCAL:
-			o->local = true;
-			break;
-		case OPT_AUDIT:
-		case OPT_ENFORCE: {
-			unsigned int want = c == OPT_AUDIT ? FWGEN_RESOLVE_AUDIT :
-							     FWGEN_RESOLVE_ENFORCE;
-
-			if (o->policy.mode_flag && o->policy.mode_flag != want)
-				return cli_failf("--audit and --enforce exclude each other");
-			o->policy.mode_flag = want;
-			break;
-		}
-		}
-	}
-	o->policy.args = argv + optind;
-	o->policy.nargs = argc - optind;
-	if (!o->policy.inventory)
+	if (ret >= 0)
+		return ret;
+	if (!o->inventory)
 		return cli_failf("fleet: give the inventory with -i INVENTORY");
 	if (o->explain && o->local)
 		return cli_failf("fleet: --explain and --local do not go together");
 	if (o->explain && o->json)
 		return cli_failf("fleet: --explain writes text; --json is for the host list");
-	if ((o->policy.nroles || o->policy.table) && !o->local)
+	if ((o->nroles || o->table) && !o->local)
 		return cli_failf("fleet: --role and --table go with --local");
-	if (o->explain && o->policy.nargs != 3)
+	if (o->explain && o->nargs != 3)
 		return cli_failf("fleet: --explain takes SRC DST PROTO/PORT, e.g. 198.18.1.10 198.18.2.10 tcp/5672");
-	if (!o->explain && o->policy.nargs > 0)
-		return cli_failf("fleet: unexpected argument '%s'", o->policy.args[0]);
+	if (!o->explain && o->nargs > 0)
+		return cli_failf("fleet: unexpected argument '%s'", o->args[0]);
 	return -1;
 }
 
@@ -246,7 +160,7 @@ static int fleet_explain(struct cli_session *s, struct fwgen_fleet *f,
 }
 
 /* --local: this host's roles (found or given) and digest. */
-static int fleet_local(struct fleet_opts *o)
+static int fleet_local(struct cli_opts *o)
 {
 	char digest[FWGEN_DIGEST_STRLEN];
 	const char **found = NULL;
@@ -255,19 +169,19 @@ static int fleet_local(struct fleet_opts *o)
 	size_t n;
 	int ret;
 
-	if (o->policy.nroles == 0)
-		o->policy.roles[o->policy.nroles++] = "auto";
-	ret = cli_load_policy(&o->policy, &s);
+	if (o->nroles == 0)
+		o->roles[o->nroles++] = "auto";
+	ret = cli_load_policy(o, &s);
 	if (ret >= 0) {
 		cli_session_release(&s);
 		return ret;
 	}
-	roles = o->policy.roles;
-	n = o->policy.nroles;
+	roles = o->roles;
+	n = o->nroles;
 	if (n == 1 && !strcmp(roles[0], "auto")) {
 		/* cli_load_policy() succeeded with the same call: no error. */
 		if (fwgen_inventory_local_roles(s.ctx, s.cat, s.inv,
-						o->policy.topology, &found, &n) < 0) {
+						o->topology, &found, &n) < 0) {
 			ret = cli_fail(s.ctx);
 			goto out;
 		}
@@ -280,8 +194,8 @@ static int fleet_local(struct fleet_opts *o)
 	ret = EXIT_OK;
 	if (o->json) {
 		printf("{\"topology\": \"%s\", \"roles\": ",
-		       fwgen_inventory_topology(s.inv) && !o->policy.topology ?
-		       fwgen_inventory_topology(s.inv) : o->policy.topology);
+		       fwgen_inventory_topology(s.inv) && !o->topology ?
+		       fwgen_inventory_topology(s.inv) : o->topology);
 		print_roles_json(n, str_role, roles);
 		printf(", \"digest\": \"%s\"}\n", digest);
 	} else {
@@ -306,7 +220,7 @@ int cmd_fleet(int argc, char **argv)
 {
 	struct fwgen_fleet *f = NULL;
 	struct cli_session s;
-	struct fleet_opts o;
+	struct cli_opts o;
 	int ret;
 
 	ret = parse(argc, argv, &o);
@@ -317,14 +231,14 @@ int cmd_fleet(int argc, char **argv)
 	ret = cli_open(&s);
 	if (ret >= 0)
 		goto out;
-	if (fwgen_inventory_load(s.ctx, o.policy.inventory, &s.inv) < 0 ||
-	    fwgen_fleet_new(s.ctx, s.cat, s.inv, o.policy.topology,
-			    fleet_flags(&o.policy), &f) < 0) {
+	if (fwgen_inventory_load(s.ctx, o.inventory, &s.inv) < 0 ||
+	    fwgen_fleet_new(s.ctx, s.cat, s.inv, o.topology,
+			    fleet_flags(&o), &f) < 0) {
 		ret = cli_fail(s.ctx);
 		goto out;
 	}
 	if (o.explain) {
-		ret = fleet_explain(&s, f, o.policy.args);
+		ret = fleet_explain(&s, f, o.args);
 	} else {
 		list_hosts(f, o.json);
 		ret = EXIT_OK;
