@@ -71,7 +71,7 @@ int cli_failf(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
-	return EXIT_ERROR;
+	return -EINVAL;
 }
 
 /*
@@ -132,6 +132,8 @@ int cli_fail(const struct fwgen_ctx *ctx)
 {
 	const char *msg = fwgen_ctx_error(ctx);
 	int err = fwgen_ctx_errno(ctx);
+	/* Every failed library call sets it; a CLI bug must not exit 0. */
+	int ret = err < 0 ? err : -EIO;
 	char extra[128];
 	size_t i;
 
@@ -141,15 +143,20 @@ int cli_fail(const struct fwgen_ctx *ctx)
 
 		if (h->err != err || !strstr(msg, h->has))
 			continue;
-		if (!*h->from)
-			return cli_failf("%s%s", msg, h->to);
+		if (!*h->from) {
+			cli_failf("%s%s", msg, h->to);
+			return ret;
+		}
 		at = strstr(msg, h->from);
-		if (at)
-			return cli_failf("%.*s%s%s", (int)(at - msg), msg, h->to,
-					 at + strlen(h->from));
+		if (at) {
+			cli_failf("%.*s%s%s", (int)(at - msg), msg, h->to,
+				  at + strlen(h->from));
+			return ret;
+		}
 	}
 	topology_hint(msg, extra, sizeof(extra));
-	return cli_failf("%s%s", msg, extra);
+	cli_failf("%s%s", msg, extra);
+	return ret;
 }
 
 static int parse_format(const char *s, enum fwgen_format *out)
@@ -252,7 +259,8 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 	while ((c = getopt_long(argc, argv, ":i:t:r:f:qh", long_opts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(usage, stdout);
-			return EXIT_OK;
+			o->help = true;
+			return 0;
 		}
 		if (c == '?')
 			return cli_failf("%s: unknown option '%s' (see 'fwgen %s --help')",
@@ -349,7 +357,7 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 	}
 	o->args = argv + optind;
 	o->nargs = argc - optind;
-	return -1;
+	return 0;
 }
 
 struct fwgen_ctx *cli_ctx_new(void)
@@ -399,11 +407,11 @@ int cli_open(struct cli_session *s)
 	memset(s, 0, sizeof(*s));
 	s->ctx = cli_ctx_new();
 	if (!s->ctx)
-		return EXIT_ERROR;
+		return -ENOMEM;
 	ret = fwgen_catalog_load(s->ctx, &s->cat);
 	if (ret < 0)
 		return cli_fail(s->ctx);
-	return -1;
+	return 0;
 }
 
 /* Inventories are small: a bound against a wrong file, as the library's. */
@@ -422,8 +430,12 @@ int cli_read_inventory(const char *path, char **text, size_t *len)
 	/* Non-blocking open: a FIFO for reading would wait for a writer. */
 	fd = in ? STDIN_FILENO :
 		  open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return cli_failf("%s: %s", path, strerror(errno));
+	if (fd < 0) {
+		int err = errno;
+
+		cli_failf("%s: %s", path, strerror(err));
+		return -err;
+	}
 	if (!in && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
 		close(fd);
 		return cli_failf("%s: not a regular file", path);
@@ -442,9 +454,10 @@ int cli_read_inventory(const char *path, char **text, size_t *len)
 				if (cap >= INVENTORY_MAX) {
 					if (!in)
 						close(fd);
-					return cli_failf("%s: larger than %u MiB",
-							 in ? "<stdin>" : path,
-							 INVENTORY_MAX >> 20);
+					cli_failf("%s: larger than %u MiB",
+						  in ? "<stdin>" : path,
+						  INVENTORY_MAX >> 20);
+					return -EFBIG;
 				}
 				break;
 			}
@@ -460,8 +473,8 @@ int cli_read_inventory(const char *path, char **text, size_t *len)
 			free(buf);
 			if (!in)
 				close(fd);
-			return cli_failf("%s: %s", in ? "<stdin>" : path,
-					 strerror(err));
+			cli_failf("%s: %s", in ? "<stdin>" : path, strerror(err));
+			return -err;
 		}
 		if (n == 0)
 			break;
@@ -469,8 +482,10 @@ int cli_read_inventory(const char *path, char **text, size_t *len)
 	}
 	if (!in)
 		close(fd);
-	if (!buf)
-		return cli_failf("out of memory");
+	if (!buf) {
+		cli_failf("out of memory");
+		return -ENOMEM;
+	}
 	*text = buf;
 	*len = got;
 	return 0;
@@ -488,14 +503,15 @@ int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
 	if (o->nroles == 0)
 		return cli_failf("no host role given: use --role ROLE (see 'fwgen catalog show TOPOLOGY')");
 	ret = cli_open(s);
-	if (ret >= 0)
+	if (ret < 0)
 		return ret;
 	if (o->inventory) {
 		const char *name = strcmp(o->inventory, "-") ? o->inventory :
 							       "<stdin>";
 
-		if (cli_read_inventory(o->inventory, &s->inv_text, &s->inv_len))
-			return EXIT_ERROR;
+		ret = cli_read_inventory(o->inventory, &s->inv_text, &s->inv_len);
+		if (ret < 0)
+			return ret;
 		if (fwgen_inventory_parse(s->ctx, name, s->inv_text, s->inv_len,
 					  &s->inv) < 0)
 			return cli_fail(s->ctx);
@@ -524,7 +540,7 @@ int cli_load_policy(const struct cli_opts *o, struct cli_session *s)
 	}
 	if (ret < 0)
 		return cli_fail(s->ctx);
-	return -1;
+	return 0;
 }
 
 void cli_session_release(struct cli_session *s)

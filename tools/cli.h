@@ -11,12 +11,17 @@
 
 #include <fwgen/fwgen.h>
 
-/* Exit status contract (DESIGN.md). */
-enum {
-	EXIT_OK = 0,
-	EXIT_DIFF = 1,		/* diff found differences; confirm rolled back */
-	EXIT_ERROR = 2,		/* bad input, kernel refused, no permission */
-};
+/*
+ * Every function here returns 0 on success or a negative errno, as libfwgen
+ * does, after printing the error. A command may also return CLI_DIFFERENT:
+ * the answer is "no" without an error (diff found differences, a connection
+ * is not allowed, a confirm rolled back). cli_exit_status() (tools/fwgen.c)
+ * is the one place that turns these into the exit status of DESIGN.md.
+ */
+#define CLI_DIFFERENT 1
+
+/* 0, CLI_DIFFERENT or a negative errno to the exit status 0, 1 or 2. */
+int cli_exit_status(int ret);
 
 /* Which options a command takes; cli_parse() refuses the others. */
 enum cli_opt_bits {
@@ -59,6 +64,7 @@ struct cli_opts {
 	bool outbound;
 	bool explain;		/* fleet --explain SRC DST PROTO/PORT */
 	bool local;		/* fleet --local */
+	bool help;		/* --help: usage printed, the command returns 0 */
 	char **args;		/* positional arguments after the options */
 	int nargs;
 };
@@ -74,8 +80,9 @@ struct cli_session {
 };
 
 /*
- * Parses argv (argv[0] is the command name) into o. Prints usage and
- * returns EXIT_OK for --help, EXIT_ERROR for a bad option; -1 to go on.
+ * Parses argv (argv[0] is the command name) into o. Returns 0, or -EINVAL
+ * for a bad option. For --help it prints usage and sets o->help: the
+ * command then stops and returns 0.
  */
 int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 	      struct cli_opts *o);
@@ -86,13 +93,12 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
  */
 struct fwgen_ctx *cli_ctx_new(void);
 
-/* Creates the context and loads the catalog. Returns EXIT_* or -1 to go on. */
+/* Creates the context and loads the catalog. */
 int cli_open(struct cli_session *s);
 
 /*
  * Loads catalog and inventory and resolves the policy named by o (roles
- * required). Prints the error and returns EXIT_ERROR on failure, -1 on
- * success.
+ * required).
  */
 int cli_load_policy(const struct cli_opts *o, struct cli_session *s);
 
@@ -100,11 +106,14 @@ void cli_session_release(struct cli_session *s);
 
 /*
  * Reads an inventory file, or standard input for "-", into a new buffer
- * (*text, to free). Prints the error and returns EXIT_ERROR on failure.
+ * (*text, to free).
  */
 int cli_read_inventory(const char *path, char **text, size_t *len);
 
-/* Prints "fwgen: <message>" to stderr and returns EXIT_ERROR. */
+/*
+ * Print "fwgen: <message>" to stderr. cli_fail() returns the context's
+ * errno (-EIO if it has none), cli_failf() -EINVAL.
+ */
 int cli_fail(const struct fwgen_ctx *ctx);
 int cli_failf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -3,6 +3,7 @@
  * `fwgen catalog`: browse the topologies, roles, flows, params and options
  * that the installed catalog describes.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -64,7 +65,7 @@ static int catalog_list(struct cli_session *s)
 		list_roles(t, false);
 		printf("\n");
 	}
-	return EXIT_OK;
+	return 0;
 }
 
 /* A catalog browse takes none of the options that describe a host. */
@@ -74,7 +75,7 @@ static int want_no_policy(const struct cli_opts *o, const char *sub)
 	    o->from || o->proto || o->port >= 0 || o->outbound)
 		return cli_failf("catalog %s: takes no host options (-i, --topology, --role, --from, --port, ...)",
 				 sub);
-	return -1;
+	return 0;
 }
 
 static int catalog_topology(const char *sub, const struct cli_opts *o,
@@ -87,12 +88,11 @@ static int catalog_topology(const char *sub, const struct cli_opts *o,
 	if (o->nargs != 2)
 		return cli_failf("catalog %s: give exactly one TOPOLOGY", sub);
 	ret = cli_open(&s);
-	if (ret >= 0) {
+	if (ret < 0) {
 		cli_session_release(&s);
 		return ret;
 	}
 	t = fwgen_catalog_topology(s.ctx, s.cat, o->args[1]);
-	ret = EXIT_OK;
 	if (!t)
 		ret = cli_fail(s.ctx);
 	else if (graph && fwgen_topology_graph(s.ctx, t, stdout) < 0)
@@ -125,7 +125,7 @@ static int explain_query(const struct cli_opts *o, struct fwgen_ctx *ctx,
 	if (ret < 0)
 		return cli_fail(ctx);
 	fwgen_query_set_outbound(q, o->outbound);
-	return -1;
+	return 0;
 }
 
 static int catalog_explain(const struct cli_opts *o)
@@ -141,22 +141,23 @@ static int catalog_explain(const struct cli_opts *o)
 	/* The positional arguments are the subcommand and the service. */
 	policy_opts.nargs = 0;
 	ret = cli_load_policy(&policy_opts, &s);
-	if (ret >= 0) {
+	if (ret < 0) {
 		cli_session_release(&s);
 		return ret;
 	}
 	q = fwgen_query_new();
 	if (!q) {
 		cli_session_release(&s);
-		return cli_failf("out of memory");
+		cli_failf("out of memory");
+		return -ENOMEM;
 	}
 	ret = explain_query(o, s.ctx, q);
-	if (ret < 0) {
+	if (ret == 0) {
 		if (fwgen_policy_explain(s.ctx, s.cat, s.pol, s.inv, q, &e) < 0 ||
 		    fwgen_explain_write(s.ctx, e, stdout) < 0)
 			ret = cli_fail(s.ctx);
 		else
-			ret = fwgen_explain_allowed(e) ? EXIT_OK : EXIT_DIFF;
+			ret = fwgen_explain_allowed(e) ? 0 : CLI_DIFFERENT;
 	}
 	fwgen_explain_free(e);
 	fwgen_query_free(q);
@@ -172,7 +173,7 @@ int cmd_catalog(int argc, char **argv)
 	int ret;
 
 	ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_EXPLAIN, usage, &o);
-	if (ret >= 0)
+	if (ret < 0 || o.help)
 		return ret;
 	if (o.nargs < 1)
 		return cli_failf("catalog: missing subcommand (list, show, graph, explain)");
@@ -183,14 +184,14 @@ int cmd_catalog(int argc, char **argv)
 		return cli_failf("catalog: unknown subcommand '%s' (list, show, graph, explain)",
 				 sub);
 	ret = want_no_policy(&o, sub);
-	if (ret >= 0)
+	if (ret < 0)
 		return ret;
 	if (strcmp(sub, "list"))
 		return catalog_topology(sub, &o, !strcmp(sub, "graph"));
 	if (o.nargs != 1)
 		return cli_failf("catalog list: unexpected argument '%s'", o.args[1]);
 	ret = cli_open(&s);
-	if (ret < 0)
+	if (ret == 0)
 		ret = catalog_list(&s);
 	cli_session_release(&s);
 	return ret;

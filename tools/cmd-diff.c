@@ -39,17 +39,17 @@ int cmd_diff(int argc, char **argv)
 	int ret;
 
 	ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_MODE | CLI_OPT_QUIET, usage, &o);
-	if (ret >= 0)
+	if (ret < 0 || o.help)
 		return ret;
 	ret = cli_load_policy(&o, &s);
-	if (ret < 0) {
+	if (ret == 0) {
 		if (fwgen_policy_diff(s.ctx, s.pol, o.quiet ? NULL : stdout,
 				      &ndiff) < 0)
 			ret = cli_fail(s.ctx);
 		else if (fflush(stdout) != 0)
 			ret = cli_failf("writing to standard output failed");
 		else
-			ret = ndiff ? EXIT_DIFF : EXIT_OK;
+			ret = ndiff ? CLI_DIFFERENT : 0;
 	}
 	cli_session_release(&s);
 	return ret;

@@ -49,7 +49,7 @@ static int parse(int argc, char **argv, struct cli_opts *o)
 	int ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_MODE |
 			    CLI_OPT_JSON | CLI_OPT_FLEET, usage, o);
 
-	if (ret >= 0)
+	if (ret < 0 || o->help)
 		return ret;
 	if (!o->inventory)
 		return cli_failf("fleet: give the inventory with -i INVENTORY");
@@ -63,7 +63,7 @@ static int parse(int argc, char **argv, struct cli_opts *o)
 		return cli_failf("fleet: --explain takes SRC DST PROTO/PORT, e.g. 198.18.1.10 198.18.2.10 tcp/5672");
 	if (!o->explain && o->nargs > 0)
 		return cli_failf("fleet: unexpected argument '%s'", o->args[0]);
-	return -1;
+	return 0;
 }
 
 static void print_roles_json(size_t n, const char *(*role)(const void *, size_t),
@@ -136,7 +136,7 @@ static int fleet_explain(struct cli_session *s, struct fwgen_fleet *f,
 	pass = (!eg || fwgen_explain_allowed(eg)) && (!in || fwgen_explain_allowed(in));
 	printf("%s -> %s %s: %s\n\n", args[0], args[1], args[2],
 	       pass ? "passes both ends" : "refused");
-	ret = pass ? EXIT_OK : EXIT_DIFF;
+	ret = pass ? 0 : CLI_DIFFERENT;
 	if (eg)
 		printf("source %s, egress: %s\n", args[0],
 		       fwgen_explain_allowed(eg) ? "allowed" : "refused");
@@ -152,7 +152,7 @@ static int fleet_explain(struct cli_session *s, struct fwgen_fleet *f,
 	else
 		printf("destination %s: bound to no host role, runs no fwgen ruleset\n",
 		       args[1]);
-	if (in && ret != EXIT_ERROR && fwgen_explain_write(s->ctx, in, stdout) < 0)
+	if (in && ret >= 0 && fwgen_explain_write(s->ctx, in, stdout) < 0)
 		ret = cli_fail(s->ctx);
 	fwgen_explain_free(in);
 	fwgen_explain_free(eg);
@@ -172,7 +172,7 @@ static int fleet_local(struct cli_opts *o)
 	if (o->nroles == 0)
 		o->roles[o->nroles++] = "auto";
 	ret = cli_load_policy(o, &s);
-	if (ret >= 0) {
+	if (ret < 0) {
 		cli_session_release(&s);
 		return ret;
 	}
@@ -191,7 +191,6 @@ static int fleet_local(struct cli_opts *o)
 		ret = cli_fail(s.ctx);
 		goto out;
 	}
-	ret = EXIT_OK;
 	if (o->json) {
 		printf("{\"topology\": \"%s\", \"roles\": ",
 		       fwgen_inventory_topology(s.inv) && !o->topology ?
@@ -224,12 +223,12 @@ int cmd_fleet(int argc, char **argv)
 	int ret;
 
 	ret = parse(argc, argv, &o);
-	if (ret >= 0)
+	if (ret < 0 || o.help)
 		return ret;
 	if (o.local)
 		return fleet_local(&o);
 	ret = cli_open(&s);
-	if (ret >= 0)
+	if (ret < 0)
 		goto out;
 	if (fwgen_inventory_load(s.ctx, o.inventory, &s.inv) < 0 ||
 	    fwgen_fleet_new(s.ctx, s.cat, s.inv, o.topology,
@@ -241,7 +240,7 @@ int cmd_fleet(int argc, char **argv)
 		ret = fleet_explain(&s, f, o.args);
 	} else {
 		list_hosts(f, o.json);
-		ret = EXIT_OK;
+		ret = 0;
 	}
 	if (fflush(stdout) != 0)
 		ret = cli_failf("writing to standard output failed");

@@ -108,7 +108,10 @@ static const char *state_dir(void)
 	return d && *d ? d : STATE_DIR_DEFAULT;
 }
 
-/* The state directory, created 0700, ours and written by nobody else. */
+/*
+ * The state directory, created 0700, ours and written by nobody else: its
+ * descriptor, or a negative errno.
+ */
 static int state_dir_open(void)
 {
 	const char *dir = state_dir();
@@ -116,15 +119,14 @@ static int state_dir_open(void)
 	int fd;
 
 	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -1;
+		return -errno;
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return -errno;
 	if (fstat(fd, &st) < 0 || st.st_uid != geteuid() ||
 	    (st.st_mode & (S_IWGRP | S_IWOTH))) {
 		close(fd);
-		errno = EPERM;
-		return -1;
+		return -EPERM;
 	}
 	return fd;
 }
@@ -138,7 +140,7 @@ static void save_confirmed(const struct cli_session *s)
 
 	if (dfd < 0) {
 		fprintf(stderr, "fwgen: warning: cannot keep the confirmed inventory in %s (%s); the boot path applies its own file\n",
-			state_dir(), strerror(errno));
+			state_dir(), strerror(-dfd));
 		return;
 	}
 	if (s->inv_text) {
@@ -209,19 +211,19 @@ static void on_interrupt(int sig)
 	interrupted = 1;
 }
 
-/* 1 for yes, 0 for no, -1 for anything else. */
+/* 1 for yes, 0 for no, -EINVAL for anything else. */
 static int answer(const char *line)
 {
 	char word[16];
 
 	if (sscanf(line, "%15s", word) != 1)
-		return -1;
+		return -EINVAL;
 	if (!strcasecmp(word, "yes") || !strcasecmp(word, "y") ||
 	    !strcasecmp(word, CONFIRM_WORD))
 		return 1;
 	if (!strcasecmp(word, "no") || !strcasecmp(word, "n"))
 		return 0;
-	return -1;
+	return -EINVAL;
 }
 
 static double now(void)
@@ -232,18 +234,23 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Opens the namespace's runtime directory (checked by the library). */
+/*
+ * Opens the namespace's runtime directory (checked by the library): its
+ * descriptor, or a negative errno after printing why.
+ */
 static int state_open(struct fwgen_ctx *ctx, char *dir, size_t len)
 {
 	int fd;
 
-	if (fwgen_ctx_state_dir(ctx, dir, len) < 0) {
-		cli_fail(ctx);
-		return -1;
-	}
+	if (fwgen_ctx_state_dir(ctx, dir, len) < 0)
+		return cli_fail(ctx);
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		cli_failf("cannot open %s: %s", dir, strerror(errno));
+	if (fd < 0) {
+		int err = errno;
+
+		cli_failf("cannot open %s: %s", dir, strerror(err));
+		return -err;
+	}
 	return fd;
 }
 
@@ -264,7 +271,10 @@ static void state_write(int dfd, const char *name, const char *text)
 	close(fd);
 }
 
-/* Reads a small state file (regular, ours) into buf; -1 when absent. */
+/*
+ * Reads a small state file (regular, ours) into buf; a negative errno when
+ * it is absent or not to be trusted.
+ */
 static int state_read(int dfd, const char *name, char *buf, size_t len)
 {
 	struct stat st;
@@ -273,10 +283,10 @@ static int state_read(int dfd, const char *name, char *buf, size_t len)
 
 	fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
-		return -1;
+		return -errno;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
 		close(fd);
-		return -1;
+		return -EPERM;
 	}
 	n = read(fd, buf, len - 1);
 	close(fd);
@@ -428,13 +438,13 @@ static int report_result(struct cli_session *s, const struct cli_opts *o,
 {
 	if (ret == 1) {
 		cli_failf("%s", fwgen_ctx_error(s->ctx));
-		return EXIT_DIFF;
+		return CLI_DIFFERENT;
 	}
 	if (ret == 0) {
 		if (!o->quiet)
 			printf("fwgen: table inet %s applied and confirmed\n",
 			       fwgen_policy_table(s->pol));
-		return EXIT_OK;
+		return 0;
 	}
 	return cli_fail(s->ctx);
 }
@@ -468,12 +478,20 @@ static int apply_detached(struct cli_session *s, const struct cli_opts *o,
 	ssize_t n;
 	pid_t pid;
 
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return cli_failf("apply: pipe: %s", strerror(errno));
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		ret = -errno;
+		cli_failf("apply: pipe: %s", strerror(-ret));
+		return ret;
+	}
 	fflush(NULL);
 	pid = fork();
-	if (pid < 0)
-		return cli_failf("apply: fork: %s", strerror(errno));
+	if (pid < 0) {
+		ret = -errno;
+		cli_failf("apply: fork: %s", strerror(-ret));
+		close(p[0]);
+		close(p[1]);
+		return ret;
+	}
 	if (pid == 0) {
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
@@ -498,7 +516,8 @@ static int apply_detached(struct cli_session *s, const struct cli_opts *o,
 			}
 		}
 		confirm_done(w, ret);
-		_exit(ret == 0 ? EXIT_OK : ret == 1 ? EXIT_DIFF : EXIT_ERROR);
+		/* 1: rolled back (fwgen_policy_apply_confirmed()). */
+		_exit(cli_exit_status(ret == 1 ? CLI_DIFFERENT : ret));
 	}
 	close(p[1]);
 	while (got < sizeof(buf) - 1 &&
@@ -521,7 +540,7 @@ static int apply_detached(struct cli_session *s, const struct cli_opts *o,
 		if (!o->quiet)
 			printf("fwgen: table inet %s applied; it is rolled back in %u s unless 'fwgen confirm' keeps it (watchdog pid %ld)\n",
 			       w->table, secs, wpid);
-		return EXIT_OK;
+		return 0;
 	}
 	/* The child ended before the table went live. */
 	waitpid(pid, &ret, 0);
@@ -544,7 +563,7 @@ int cmd_apply(int argc, char **argv)
 			CLI_OPT_POLICY | CLI_OPT_MODE | CLI_OPT_CONFIRM |
 				CLI_OPT_FORCE | CLI_OPT_QUIET,
 			apply_usage, &o);
-	if (ret >= 0)
+	if (ret < 0 || o.help)
 		return ret;
 	if (o.wait && o.confirm_seconds <= 0)
 		return cli_failf("apply: --wait goes with --confirm SECONDS");
@@ -553,7 +572,7 @@ int cmd_apply(int argc, char **argv)
 	if (o.boot)
 		o.inventory = boot_inventory(o.inventory, o.quiet);
 	ret = cli_load_policy(&o, &s);
-	if (ret >= 0) {
+	if (ret < 0) {
 		cli_session_release(&s);
 		return ret;
 	}
@@ -567,7 +586,7 @@ int cmd_apply(int argc, char **argv)
 
 		w.dfd = state_open(s.ctx, w.dir, sizeof(w.dir));
 		if (w.dfd < 0) {
-			ret = EXIT_ERROR;
+			ret = w.dfd;
 		} else if (w.detached) {
 			ret = apply_detached(&s, &o, &w, flags);
 			close(w.dfd);
@@ -586,7 +605,7 @@ int cmd_apply(int argc, char **argv)
 		if (!o.quiet)
 			printf("fwgen: table inet %s applied\n",
 			       fwgen_policy_table(s.pol));
-		ret = EXIT_OK;
+		ret = 0;
 	}
 	cli_session_release(&s);
 	return ret;
@@ -600,10 +619,10 @@ int cmd_check(int argc, char **argv)
 
 	ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_MODE | CLI_OPT_QUIET, check_usage,
 			&o);
-	if (ret >= 0)
+	if (ret < 0 || o.help)
 		return ret;
 	ret = cli_load_policy(&o, &s);
-	if (ret >= 0) {
+	if (ret < 0) {
 		cli_session_release(&s);
 		return ret;
 	}
@@ -613,7 +632,7 @@ int cmd_check(int argc, char **argv)
 		if (!o.quiet)
 			printf("fwgen: the kernel accepts table inet %s (nothing was committed)\n",
 			       fwgen_policy_table(s.pol));
-		ret = EXIT_OK;
+		ret = 0;
 	}
 	cli_session_release(&s);
 	return ret;
@@ -628,27 +647,27 @@ int cmd_remove(int argc, char **argv)
 
 	ret = cli_parse(argc, argv, CLI_OPT_TABLE | CLI_OPT_QUIET | CLI_OPT_FORCE,
 			remove_usage, &o);
-	if (ret >= 0)
+	if (ret < 0 || o.help)
 		return ret;
 	if (o.nargs > 0)
 		return cli_failf("remove: unexpected argument '%s'", o.args[0]);
 	table = o.table ? o.table : FWGEN_DEFAULT_TABLE;
 	ctx = cli_ctx_new();
 	if (!ctx)
-		return EXIT_ERROR;
+		return -ENOMEM;
 	ret = fwgen_table_remove_flags(ctx, table,
 				       o.force ? FWGEN_APPLY_FORCE : 0);
 	if (ret == -ENOENT) {
 		if (!o.quiet)
 			printf("fwgen: table inet %s is not there; nothing to remove\n",
 			       table);
-		ret = EXIT_OK;
+		ret = 0;
 	} else if (ret < 0) {
 		ret = cli_fail(ctx);
 	} else {
 		if (!o.quiet)
 			printf("fwgen: table inet %s removed\n", table);
-		ret = EXIT_OK;
+		ret = 0;
 	}
 	fwgen_ctx_free(ctx);
 	return ret;
@@ -664,13 +683,13 @@ static int confirm_status(int dfd, const struct cli_opts *o)
 	    sscanf(rec, "%ld %lld %255s", &pid, &deadline, table) != 3) {
 		if (!o->quiet)
 			printf("fwgen: no rollback is pending\n");
-		return EXIT_DIFF;
+		return CLI_DIFFERENT;
 	}
 	if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH)) {
 		if (!o->quiet)
 			printf("fwgen: no rollback is pending (a stale record of pid %ld)\n",
 			       pid);
-		return EXIT_DIFF;
+		return CLI_DIFFERENT;
 	}
 	if (!o->quiet) {
 		time_t t = (time_t)deadline;
@@ -680,7 +699,7 @@ static int confirm_status(int dfd, const struct cli_opts *o)
 		printf("fwgen: table inet %s is not confirmed: rolled back at %s (%lld s left) unless 'fwgen confirm' keeps it (watchdog pid %ld)\n",
 		       table, when, deadline - (long long)time(NULL), pid);
 	}
-	return EXIT_OK;
+	return 0;
 }
 
 int cmd_confirm(int argc, char **argv)
@@ -694,17 +713,17 @@ int cmd_confirm(int argc, char **argv)
 
 	ret = cli_parse(argc, argv, CLI_OPT_QUIET | CLI_OPT_STATUS,
 			confirm_usage, &o);
-	if (ret >= 0)
+	if (ret < 0 || o.help)
 		return ret;
 	if (o.nargs > 0)
 		return cli_failf("confirm: unexpected argument '%s'", o.args[0]);
 	ctx = cli_ctx_new();
 	if (!ctx)
-		return EXIT_ERROR;
+		return -ENOMEM;
 	dfd = state_open(ctx, dir, sizeof(dir));
 	if (dfd < 0) {
 		fwgen_ctx_free(ctx);
-		return EXIT_ERROR;
+		return dfd;
 	}
 	fwgen_ctx_free(ctx);
 	if (o.status) {
@@ -736,8 +755,9 @@ int cmd_confirm(int argc, char **argv)
 	}
 	snprintf(word, sizeof(word), CONFIRM_WORD " %ld\n", (long)getpid());
 	if (write(fd, word, strlen(word)) != (ssize_t)strlen(word)) {
-		ret = cli_failf("confirm: writing to %s/%s failed: %s", dir,
-				CONFIRM_FIFO, strerror(errno));
+		ret = errno ? -errno : -EIO;
+		cli_failf("confirm: writing to %s/%s failed: %s", dir,
+			  CONFIRM_FIFO, strerror(-ret));
 		close(fd);
 		close(dfd);
 		return ret;
@@ -746,19 +766,21 @@ int cmd_confirm(int argc, char **argv)
 	/* Confirmed only once the waiting apply says it kept the table. */
 	word[strcspn(word, "\n")] = '\0';
 	until = now() + 10;
-	ret = cli_failf("confirm: the waiting apply did not acknowledge within 10 s; see 'fwgen confirm --status'");
+	ret = -ETIMEDOUT;
 	while (now() < until) {
 		if (state_read(dfd, RESULT_FILE, res, sizeof(res)) == 0 &&
 		    !strncmp(res, "confirmed", 9) &&
 		    !strncmp(res + 9, word + strlen(CONFIRM_WORD),
 			     strlen(word) - strlen(CONFIRM_WORD))) {
-			ret = EXIT_OK;
+			ret = 0;
 			break;
 		}
 		usleep(20 * 1000);
 	}
 	close(dfd);
-	if (ret == EXIT_OK && !o.quiet)
+	if (ret < 0)
+		return cli_failf("confirm: the waiting apply did not acknowledge within 10 s; see 'fwgen confirm --status'");
+	if (!o.quiet)
 		printf("fwgen: confirmed\n");
 	return ret;
 }

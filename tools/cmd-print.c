@@ -32,11 +32,10 @@ int cmd_print(int argc, char **argv)
 	int ret;
 
 	ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_MODE | CLI_OPT_FORMAT, usage, &o);
-	if (ret >= 0)
+	if (ret < 0 || o.help)
 		return ret;
 	ret = cli_load_policy(&o, &s);
-	if (ret < 0) {
-		ret = EXIT_OK;
+	if (ret == 0) {
 		if (fwgen_policy_render(s.ctx, s.pol, o.format, stdout) < 0)
 			ret = cli_fail(s.ctx);
 		else if (fflush(stdout) != 0)

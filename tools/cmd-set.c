@@ -3,6 +3,7 @@
  * `fwgen set add|del|list`: change or show a peer role's address sets in
  * the live table, without reloading the ruleset.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,7 +42,7 @@ int cmd_set(int argc, char **argv)
 	int ret;
 
 	ret = cli_parse(argc, argv, CLI_OPT_TABLE | CLI_OPT_QUIET, usage, &o);
-	if (ret >= 0)
+	if (ret < 0 || o.help)
 		return ret;
 	if (o.nargs < 1)
 		return cli_failf("set: give add, del or list (see 'fwgen set --help')");
@@ -58,7 +59,7 @@ int cmd_set(int argc, char **argv)
 
 	ctx = cli_ctx_new();
 	if (!ctx)
-		return EXIT_ERROR;
+		return -ENOMEM;
 	if (!strcmp(sub, "list"))
 		ret = fwgen_set_list(ctx, o.table, role, stdout);
 	else if (!strcmp(sub, "add"))
@@ -74,7 +75,7 @@ int cmd_set(int argc, char **argv)
 	else if (fflush(stdout) != 0)
 		ret = cli_failf("writing to standard output failed");
 	else
-		ret = EXIT_OK;
+		ret = 0;
 	fwgen_ctx_free(ctx);
 	return ret;
 }

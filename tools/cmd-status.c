@@ -3,6 +3,7 @@
  * `fwgen status`: what fwgen's live table is doing, from the library's
  * fwgen_status_read(), in the format asked for.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,7 +39,7 @@ int cmd_status(int argc, char **argv)
 
 	ret = cli_parse(argc, argv, CLI_OPT_TABLE | CLI_OPT_JSON | CLI_OPT_FORMAT |
 				    CLI_OPT_STATUS_FORMAT, usage, &o);
-	if (ret >= 0)
+	if (ret < 0 || o.help)
 		return ret;
 	if (o.nargs > 0)
 		return cli_failf("unexpected argument '%s'", o.args[0]);
@@ -58,15 +59,17 @@ int cmd_status(int argc, char **argv)
 		fmt = FWGEN_STATUS_JSON;
 	}
 	ctx = fwgen_ctx_new();
-	if (!ctx)
-		return cli_failf("out of memory");
+	if (!ctx) {
+		cli_failf("out of memory");
+		return -ENOMEM;
+	}
 	if (fwgen_status_read(ctx, o.table, &st) < 0 ||
 	    fwgen_status_render(ctx, st, fmt, stdout) < 0)
 		ret = cli_fail(ctx);
 	else if (fflush(stdout) != 0)
 		ret = cli_failf("writing to standard output failed");
 	else
-		ret = EXIT_OK;
+		ret = 0;
 	fwgen_status_free(st);
 	fwgen_ctx_free(ctx);
 	return ret;

@@ -45,7 +45,21 @@ static const struct {
 	{ "fleet", cmd_fleet },
 };
 
-int main(int argc, char **argv)
+/* Exit status contract (DESIGN.md); nothing else in tools/ names one. */
+enum {
+	EXIT_OK = 0,
+	EXIT_DIFF = 1,		/* diff found differences; confirm rolled back */
+	EXIT_ERROR = 2,		/* bad input, kernel refused, no permission */
+};
+
+int cli_exit_status(int ret)
+{
+	if (ret < 0)
+		return EXIT_ERROR;
+	return ret == CLI_DIFFERENT ? EXIT_DIFF : EXIT_OK;
+}
+
+static int run(int argc, char **argv)
 {
 	size_t i;
 
@@ -54,15 +68,20 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
 	    !strcmp(argv[1], "help")) {
 		fputs(usage, stdout);
-		return EXIT_OK;
+		return 0;
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("fwgen %s\n", fwgen_version());
-		return EXIT_OK;
+		return 0;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].run(argc - 1, argv + 1);
 	}
 	return cli_failf("unknown command '%s' (see 'fwgen --help')", argv[1]);
+}
+
+int main(int argc, char **argv)
+{
+	return cli_exit_status(run(argc, argv));
 }

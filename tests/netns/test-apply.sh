@@ -415,10 +415,13 @@ t_confirm_fifo() {
 		fifo_ready && break
 		sleep 0.1
 	done
-	in_ns A "$FWGEN" confirm -q || { why "fwgen confirm failed"; kill "$pid"; return 1; }
+	in_ns A "$FWGEN" confirm -q 2>"$TMP/confirm-err" ||
+		{ why "fwgen confirm failed"; kill "$pid"; return 1; }
 	wait "$pid"
 	rc=$?
 	[ "$rc" = 0 ] || { why "apply exited $rc, want 0"; return 1; }
+	[ ! -s "$TMP/confirm-err" ] ||
+		{ why "a kept confirm wrote an error: $(cat "$TMP/confirm-err")"; return 1; }
 	sleep 0.2
 	ruleset A | grep -q 'rabbitmq' || { why "the new ruleset did not stay"; return 1; }
 	! fifo_ready || { why "the FIFO was left behind"; return 1; }
