@@ -911,7 +911,8 @@ FWGEN_EXPORT int fwgen_catalog_load_file(struct fwgen_ctx *ctx,
 	ARG_CHECK(ctx, path);
 	ARG_CHECK(ctx, cat);
 
-	ret = yd_load_file(ctx, path, &doc);
+	/* Catalogs are small and hand-written: libyaml alone reads them. */
+	ret = yd_load_file(ctx, path, YD_PARSE_LIBYAML, &doc);
 	if (ret < 0)
 		return ret;
 	ret = load_doc(ctx, doc, cat);
@@ -925,7 +926,7 @@ int catalog_parse_buf(struct fwgen_ctx *ctx, const char *name,
 	struct yd_doc *doc;
 	int ret;
 
-	ret = yd_load_buf(ctx, name, buf, len, &doc);
+	ret = yd_load_buf_with(ctx, name, buf, len, YD_PARSE_LIBYAML, &doc);
 	if (ret < 0)
 		return ret;
 	ret = load_doc(ctx, doc, cat);

@@ -928,7 +928,7 @@ FWGEN_EXPORT int fwgen_inventory_load(struct fwgen_ctx *ctx, const char *path,
 	ARG_CHECK(ctx, path);
 	ARG_CHECK(ctx, out);
 
-	ret = yd_load_file(ctx, path, &doc);
+	ret = yd_load_file(ctx, path, YD_PARSE_BY_SIZE, &doc);
 	if (ret < 0)
 		return ret;
 	ret = finish(ctx, doc, out);
@@ -948,7 +948,7 @@ FWGEN_EXPORT int fwgen_inventory_parse(struct fwgen_ctx *ctx, const char *name,
 	ARG_CHECK(ctx, text);
 	ARG_CHECK(ctx, out);
 
-	ret = yd_load_buf(ctx, name, text, len, &doc);
+	ret = yd_load_buf_with(ctx, name, text, len, YD_PARSE_BY_SIZE, &doc);
 	if (ret < 0)
 		return ret;
 	ret = finish(ctx, doc, out);

@@ -632,6 +632,15 @@ static struct yd_doc *new_doc(struct fwgen_ctx *ctx, const char *name)
 	return doc;
 }
 
+/*
+ * The fast scanner takes about a fifth of libyaml's time at every size, but
+ * below 64 KiB (some 3,000 addresses) libyaml itself needs under a
+ * millisecond: there the second parser would save nothing anyone notices
+ * and only add a way to be wrong. The measurements are in
+ * tests/bench/README.md (tests/unit/bench-yaml.c).
+ */
+#define YD_FAST_MIN_BYTES (64u << 10)
+
 int yd_load_buf_with(struct fwgen_ctx *ctx, const char *name, const char *buf,
 		     size_t len, enum yd_parser parser, struct yd_doc **out)
 {
@@ -647,7 +656,8 @@ int yd_load_buf_with(struct fwgen_ctx *ctx, const char *name, const char *buf,
 	if (len > YD_MAX_FILE_SIZE)
 		return ctx_err(ctx, -EINVAL, "%s: larger than %u MiB", name,
 			       YD_MAX_FILE_SIZE >> 20);
-	if (parser != YD_PARSE_LIBYAML) {
+	if (parser == YD_PARSE_FAST ||
+	    (parser == YD_PARSE_BY_SIZE && len >= YD_FAST_MIN_BYTES)) {
 		b.doc = new_doc(ctx, name);
 		if (!b.doc)
 			return -ENOMEM;
@@ -656,6 +666,8 @@ int yd_load_buf_with(struct fwgen_ctx *ctx, const char *name, const char *buf,
 			yd_free(b.doc);
 			b.doc = NULL;
 			b.depth = 0;
+		} else {
+			b.doc->fast = true;
 		}
 		if (ret < 0 || (ret == YF_UNSUPPORTED && parser == YD_PARSE_FAST))
 			return ret;
@@ -679,13 +691,8 @@ int yd_load_buf_with(struct fwgen_ctx *ctx, const char *name, const char *buf,
 	return 0;
 }
 
-int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
-		size_t len, struct yd_doc **out)
-{
-	return yd_load_buf_with(ctx, name, buf, len, YD_PARSE_ANY, out);
-}
-
-int yd_load_file(struct fwgen_ctx *ctx, const char *path, struct yd_doc **out)
+int yd_load_file(struct fwgen_ctx *ctx, const char *path,
+		 enum yd_parser parser, struct yd_doc **out)
 {
 	const struct src_loc file = { .file = path };
 	struct stat st;
@@ -724,7 +731,7 @@ int yd_load_file(struct fwgen_ctx *ctx, const char *path, struct yd_doc **out)
 	}
 	close(fd);
 	buf[got] = '\0';
-	ret = yd_load_buf(ctx, path, buf, got, out);
+	ret = yd_load_buf_with(ctx, path, buf, got, parser, out);
 	free(buf);
 	return ret;
 }

@@ -57,23 +57,27 @@ struct yd_doc {
 	size_t capall;
 	const struct yd_node *dup;	/* first repeated mapping key, or NULL */
 	const struct yd_node *dup_first;	/* its first occurrence */
+	bool fast;		/* read by yaml-fast.c's scanner, not libyaml */
 };
 
-int yd_load_file(struct fwgen_ctx *ctx, const char *path, struct yd_doc **out);
-int yd_load_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
-		size_t len, struct yd_doc **out);
-void yd_free(struct yd_doc *doc);
-
 /*
- * Which parser reads a buffer: by default the fast scanner of yaml-fast.c,
- * and libyaml when the file is beyond its subset. Tests choose one to
- * compare them; YD_PARSE_FAST returns YF_UNSUPPORTED (1) for such a file.
+ * Which parser reads a document. YD_PARSE_BY_SIZE: libyaml, unless the
+ * input is large enough for the fast scanner of yaml-fast.c to matter (the
+ * threshold is yaml-doc.c's), and even then libyaml when the input is
+ * beyond the scanner's subset: for inventories. YD_PARSE_LIBYAML always:
+ * for catalogs, which are small and written by hand. Tests choose
+ * YD_PARSE_FAST to compare the two; it returns YF_UNSUPPORTED (1) for an
+ * input beyond the subset.
  */
 enum yd_parser {
-	YD_PARSE_ANY,
+	YD_PARSE_BY_SIZE,
 	YD_PARSE_FAST,
 	YD_PARSE_LIBYAML,
 };
+
+int yd_load_file(struct fwgen_ctx *ctx, const char *path,
+		 enum yd_parser parser, struct yd_doc **out);
+void yd_free(struct yd_doc *doc);
 int yd_load_buf_with(struct fwgen_ctx *ctx, const char *name, const char *buf,
 		     size_t len, enum yd_parser parser, struct yd_doc **out);
 

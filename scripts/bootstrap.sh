@@ -9,6 +9,10 @@ packages=(build-essential meson ninja-build pkg-config
 	libnftnl-dev libmnl-dev libyaml-dev check
 	nftables iproute2 iptables ipset procps time python3 man-db
 	ansible-core)
+# FWGEN_FUZZ=1 (.ci/run): clang and its libFuzzer runtime for tests/fuzz.
+if [ -n "${FWGEN_FUZZ:-}" ]; then
+	packages+=(clang libclang-rt-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -148,7 +148,7 @@ START_TEST(test_refused)
 	if (_i == (int)(sizeof(refused) / sizeof(*refused)) - 1)
 		len = 6;	/* the one with a NUL inside */
 	ck_assert_msg(!differential(t, len), "taken by the fast path:\n%s", t);
-	ra = yd_load_buf_with(a, "t.yaml", t, len, YD_PARSE_ANY, &da);
+	ra = yd_load_buf_with(a, "t.yaml", t, len, YD_PARSE_BY_SIZE, &da);
 	rb = yd_load_buf_with(b, "t.yaml", t, len, YD_PARSE_LIBYAML, &db);
 	ck_assert_int_eq(ra, rb);
 	ck_assert_str_eq(fwgen_ctx_error(a), fwgen_ctx_error(b));
@@ -206,6 +206,62 @@ START_TEST(test_examples)
 }
 END_TEST
 
+/* An inventory of n peer addresses, as users write them. */
+static char *peers(size_t n, size_t *len)
+{
+	size_t cap = 64 + n * 24, i;
+	char *buf = malloc(cap);
+	int off;
+
+	ck_assert_ptr_nonnull(buf);
+	off = snprintf(buf, cap, "topology: t\nroles:\n  browser:\n");
+	for (i = 0; i < n; i++)
+		off += snprintf(buf + off, cap - (size_t)off, "    - 198.18.%u.%u\n",
+				(unsigned int)(i >> 8) & 255, (unsigned int)i & 255);
+	*len = (size_t)off;
+	return buf;
+}
+
+/*
+ * The fast scanner reads large inventories only: a small one, and anything
+ * asked of libyaml (catalogs), goes through libyaml although the scanner
+ * would take it.
+ */
+START_TEST(test_fast_by_size)
+{
+	static const struct {
+		size_t peers;
+		enum yd_parser parser;
+		bool fast;
+	} cases[] = {
+		{ 1, YD_PARSE_BY_SIZE, false },
+		{ 100, YD_PARSE_BY_SIZE, false },	/* 2 KB */
+		{ 20000, YD_PARSE_BY_SIZE, true },	/* 420 KB */
+		{ 20000, YD_PARSE_LIBYAML, false },
+		{ 100, YD_PARSE_FAST, true },
+	};
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct yd_doc *doc = NULL;
+		size_t len;
+		char *buf = peers(cases[i].peers, &len);
+
+		ck_assert_int_eq(yd_load_buf_with(ctx, "t.yaml", buf, len,
+						  cases[i].parser, &doc), 0);
+		ck_assert_msg(doc->fast == cases[i].fast,
+			      "%zu peers (%zu bytes), parser %d: fast %d, want %d",
+			      cases[i].peers, len, cases[i].parser, doc->fast,
+			      cases[i].fast);
+		ck_assert_uint_eq(doc->root->items[3]->items[1]->nitems, cases[i].peers);
+		yd_free(doc);
+		free(buf);
+	}
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 /* Limits are reported by the libyaml path, with its message. */
 START_TEST(test_limits_left_to_libyaml)
 {
@@ -220,7 +276,7 @@ START_TEST(test_limits_left_to_libyaml)
 		len += (size_t)sprintf(buf + len, "- 1\n");
 	ck_assert_int_eq(yd_load_buf_with(ctx, "t.yaml", buf, len, YD_PARSE_FAST,
 					  &doc), YF_UNSUPPORTED);
-	ck_assert_int_eq(yd_load_buf_with(ctx, "t.yaml", buf, len, YD_PARSE_ANY,
+	ck_assert_int_eq(yd_load_buf_with(ctx, "t.yaml", buf, len, YD_PARSE_BY_SIZE,
 					  &doc), -E2BIG);
 	ck_assert_ptr_null(doc);
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "document too large"));
@@ -435,6 +491,7 @@ int main(void)
 	tcase_add_test(tc, test_examples);
 	tcase_add_test(tc, test_every_byte);
 	tcase_add_test(tc, test_limits_left_to_libyaml);
+	tcase_add_test(tc, test_fast_by_size);
 	tcase_add_test(tc, test_random_documents);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
