@@ -6,6 +6,8 @@
  * however many flows or addresses there are.
  */
 #include <errno.h>
+#include <netinet/icmp6.h>
+#include <netinet/ip_icmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -751,13 +753,22 @@ static int add_admin_ssh(struct resolver *r, size_t chain, size_t admin)
 	return 0;
 }
 
+/* MLDv2 listener report (RFC 3810): <netinet/icmp6.h> has no name for it. */
+#define ICMP6_MLD2_REPORT 143
+
 static int add_input(struct resolver *r, size_t admin)
 {
 	/* What networks need: errors, path MTU, neighbour discovery, MLD. */
-	static const uint8_t icmp4[] = { 3, 11, 12 };
-	static const uint8_t icmp6[] = { 1, 2, 3, 4, 130, 134, 135, 136 };
-	static const uint8_t echo4[] = { 8 };
-	static const uint8_t echo6[] = { 128 };
+	static const uint8_t icmp4[] = {
+		ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,
+	};
+	static const uint8_t icmp6[] = {
+		ICMP6_DST_UNREACH, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED,
+		ICMP6_PARAM_PROB, MLD_LISTENER_QUERY, ND_ROUTER_ADVERT,
+		ND_NEIGHBOR_SOLICIT, ND_NEIGHBOR_ADVERT,
+	};
+	static const uint8_t echo4[] = { ICMP_ECHO };
+	static const uint8_t echo6[] = { ICMP6_ECHO_REQUEST };
 	size_t chain;
 	int ret;
 
@@ -825,8 +836,15 @@ static int add_egress_services(struct resolver *r, size_t chain)
 
 static int add_output(struct resolver *r)
 {
-	static const uint8_t icmp4[] = { 3, 8, 11, 12 };
-	static const uint8_t icmp6[] = { 1, 2, 3, 4, 128, 133, 135, 136, 143 };
+	static const uint8_t icmp4[] = {
+		ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_TIME_EXCEEDED,
+		ICMP_PARAMETERPROB,
+	};
+	static const uint8_t icmp6[] = {
+		ICMP6_DST_UNREACH, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED,
+		ICMP6_PARAM_PROB, ICMP6_ECHO_REQUEST, ND_ROUTER_SOLICIT,
+		ND_NEIGHBOR_SOLICIT, ND_NEIGHBOR_ADVERT, ICMP6_MLD2_REPORT,
+	};
 	size_t chain;
 	int ret;
 
