@@ -15,8 +15,6 @@
 #include "util.h"
 #include "yaml-doc.h"
 
-#define NAME_MAX_LEN 40
-
 /*
  * Bounds on what one product file may declare: far above any real product,
  * low enough that resolve, whose work grows with flows x roles x ports,
@@ -60,10 +58,10 @@ static int want_at_most(struct loader *l, const struct yd_node *n,
 static int want_name(struct loader *l, const struct yd_node *n,
 		     const char *what)
 {
-	if (n->type != YD_SCALAR || !yd_is_name(n->value, NAME_MAX_LEN))
+	if (n->type != YD_SCALAR || !yd_is_name(n->value, YD_NAME_MAX))
 		return err_at(l, n, -EINVAL,
-			      "%s must be a name of lowercase letters, digits, '-' and '_' (at most 40)",
-			      what);
+			      "%s must be a name of lowercase letters, digits, '-' and '_' (at most %d)",
+			      what, YD_NAME_MAX);
 	return 0;
 }
 

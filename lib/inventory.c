@@ -156,7 +156,7 @@ FWGEN_EXPORT int fwgen_inventory_set_topology(struct fwgen_ctx *ctx,
 	ARG_CHECK(ctx, inv);
 	ARG_CHECK(ctx, name);
 
-	if (!name || !yd_is_name(name, 40))
+	if (!name || !yd_is_name(name, YD_NAME_MAX))
 		return ctx_err(ctx, -EINVAL, "'%s' is not a topology name",
 			       name ? name : "");
 	return replace_str(ctx, &inv->topology, name);
@@ -346,7 +346,7 @@ static struct inv_role *role_slot(struct fwgen_ctx *ctx,
 		if (strcmp(inv->roles[i].name, name) == 0)
 			return &inv->roles[i];
 	}
-	if (!yd_is_name(name, 40)) {
+	if (!yd_is_name(name, YD_NAME_MAX)) {
 		ctx_err(ctx, -EINVAL, "'%s' is not a role name", name);
 		return NULL;
 	}
@@ -645,7 +645,7 @@ static int load_role(struct inv_loader *l, const struct yd_node *k,
 	size_t i;
 	int ret;
 
-	if (k->type != YD_SCALAR || !yd_is_name(k->value, 40))
+	if (k->type != YD_SCALAR || !yd_is_name(k->value, YD_NAME_MAX))
 		return ctx_err_at(l->ctx, -EINVAL, &loc, "'%s' is not a role name",
 				  k->type == YD_SCALAR ? k->value : "?");
 	r = role_slot(l->ctx, l->inv, k->value);
@@ -824,7 +824,7 @@ static int load_inventory(struct inv_loader *l)
 	n = yd_map_get(root, "topology");
 	if (n) {
 		loc = yd_loc(l->doc, n);
-		if (n->type != YD_SCALAR || !yd_is_name(n->value, 40))
+		if (n->type != YD_SCALAR || !yd_is_name(n->value, YD_NAME_MAX))
 			return ctx_err_at(l->ctx, -EINVAL, &loc,
 					  "'topology' must be a topology name");
 		if ((ret = replace_str(l->ctx, &l->inv->topology, n->value)) < 0)

@@ -137,6 +137,12 @@ struct port_range;
 int yd_port_range(struct fwgen_ctx *ctx, const struct yd_doc *doc,
 		  const struct yd_node *n, struct port_range *out);
 
+/*
+ * The longest name of a topology, role, parameter or option, in catalogs
+ * and inventories alike (the table's name has its own, tablename.h).
+ */
+#define YD_NAME_MAX 40
+
 /* Whether s is a name made of [a-z0-9_-], starting with a letter, <= max. */
 bool yd_is_name(const char *s, size_t max);
 
