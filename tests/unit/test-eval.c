@@ -16,77 +16,11 @@
 #include "eval.h"
 #include "model.h"
 #include "policy.h"
+#include "policy-fixture.h"
 #include "testutil.h"
 
 #define SERVER "198.18.0.1"
 #define SERVER6 "2001:db8::1"
-
-static struct fwgen_policy *pol_new(void)
-{
-	struct fwgen_policy *pol = calloc(1, sizeof(*pol));
-
-	ck_assert_ptr_nonnull(pol);
-	pol->table = strdup("fwgen");
-	pol->topology = strdup("demo");
-	return pol;
-}
-
-static size_t add_chain(struct fwgen_policy *pol, const char *name,
-			enum pol_hook hook, bool drop)
-{
-	struct pol_chain *c;
-
-	pol->chains = realloc(pol->chains, (pol->nchains + 1) * sizeof(*c));
-	c = &pol->chains[pol->nchains];
-	memset(c, 0, sizeof(*c));
-	c->name = strdup(name);
-	c->hook = hook;
-	c->type = hook == POL_HOOK_PREROUTING ? POL_CHAIN_NAT : POL_CHAIN_FILTER;
-	c->policy_drop = drop;
-	return pol->nchains++;
-}
-
-static struct pol_rule *add_rule(struct fwgen_policy *pol, size_t chain,
-				 enum pol_verdict v)
-{
-	struct pol_chain *c = &pol->chains[chain];
-	struct pol_rule *r;
-
-	c->rules = realloc(c->rules, (c->nrules + 1) * sizeof(*r));
-	r = &c->rules[c->nrules++];
-	memset(r, 0, sizeof(*r));
-	r->saddr_set = r->daddr_set = -1;
-	r->comment = strdup("test rule");
-	r->verdict = v;
-	return r;
-}
-
-static void rule_port(struct pol_rule *r, uint8_t l4, uint16_t lo, uint16_t hi)
-{
-	r->l4proto = l4;
-	r->dports = realloc(r->dports, (r->ndports + 1) * sizeof(*r->dports));
-	r->dports[r->ndports].lo = lo;
-	r->dports[r->ndports++].hi = hi;
-}
-
-static int add_set(struct fwgen_policy *pol, const char *prefix)
-{
-	struct addr_prefix p;
-	struct pol_set *s;
-	const char *why;
-
-	pol->sets = realloc(pol->sets, (pol->nsets + 1) * sizeof(*s));
-	s = &pol->sets[pol->nsets];
-	memset(s, 0, sizeof(*s));
-	s->name = strdup("user_v4");
-	s->role = strdup("user");
-	s->family = 4;
-	s->elems = calloc(1, sizeof(*s->elems));
-	ck_assert_int_eq(addr_parse(prefix, &p, &why), 0);
-	addr_prefix_interval(&p, &s->elems[0]);
-	s->nelems = 1;
-	return (int)pol->nsets++;
-}
 
 struct fix {
 	struct fwgen_ctx *ctx;
@@ -160,13 +94,13 @@ static bool admits_tcp(struct fix *f, const struct fwgen_policy *pol,
 START_TEST(test_eval_protocol_only_rule)
 {
 	struct fix f = fix_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("demo");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 
-	add_rule(pol, in, POL_VERDICT_ACCEPT)->l4proto = POL_L4_UDP;
+	add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT)->l4proto = POL_L4_UDP;
 	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 22));
 	ck_assert(explain_admits(&f, pol, "198.18.5.5", "udp/53"));
-	add_rule(pol, in, POL_VERDICT_ACCEPT)->l4proto = POL_L4_TCP;
+	add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT)->l4proto = POL_L4_TCP;
 	ck_assert(admits_tcp(&f, pol, "198.18.5.5", 22));
 	fix_free(&f, pol);
 }
@@ -176,15 +110,15 @@ END_TEST
 START_TEST(test_eval_rate_limited_accept)
 {
 	struct fix f = fix_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("demo");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
-	struct pol_rule *r = add_rule(pol, in, POL_VERDICT_ACCEPT);
+	struct pol_rule *r = add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT);
 
-	rule_port(r, POL_L4_TCP, 22, 22);
+	rule_ports(r, POL_L4_TCP, "22");
 	r->has_limit = true;
 	r->limit_rate = 10;
 	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 22));
-	rule_port(add_rule(pol, in, POL_VERDICT_ACCEPT), POL_L4_TCP, 22, 22);
+	rule_ports(add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT), POL_L4_TCP, "22");
 	ck_assert(admits_tcp(&f, pol, "198.18.5.5", 22));
 	fix_free(&f, pol);
 }
@@ -194,18 +128,18 @@ END_TEST
 START_TEST(test_eval_order_ct_loopback_family)
 {
 	struct fix f = fix_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("demo");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	struct pol_rule *r;
 
-	add_rule(pol, in, POL_VERDICT_DROP)->ct_states = POL_CT_INVALID;
-	add_rule(pol, in, POL_VERDICT_ACCEPT)->ct_states =
+	add_rule(pol, in, "test rule", POL_VERDICT_DROP)->ct_states = POL_CT_INVALID;
+	add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT)->ct_states =
 		POL_CT_ESTABLISHED | POL_CT_RELATED;
-	add_rule(pol, in, POL_VERDICT_ACCEPT)->iface = POL_IFACE_IIF_LO;
+	add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT)->iface = POL_IFACE_IIF_LO;
 	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 22));
 	ck_assert(lockout_admits(&f, pol, "127.0.0.1", 22));	/* on lo */
-	r = add_rule(pol, in, POL_VERDICT_ACCEPT);
-	rule_port(r, POL_L4_TCP, 22, 22);
+	r = add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT);
+	rule_ports(r, POL_L4_TCP, "22");
 	r->family = 6;
 	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 22));
 	ck_assert(admits_tcp(&f, pol, "2001:db8::5", 22));
@@ -213,8 +147,8 @@ START_TEST(test_eval_order_ct_loopback_family)
 	pol->chains[in].nrules--;
 	free(r->comment);
 	free(r->dports);
-	rule_port(add_rule(pol, in, POL_VERDICT_DROP), POL_L4_TCP, 22, 22);
-	rule_port(add_rule(pol, in, POL_VERDICT_ACCEPT), POL_L4_TCP, 1, 65535);
+	rule_ports(add_rule(pol, in, "test rule", POL_VERDICT_DROP), POL_L4_TCP, "22");
+	rule_ports(add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT), POL_L4_TCP, "1-65535");
 	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 22));
 	ck_assert(admits_tcp(&f, pol, "198.18.5.5", 23));
 	/* An input chain with policy accept admits what no rule decides. */
@@ -228,12 +162,12 @@ END_TEST
 START_TEST(test_eval_address_set)
 {
 	struct fix f = fix_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("demo");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
-	int users = add_set(pol, "198.18.5.0/24");
-	struct pol_rule *r = add_rule(pol, in, POL_VERDICT_ACCEPT);
+	int users = add_set(pol, "user_v4", 4, "198.18.5.0/24");
+	struct pol_rule *r = add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT);
 
-	rule_port(r, POL_L4_TCP, 22, 22);
+	rule_ports(r, POL_L4_TCP, "22");
 	r->family = 4;
 	r->saddr_set = users;
 	ck_assert(admits_tcp(&f, pol, "198.18.5.5", 22));
@@ -249,11 +183,11 @@ END_TEST
 START_TEST(test_eval_dispatch_bounds)
 {
 	struct fix f = fix_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("demo");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	size_t svc = add_chain(pol, "in_tcp_22", POL_HOOK_NONE, false);
 	size_t loop = add_chain(pol, "in_tcp_23", POL_HOOK_NONE, false);
-	struct pol_rule *d = add_rule(pol, in, POL_VERDICT_VMAP);
+	struct pol_rule *d = add_rule(pol, in, "test rule", POL_VERDICT_VMAP);
 	struct pol_rule *l;
 
 	d->vmap = calloc(3, sizeof(*d->vmap));
@@ -261,9 +195,9 @@ START_TEST(test_eval_dispatch_bounds)
 	d->vmap[0] = (struct pol_vmap_elem){ POL_L4_TCP, { 22, 22 }, svc };
 	d->vmap[1] = (struct pol_vmap_elem){ POL_L4_TCP, { 23, 23 }, loop };
 	d->vmap[2] = (struct pol_vmap_elem){ POL_L4_TCP, { 24, 24 }, 1000 };
-	add_rule(pol, svc, POL_VERDICT_ACCEPT);
+	add_rule(pol, svc, "test rule", POL_VERDICT_ACCEPT);
 	/* in_tcp_23 jumps to itself: the walk must end, without a verdict. */
-	l = add_rule(pol, loop, POL_VERDICT_VMAP);
+	l = add_rule(pol, loop, "test rule", POL_VERDICT_VMAP);
 	l->vmap = calloc(1, sizeof(*l->vmap));
 	l->nvmap = 1;
 	l->vmap[0] = (struct pol_vmap_elem){ POL_L4_TCP, { 23, 23 }, loop };
@@ -280,14 +214,14 @@ END_TEST
 START_TEST(test_eval_redirect)
 {
 	struct fix f = fix_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("demo");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	size_t pre = add_chain(pol, "prerouting", POL_HOOK_PREROUTING, false);
-	struct pol_rule *r = add_rule(pol, pre, POL_VERDICT_REDIRECT);
+	struct pol_rule *r = add_rule(pol, pre, "test rule", POL_VERDICT_REDIRECT);
 
-	rule_port(r, POL_L4_TCP, 2222, 2222);
+	rule_ports(r, POL_L4_TCP, "2222");
 	r->redirect_port = 22;
-	rule_port(add_rule(pol, in, POL_VERDICT_ACCEPT), POL_L4_TCP, 22, 22);
+	rule_ports(add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT), POL_L4_TCP, "22");
 	ck_assert(admits_tcp(&f, pol, "198.18.5.5", 2222));
 	ck_assert(admits_tcp(&f, pol, "198.18.5.5", 22));
 	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 2223));

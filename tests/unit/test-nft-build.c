@@ -21,109 +21,8 @@
 #include "netlink.h"
 #include "nft-build.h"
 #include "policy.h"
+#include "policy-fixture.h"
 #include "testutil.h"
-
-/* Hand-built policies: everything malloc()ed, as fwgen_policy_free() wants. */
-
-static struct fwgen_policy *pol_new(void)
-{
-	struct fwgen_policy *pol = calloc(1, sizeof(*pol));
-
-	ck_assert_ptr_nonnull(pol);
-	pol->table = strdup("fwgen");
-	pol->topology = strdup("test");
-	return pol;
-}
-
-static size_t add_chain(struct fwgen_policy *pol, const char *name,
-			enum pol_hook hook, bool drop)
-{
-	struct pol_chain *c;
-
-	pol->chains = realloc(pol->chains, (pol->nchains + 1) * sizeof(*c));
-	c = &pol->chains[pol->nchains];
-	memset(c, 0, sizeof(*c));
-	c->name = strdup(name);
-	c->hook = hook;
-	c->type = hook == POL_HOOK_PREROUTING ? POL_CHAIN_NAT : POL_CHAIN_FILTER;
-	c->priority = hook == POL_HOOK_PREROUTING ? -100 : 0;
-	c->policy_drop = drop;
-	return pol->nchains++;
-}
-
-static struct pol_rule *add_rule(struct fwgen_policy *pol, size_t chain,
-				 const char *comment, enum pol_verdict v)
-{
-	struct pol_chain *c = &pol->chains[chain];
-	struct pol_rule *r;
-
-	c->rules = realloc(c->rules, (c->nrules + 1) * sizeof(*r));
-	r = &c->rules[c->nrules++];
-	memset(r, 0, sizeof(*r));
-	r->saddr_set = r->daddr_set = -1;
-	r->comment = strdup(comment);
-	r->verdict = v;
-	return r;
-}
-
-static void rule_ports(struct pol_rule *r, uint8_t l4, const char *spec)
-{
-	unsigned int lo, hi;
-	const char *p = spec;
-	int n;
-
-	r->l4proto = l4;
-	while (*p) {
-		if (sscanf(p, "%u-%u%n", &lo, &hi, &n) == 2) {
-			p += n;
-		} else {
-			ck_assert_int_eq(sscanf(p, "%u%n", &lo, &n), 1);
-			hi = lo;
-			p += n;
-		}
-		r->dports = realloc(r->dports, (r->ndports + 1) * sizeof(*r->dports));
-		r->dports[r->ndports].lo = (uint16_t)lo;
-		r->dports[r->ndports++].hi = (uint16_t)hi;
-		if (*p == ',')
-			p++;
-	}
-}
-
-static void rule_icmp(struct pol_rule *r, int family, const uint8_t *t,
-		      size_t n)
-{
-	r->family = family;
-	r->l4proto = family == 6 ? POL_L4_ICMPV6 : POL_L4_ICMP;
-	r->icmp_types = malloc(n);
-	memcpy(r->icmp_types, t, n);
-	r->nicmp_types = n;
-}
-
-/* A named set from "a.b.c.d/len,lo-hi,..." (IPv4) or IPv6 prefixes. */
-static int add_set(struct fwgen_policy *pol, const char *name, int family,
-		   const char *spec)
-{
-	char buf[256], *tok, *save = NULL;
-	struct pol_set *s;
-
-	pol->sets = realloc(pol->sets, (pol->nsets + 1) * sizeof(*s));
-	s = &pol->sets[pol->nsets];
-	memset(s, 0, sizeof(*s));
-	s->name = strdup(name);
-	s->role = strdup(name);
-	s->family = family;
-	snprintf(buf, sizeof(buf), "%s", spec);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		struct addr_prefix p;
-		const char *why;
-
-		s->elems = realloc(s->elems, (s->nelems + 1) * sizeof(*s->elems));
-		ck_assert_int_eq(addr_parse(tok, &p, &why), 0);
-		addr_prefix_interval(&p, &s->elems[s->nelems++]);
-	}
-	return (int)pol->nsets++;
-}
 
 /* The expressions of rule i as libnftnl (and nft --debug=netlink) print them. */
 static char *rule_text(struct fwgen_nftnl *o, size_t i)
@@ -171,7 +70,7 @@ static const char *rule_comment(const struct nftnl_rule *r)
 START_TEST(test_nft_build_ssh_from_admin_matches_nft)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	int admin = add_set(pol, "admin_v4", 4, "198.18.9.0/24");
 	struct pol_rule *r = add_rule(pol, in, "baseline: management SSH from admin",
@@ -205,7 +104,7 @@ START_TEST(test_nft_build_baseline_shapes_match_nft)
 {
 	static const uint8_t errors[] = { 3, 11, 12 }, echo[] = { 128 };
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	size_t out = add_chain(pol, "output", POL_HOOK_OUTPUT, true);
 	int s6 = add_set(pol, "db_v6", 6, "2001:db8::/32");
@@ -343,7 +242,7 @@ static void elems_text(const struct nftnl_set *s, char *buf, size_t len)
 START_TEST(test_nft_build_interval_elements_as_nft_sends_them)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 	struct fwgen_nftnl *o;
 	char buf[1024];
 
@@ -372,7 +271,7 @@ END_TEST
 START_TEST(test_nft_build_port_sets_plain_interval_and_merged)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	const struct nftnl_set *s;
 	struct fwgen_nftnl *o;
@@ -433,7 +332,7 @@ START_TEST(test_nft_build_dispatch_map_interval_and_plain)
 	static const uint16_t ranges[][2] = { { 80, 80 }, { 4560, 4570 } };
 	static const uint16_t singles[][2] = { { 80, 80 }, { 53, 53 } };
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	size_t c1 = add_chain(pol, "in_tcp_80", POL_HOOK_NONE, false);
 	size_t chains[] = { c1, c1 };
@@ -489,7 +388,7 @@ END_TEST
 START_TEST(test_nft_build_redirect_and_nat_chain)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 	size_t pre = add_chain(pol, "prerouting", POL_HOOK_PREROUTING, false);
 	struct pol_rule *r = add_rule(pol, pre, "pxe", POL_VERDICT_REDIRECT);
 	struct fwgen_nftnl *o;
@@ -519,7 +418,7 @@ END_TEST
 START_TEST(test_nft_build_refuses_comment_nft_would_refuse)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	struct fwgen_nftnl *o = (void *)1;
 	char comment[200];
@@ -588,7 +487,7 @@ static char *batch_text(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 START_TEST(test_nft_build_lazy_elements_encode_as_libnftnl)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	struct pol_rule *r;
 	struct pol_set *s;
@@ -627,7 +526,7 @@ END_TEST
 START_TEST(test_nft_build_batch_order_and_large_set_split)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	size_t svc = add_chain(pol, "in_tcp_22", POL_HOOK_NONE, false);
 	struct pol_rule *r;
@@ -717,7 +616,7 @@ static struct fwgen_policy *ssh_policy(bool redirect)
 {
 	static const uint8_t proto[] = { POL_L4_TCP };
 	static const uint16_t port[][2] = { { 2222, 2222 } };
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
 	size_t svc = add_chain(pol, "in_tcp_2222", POL_HOOK_NONE, false);
 	int a4 = add_set(pol, "admin_v4", 4, "198.18.9.0/24");
@@ -824,7 +723,7 @@ END_TEST
 START_TEST(test_lockout_open_input_policy_admits)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
-	struct fwgen_policy *pol = pol_new();
+	struct fwgen_policy *pol = pol_new("test");
 
 	add_chain(pol, "input", POL_HOOK_INPUT, false);
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
