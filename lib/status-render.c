@@ -104,6 +104,25 @@ static void render_json(const struct fwgen_status *st, FILE *out)
 	fputs(st->nrefused ? "\n  ]\n}\n" : "]\n}\n", out);
 }
 
+/* One counter family per flow; packets and bytes differ only in their
+ * name and which of the two numbers they print. */
+static void prom_flow_counter(const struct fwgen_status *st, const char *unit,
+			      const char *Unit, bool bytes, FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "# HELP fwgen_flow_%s_total %s admitted by the rules of a catalog flow.\n"
+		"# TYPE fwgen_flow_%s_total counter\n", unit, Unit, unit);
+	for (i = 0; i < st->nflows; i++) {
+		fprintf(out, "fwgen_flow_%s_total{table=", unit);
+		prom_str(st->table, out);
+		fputs(",flow=", out);
+		prom_str(st->flows[i].id, out);
+		fprintf(out, "} %" PRIu64 "\n",
+			bytes ? st->flows[i].bytes : st->flows[i].packets);
+	}
+}
+
 static void render_prometheus(const struct fwgen_status *st, FILE *out)
 {
 	size_t i;
@@ -114,24 +133,8 @@ static void render_prometheus(const struct fwgen_status *st, FILE *out)
 	prom_str(st->table, out);
 	fprintf(out, "} %d\n", st->audit ? 1 : 0);
 
-	fputs("# HELP fwgen_flow_packets_total Packets admitted by the rules of a catalog flow.\n"
-	      "# TYPE fwgen_flow_packets_total counter\n", out);
-	for (i = 0; i < st->nflows; i++) {
-		fputs("fwgen_flow_packets_total{table=", out);
-		prom_str(st->table, out);
-		fputs(",flow=", out);
-		prom_str(st->flows[i].id, out);
-		fprintf(out, "} %" PRIu64 "\n", st->flows[i].packets);
-	}
-	fputs("# HELP fwgen_flow_bytes_total Bytes admitted by the rules of a catalog flow.\n"
-	      "# TYPE fwgen_flow_bytes_total counter\n", out);
-	for (i = 0; i < st->nflows; i++) {
-		fputs("fwgen_flow_bytes_total{table=", out);
-		prom_str(st->table, out);
-		fputs(",flow=", out);
-		prom_str(st->flows[i].id, out);
-		fprintf(out, "} %" PRIu64 "\n", st->flows[i].bytes);
-	}
+	prom_flow_counter(st, "packets", "Packets", false, out);
+	prom_flow_counter(st, "bytes", "Bytes", true, out);
 
 	fputs("# HELP fwgen_refused_entries Entries in the refused sets (at most 65536 per family and direction).\n"
 	      "# TYPE fwgen_refused_entries gauge\n", out);
