@@ -17,7 +17,7 @@
 
 #include <yaml.h>
 
-#include "policy.h"
+#include "port-range.h"
 #include "yaml-doc.h"
 #include "yaml-fast.h"
 
