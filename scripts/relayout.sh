@@ -132,8 +132,10 @@ tmp=$(mktemp)
 		render) echo "	# render: the IR (or the catalog) as text: nft, JSON, iptables, DOT" ;;
 		kernel) echo "	# kernel: libnftnl objects, netlink, read back, diff, sets, status" ;;
 		esac
-		for f in $listed; do
-			[ "${dest[$f]}" = "$s" ] && echo "	'$s/$f',"
+		for f in $(printf '%s\n' $listed | sort); do
+			if [ "${dest[$f]}" = "$s" ]; then
+				echo "	'$s/$f',"
+			fi
 		done
 	done
 	echo ")"
@@ -173,7 +175,7 @@ done
 
 # docs/architecture.md describes this layout; its note that the layout is
 # still to come goes now.
-sed -i '/^<!-- relayout: pending -->/,/^<!-- relayout: end -->/d' docs/architecture.md
+perl -0pi -e 's/<!-- relayout: pending -->.*?<!-- relayout: end -->\n\n//s' docs/architecture.md
 
 git add -A lib docs man tests README.md tools include .ci
 echo "relayout: moved ${#dest[@]} files; staged, not committed:"
