@@ -44,6 +44,8 @@ stage_of() {
 	kernel | kernel-* | readback | readback-* | diff | diff-* | \
 	sets | sets-* | setread | status | status-* | rundir | runlock)
 		echo kernel ;;
+	*-names | *-limits)	# a fact table shared across stages
+		echo core ;;
 	esac
 }
 
