@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "nft-build.h"
+#include "policy.h"
 #include "render.h"
 
 static void print_icmp_type(int family, uint8_t type, FILE *out)

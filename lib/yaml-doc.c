@@ -18,6 +18,7 @@
 #include <yaml.h>
 
 #include "port-range.h"
+#include "src-loc.h"
 #include "yaml-doc.h"
 #include "yaml-fast.h"
 
