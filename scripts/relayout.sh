@@ -21,7 +21,7 @@ case "${1:-}" in
 *) echo "usage: $0 [--dry-run]" >&2; exit 2 ;;
 esac
 
-stages="core load policy render kernel"
+stages=(core load policy render kernel)
 
 # The stage of a file, from its name without the extension; empty: unknown.
 # The order matters where patterns overlap (nft-build* before nft-*).
@@ -49,7 +49,7 @@ stage_of() {
 	esac
 }
 
-for s in $stages; do
+for s in "${stages[@]}"; do
 	if [ -e "lib/$s" ]; then
 		echo "relayout: lib/$s exists already: nothing done" >&2
 		exit 1
@@ -86,10 +86,10 @@ if [ ${#unplaced[@]} -gt 0 ]; then
 fi
 
 # Every source lib/meson.build lists must be a file that is placed.
-listed=$(awk '/^lib_sources = files\(/ { on = 1; next }
+mapfile -t listed < <(awk '/^lib_sources = files\(/ { on = 1; next }
 	on && /^\)/ { exit }
-	on { gsub(/[\t ,'"'"']/, ""); if ($0 != "" && $0 !~ /^#/) print }' lib/meson.build)
-for f in $listed; do
+	on { gsub(/[\t ,'"'"']/, ""); if ($0 != "" && $0 !~ /^#/) print }' lib/meson.build | sort)
+for f in "${listed[@]}"; do
 	if [ -z "${dest[$f]:-}" ]; then
 		echo "relayout: lib/meson.build lists '$f', which is not a placed lib file" >&2
 		exit 1
@@ -98,7 +98,7 @@ done
 for f in "${!dest[@]}"; do
 	case "$f" in
 	*.c)
-		if ! grep -qx "$f" <<<"$listed"; then
+		if ! printf '%s\n' "${listed[@]}" | grep -qxF "$f"; then
 			echo "relayout: lib/$f is not in lib/meson.build's lib_sources" >&2
 			exit 1
 		fi ;;
@@ -112,7 +112,7 @@ if [ $dry = 1 ]; then
 	exit 0
 fi
 
-for s in $stages; do
+for s in "${stages[@]}"; do
 	mkdir -p "lib/$s"
 done
 for f in "${!dest[@]}"; do
@@ -126,7 +126,7 @@ tmp=$(mktemp)
 {
 	awk '/^lib_sources = files\(/ { exit } { print }' lib/meson.build
 	echo "lib_sources = files("
-	for s in $stages; do
+	for s in "${stages[@]}"; do
 		case $s in
 		core) echo "	# core: the context and errors, addresses, names, shared small types" ;;
 		load) echo "	# load: YAML to the model (catalog, inventory)" ;;
@@ -134,7 +134,7 @@ tmp=$(mktemp)
 		render) echo "	# render: the IR (or the catalog) as text: nft, JSON, iptables, DOT" ;;
 		kernel) echo "	# kernel: libnftnl objects, netlink, read back, diff, sets, status" ;;
 		esac
-		for f in $(printf '%s\n' $listed | sort); do
+		for f in "${listed[@]}"; do
 			if [ "${dest[$f]}" = "$s" ]; then
 				echo "	'$s/$f',"
 			fi
@@ -143,7 +143,7 @@ tmp=$(mktemp)
 	echo ")"
 	echo
 	echo "# The stage folders, so that #include \"x.h\" finds x.h wherever it lives."
-	echo "lib_inc = include_directories('.', $(printf "'%s', " $stages | sed 's/, $//'))"
+	echo "lib_inc = include_directories('.', $(printf "'%s', " "${stages[@]}" | sed 's/, $//'))"
 	awk '/^lib_sources = files\(/ { on = 1; next }
 		on == 1 && /^\)/ { on = 2; next }
 		on == 2 { print }' lib/meson.build |
