@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nft-build.h"
 #include "policy.h"
 #include "render.h"
 

@@ -34,13 +34,15 @@ stage_of() {
 	inventory | inventory-* | model | model-*)
 		echo load ;;
 	resolve | resolve-* | policy | policy-* | policy_* | eval | eval-* | \
-	explain | explain-* | fleet | fleet-* | local-roles | lockout)
+	explain | explain-* | fleet | fleet-* | local-roles | lockout | \
+	flow-text)
 		echo policy ;;
-	render | render-* | graph | graph-* | describe | describe-* | \
-	flow-text | nft-canon | nft-canon-* | nft-text | nft-text-* | \
-	nft-expr | nft-expr-*)
+	render | render-* | graph | graph-* | describe | describe-*)
 		echo render ;;
+	# nft-canon, nft-text and nft-expr decode libnftnl objects (nft-build.h)
+	# for diff, readback, sets and status: the kernel's side, not render's.
 	netlink | netlink-* | nl-* | nlread | nft-build | nft-build-* | \
+	nft-canon | nft-canon-* | nft-text | nft-text-* | nft-expr | nft-expr-* | \
 	kernel | kernel-* | readback | readback-* | diff | diff-* | \
 	sets | sets-* | setread | status | status-* | rundir | runlock)
 		echo kernel ;;
@@ -132,7 +134,7 @@ tmp=$(mktemp)
 		load) echo "	# load: YAML to the model (catalog, inventory)" ;;
 		policy) echo "	# policy: the model resolved to the policy IR, and questions on it" ;;
 		render) echo "	# render: the IR (or the catalog) as text: nft, JSON, iptables, DOT" ;;
-		kernel) echo "	# kernel: libnftnl objects, netlink, read back, diff, sets, status" ;;
+		kernel) echo "	# kernel: libnftnl objects, netlink, read back, canonical rules, diff, sets, status" ;;
 		esac
 		for f in "${listed[@]}"; do
 			if [ "${dest[$f]}" = "$s" ]; then
