@@ -8,7 +8,7 @@
 
 #include <fwgen/fwgen.h>
 
-#include "model.h"
+#include "src-loc.h"
 
 #define FWGEN_ERRMSG_MAX 1024
 

@@ -17,6 +17,7 @@
 
 #include "diff.h"
 #include "nft-canon.h"
+#include "policy.h"
 #include "readback.h"
 #include "render.h"
 #include "util.h"

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "eval.h"
+#include "policy.h"
 
 static bool port_in(const struct port_range *r, size_t n, uint16_t port)
 {

@@ -13,6 +13,7 @@
 #include "eval.h"
 #include "flow-text.h"
 #include "model.h"
+#include "policy.h"
 #include "util.h"
 
 enum peer_kind {

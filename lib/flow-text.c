@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "flow-text.h"
+#include "model.h"
 
 const struct port_range *flow_param_ports(const struct fwgen_topology *t,
 					  size_t param,

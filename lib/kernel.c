@@ -24,6 +24,7 @@
 #include "netlink.h"
 #include "nft-canon.h"
 #include "nft-build.h"
+#include "policy.h"
 #include "render.h"
 #include "readback.h"
 #include "runlock.h"

@@ -13,14 +13,8 @@
 #include <fwgen/fwgen.h>
 
 #include "addr.h"
-#include "policy.h"
-
-/* Where in a file something was written, for error messages. */
-struct src_loc {
-	const char *file;	/* borrowed from the owning catalog/inventory */
-	unsigned int line;	/* 1-based; 0 when built in code */
-	unsigned int col;
-};
+#include "port-range.h"
+#include "src-loc.h"
 
 enum proto_bits {
 	PROTO_TCP = 1 << 0,

@@ -21,6 +21,7 @@
 
 #include "netlink.h"
 #include "nft-build.h"
+#include "policy.h"
 #include "render.h"
 #include "util.h"
 

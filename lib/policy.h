@@ -11,12 +11,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-
-/* A closed range of ports, lo <= hi. */
-struct port_range {
-	uint16_t lo;
-	uint16_t hi;
-};
+#include "port-range.h"
 
 /* Transport protocols as the kernel numbers them (IPPROTO_*). */
 enum pol_l4 {
@@ -155,7 +150,18 @@ struct pol_chain {
 	size_t cap;
 };
 
-/* One flow as it applies to this host, for explain and describe. */
+/*
+ * The catalog's flow (model.h); the IR names it without seeing the model,
+ * so only explain, which is given the catalog, reads through it.
+ */
+struct flow;
+
+/*
+ * One flow as it applies to this host, for explain and describe. The one
+ * pointer of the policy into another object: the policy must not outlive
+ * the catalog it was resolved from. Everything else, the inventory's
+ * addresses, params and options included, is copied.
+ */
 struct pol_flow {
 	const struct flow *flow;	/* borrowed from the catalog */
 	bool inbound;			/* true: peers connect to this host */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nft-build.h"
+#include "policy.h"
 #include "render.h"
 
 static void print_icmp_type(int family, uint8_t type, FILE *out)

@@ -14,6 +14,7 @@
 
 #include "ctx.h"
 #include "model.h"
+#include "policy.h"
 #include "policy_build.h"
 #include "util.h"
 

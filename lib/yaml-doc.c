@@ -17,7 +17,8 @@
 
 #include <yaml.h>
 
-#include "policy.h"
+#include "port-range.h"
+#include "src-loc.h"
 #include "yaml-doc.h"
 #include "yaml-fast.h"
 

@@ -447,6 +447,8 @@ int fwgen_inventory_local_roles(struct fwgen_ctx *ctx,
  * the inventory's). inv may be NULL: every peer is then "any". A topology
  * other than the one the inventory names is -EINVAL. All or nothing: on
  * error *out is left as it was. Free the result with fwgen_policy_free().
+ * The policy borrows from cat (the flows it serves): free it before the
+ * catalog. It copies all it takes from inv, which may be freed at once.
  * Errors: -EINVAL (a NULL argument, unknown flags, a name the topology
  * lacks, no host role, no topology or another than the inventory's, an
  * unbound role when strict), -ENOENT (unknown topology), -ENOMEM.

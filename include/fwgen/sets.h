@@ -30,9 +30,9 @@ extern "C" {
  * a message naming it. They are split by family into the two sets.
  *
  * An update asks the kernel which of the set's ranges hold, or touch, the
- * addresses given (point lookups: the same few microseconds at 10 or
- * 100,000 elements; a request of more than a few hundred addresses reads
- * the whole set instead), works out the normalised result there
+ * addresses given (point lookups, whose cost does not grow with the set; a
+ * request too wide for them reads the whole set instead), works out the
+ * normalised result there
  * (overlapping and adjacent ranges merged, as apply writes them) and sends
  * only the difference: the ranges that go, then the ranges that come, in
  * one nf_tables transaction that the kernel commits only if the ruleset

@@ -408,6 +408,60 @@ START_TEST(test_resolve_topology_mismatch_and_all_or_nothing)
 }
 END_TEST
 
+/*
+ * The policy copies what it takes from the inventory (addresses, params,
+ * options, table, mode), so the inventory may be freed at once: rendering
+ * and explaining afterwards give the same answers. Under ASan
+ * (tests/run-sanitizers.sh) a pointer kept into the inventory is a
+ * use-after-free; without it, free() scribbles over what a borrow would
+ * read, and the texts would differ.
+ */
+START_TEST(test_resolve_policy_outlives_its_inventory)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: demo\ntable: shop\nmode: audit\negress: filtered\n"
+		"params:\n  https_port: [8443, 9443]\noptions:\n  legacy: true\n"
+		"roles:\n  user: [198.18.1.0/24, \"2001:db8:1::/64\"]\n"
+		"  db: [198.18.2.1]\n  admin: [198.18.9.9]\n");
+	struct fwgen_policy *pol = resolve(ctx, cat, inv, NULL, "web", NULL);
+	/* iptables has no audit mode: the formats that render this policy. */
+	enum fwgen_format fmt[] = { FWGEN_FORMAT_NFT, FWGEN_FORMAT_JSON,
+				    FWGEN_FORMAT_IPSET };
+	char *before[3], *after;
+	struct fwgen_query *q = fwgen_query_new();
+	struct fwgen_explain *e = NULL;
+	size_t i;
+
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(fwgen_policy_render_buf(ctx, pol, fmt[i], &before[i], NULL), 0);
+	fwgen_inventory_free(inv);
+	for (i = 0; i < 3; i++) {
+		ck_assert_int_eq(fwgen_policy_render_buf(ctx, pol, fmt[i], &after, NULL), 0);
+		ck_assert_str_eq(after, before[i]);
+		free(after);
+		free(before[i]);
+	}
+	ck_assert_str_eq(fwgen_policy_table(pol), "shop");
+	ck_assert_int_eq(fwgen_policy_mode(pol), FWGEN_MODE_AUDIT);
+	ck_assert_ptr_nonnull(strstr(pol->sets[0].name, "_v"));
+	/* Explain reads the flows the policy borrows from the catalog. */
+	ck_assert_int_eq(fwgen_query_set_peer(ctx, q, "198.18.1.7"), 0);
+	ck_assert_int_eq(fwgen_query_set_service(ctx, q, "tcp", 9443), 0);
+	ck_assert_msg(fwgen_policy_explain(ctx, cat, pol, NULL, q, &e) == 0, "%s",
+		      fwgen_ctx_error(ctx));
+	ck_assert(fwgen_explain_allowed(e));
+	ck_assert_uint_eq(fwgen_explain_count(e), 1);
+	ck_assert_str_eq(fwgen_explain_flow_id(e, 0), "user-web");
+	fwgen_explain_free(e);
+	fwgen_query_free(q);
+	fwgen_policy_free(pol);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("resolve");
@@ -424,6 +478,7 @@ int main(void)
 	tcase_add_test(tc, test_resolve_egress_filtered_adds_output);
 	tcase_add_test(tc, test_resolve_errors);
 	tcase_add_test(tc, test_resolve_admin_ssh_narrowed_or_off);
+	tcase_add_test(tc, test_resolve_policy_outlives_its_inventory);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
