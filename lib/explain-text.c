@@ -13,11 +13,13 @@
 #include "explain.h"
 #include "flow-text.h"
 #include "model.h"
+#include "names.h"
 #include "util.h"
 
+/* A query asks about TCP unless it says UDP. */
 static const char *l4name(uint8_t l4)
 {
-	return l4 == POL_L4_UDP ? "udp" : "tcp";
+	return names_l4proto(l4 == POL_L4_UDP ? POL_L4_UDP : POL_L4_TCP);
 }
 
 static void write_peer(const struct fwgen_explain *e, FILE *out)

@@ -21,6 +21,7 @@
 
 #include "addr.h"
 #include "nft-canon.h"
+#include "names.h"
 #include "nft-expr.h"
 #include "render.h"
 #include "util.h"
@@ -75,50 +76,6 @@ struct dec {
 	int l4;			/* known from a match, else -1 */
 };
 
-struct name_num {
-	unsigned int num;
-	const char *name;
-};
-
-static const struct name_num l4_names[] = {
-	{ IPPROTO_ICMP, "icmp" }, { IPPROTO_TCP, "tcp" },
-	{ IPPROTO_UDP, "udp" }, { IPPROTO_ICMPV6, "icmpv6" },
-	{ IPPROTO_ESP, "esp" }, { IPPROTO_AH, "ah" },
-	{ IPPROTO_SCTP, "sctp" }, { IPPROTO_GRE, "gre" },
-	{ IPPROTO_DCCP, "dccp" }, { IPPROTO_UDPLITE, "udplite" },
-};
-
-static const struct name_num icmp_names[] = {
-	{ 0, "echo-reply" }, { 3, "destination-unreachable" },
-	{ 5, "redirect" }, { 8, "echo-request" }, { 9, "router-advertisement" },
-	{ 10, "router-solicitation" }, { 11, "time-exceeded" },
-	{ 12, "parameter-problem" }, { 13, "timestamp-request" },
-	{ 14, "timestamp-reply" },
-};
-
-static const struct name_num icmpv6_names[] = {
-	{ 1, "destination-unreachable" }, { 2, "packet-too-big" },
-	{ 3, "time-exceeded" }, { 4, "parameter-problem" },
-	{ 128, "echo-request" }, { 129, "echo-reply" },
-	{ 130, "mld-listener-query" }, { 131, "mld-listener-report" },
-	{ 132, "mld-listener-done" }, { 133, "nd-router-solicit" },
-	{ 134, "nd-router-advert" }, { 135, "nd-neighbor-solicit" },
-	{ 136, "nd-neighbor-advert" }, { 137, "nd-redirect" },
-	{ 143, "mld2-listener-report" },
-};
-
-static const char *num_name(const struct name_num *t, size_t n,
-			    unsigned int num)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (t[i].num == num)
-			return t[i].name;
-	}
-	return NULL;
-}
-
 static uint64_t be_uint(const uint8_t *v, uint32_t len)
 {
 	uint64_t x = 0;
@@ -137,20 +94,19 @@ static uint32_t host_u32(const uint8_t *v, uint32_t len)
 	return x;
 }
 
+/* The state bits by name, lowest first as nft lists them; the rest in hex. */
 static void put_ctstate(FILE *f, uint32_t bits)
 {
-	static const struct name_num st[] = {
-		{ 1, "invalid" }, { 2, "established" }, { 4, "related" },
-		{ 8, "new" }, { 64, "untracked" },
-	};
 	bool first = true;
-	size_t i;
+	const char *n;
+	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(st); i++) {
-		if (bits & st[i].num) {
-			fprintf(f, "%s%s", first ? "" : ",", st[i].name);
+	for (i = 0; i < 32; i++) {
+		n = names_ct_state(1u << i);
+		if ((bits & (1u << i)) && n) {
+			fprintf(f, "%s%s", first ? "" : ",", n);
 			first = false;
-			bits &= ~st[i].num;
+			bits &= ~(1u << i);
 		}
 	}
 	if (bits || first)
@@ -185,15 +141,15 @@ static void put_value(FILE *f, enum vfmt fmt, const uint8_t *v, uint32_t len)
 		}
 		break;
 	case VF_NFPROTO:
-		if (len && (v[0] == NFPROTO_IPV4 || v[0] == NFPROTO_IPV6)) {
-			fputs(v[0] == NFPROTO_IPV4 ? "ipv4" : "ipv6", f);
+		if (len && (n = names_nfproto(v[0]))) {
+			fputs(n, f);
 			return;
 		}
 		break;
 	case VF_L4PROTO:
 		if (!len)
 			break;
-		n = num_name(l4_names, ARRAY_SIZE(l4_names), v[0]);
+		n = names_l4_keyword(v[0]);
 		if (n)
 			fputs(n, f);
 		else
@@ -203,8 +159,7 @@ static void put_value(FILE *f, enum vfmt fmt, const uint8_t *v, uint32_t len)
 	case VF_ICMPV6:
 		if (!len)
 			break;
-		n = fmt == VF_ICMP ? num_name(icmp_names, ARRAY_SIZE(icmp_names), v[0]) :
-		    num_name(icmpv6_names, ARRAY_SIZE(icmpv6_names), v[0]);
+		n = names_icmp_type(fmt == VF_ICMP ? 4 : 6, v[0]);
 		if (n)
 			fputs(n, f);
 		else
@@ -437,7 +392,7 @@ static void d_payload(struct dec *d, const struct nftnl_expr *e)
 		bool v6 = d->l4 == IPPROTO_ICMPV6;
 
 		sym_set(s, v6 ? VF_ICMPV6 : VF_ICMP, 1, 0, "%s type",
-			v6 ? "icmpv6" : "icmp");
+			names_l4_keyword((uint8_t)d->l4));
 		/* ICMP implies its network protocol too. */
 		drop_pending(d, 2);
 		drop_pending(d, 1);

@@ -14,6 +14,7 @@
 
 #include "ctx.h"
 #include "model.h"
+#include "names.h"
 #include "policy_build.h"
 #include "util.h"
 
@@ -752,9 +753,6 @@ static int add_admin_ssh(struct resolver *r, size_t chain, size_t admin)
 	}
 	return 0;
 }
-
-/* MLDv2 listener report (RFC 3810): <netinet/icmp6.h> has no name for it. */
-#define ICMP6_MLD2_REPORT 143
 
 static int add_input(struct resolver *r, size_t admin)
 {
