@@ -857,9 +857,10 @@ static int add_topology(struct fwgen_ctx *ctx, struct fwgen_catalog *cat,
 }
 
 /* Builds a topology from a parsed document and adds it to *cat. */
-static int load_doc(struct fwgen_ctx *ctx, struct yd_doc *doc,
-		    struct fwgen_catalog **cat)
+/* A yd_loader: adds the document's topology to *arg, a catalog made if NULL. */
+static int load_doc(struct fwgen_ctx *ctx, struct yd_doc *doc, void *arg)
 {
+	struct fwgen_catalog **cat = arg;
 	struct loader l = { .ctx = ctx, .doc = doc };
 	bool created = false;
 	int ret;
@@ -902,34 +903,18 @@ FWGEN_EXPORT int fwgen_catalog_load_file(struct fwgen_ctx *ctx,
 					 const char *path,
 					 struct fwgen_catalog **cat)
 {
-	struct yd_doc *doc;
-	int ret;
-
 	ARG_CTX(ctx);
 	ARG_CHECK(ctx, path);
 	ARG_CHECK(ctx, cat);
 
 	/* Catalogs are small and hand-written: libyaml alone reads them. */
-	ret = yd_load_file(ctx, path, YD_PARSE_LIBYAML, &doc);
-	if (ret < 0)
-		return ret;
-	ret = load_doc(ctx, doc, cat);
-	yd_free(doc);
-	return ret;
+	return yd_read_file(ctx, path, YD_PARSE_LIBYAML, load_doc, cat);
 }
 
 int catalog_parse_buf(struct fwgen_ctx *ctx, const char *name,
 		      const char *buf, size_t len, struct fwgen_catalog **cat)
 {
-	struct yd_doc *doc;
-	int ret;
-
-	ret = yd_load_buf_with(ctx, name, buf, len, YD_PARSE_LIBYAML, &doc);
-	if (ret < 0)
-		return ret;
-	ret = load_doc(ctx, doc, cat);
-	yd_free(doc);
-	return ret;
+	return yd_read_buf(ctx, name, buf, len, YD_PARSE_LIBYAML, load_doc, cat);
 }
 
 static int cmp_str(const void *a, const void *b)
