@@ -16,6 +16,7 @@
 #include "flow-text.h"
 #include "model.h"
 #include "util.h"
+#include "yaml-doc.h"
 
 /* Query */
 
@@ -38,18 +39,6 @@ FWGEN_EXPORT void fwgen_query_free(struct fwgen_query *q)
 	free(q);
 }
 
-static bool is_role_name(const char *s)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
-		      *s == '-' || *s == '_'))
-			return false;
-	}
-	return true;
-}
-
 FWGEN_EXPORT int fwgen_query_set_peer(struct fwgen_ctx *ctx,
 				      struct fwgen_query *q, const char *peer)
 {
@@ -66,7 +55,7 @@ FWGEN_EXPORT int fwgen_query_set_peer(struct fwgen_ctx *ctx,
 			return ctx_err(ctx, -EINVAL,
 				       "peer '%s': give one address, not a prefix", peer);
 		kind = PEER_ADDR;
-	} else if (peer && is_role_name(peer)) {
+	} else if (peer && yd_is_name(peer, YD_NAME_MAX)) {
 		kind = PEER_ROLE;
 		role = strdup(peer);
 		if (!role)
