@@ -65,48 +65,6 @@ static int want_name(struct loader *l, const struct yd_node *n,
 	return 0;
 }
 
-int topology_role_index(const struct fwgen_topology *t, const char *name,
-			size_t *idx)
-{
-	size_t i;
-
-	for (i = 0; i < t->nroles; i++) {
-		if (strcmp(t->roles[i].name, name) == 0) {
-			*idx = i;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-int topology_param_index(const struct fwgen_topology *t, const char *name,
-			 size_t *idx)
-{
-	size_t i;
-
-	for (i = 0; i < t->nparams; i++) {
-		if (strcmp(t->params[i].name, name) == 0) {
-			*idx = i;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-int topology_option_index(const struct fwgen_topology *t, const char *name,
-			  size_t *idx)
-{
-	size_t i;
-
-	for (i = 0; i < t->noptions; i++) {
-		if (strcmp(t->options[i].name, name) == 0) {
-			*idx = i;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static int load_documents(struct loader *l, const struct yd_node *map)
 {
 	static const char *const keys[] = { "file", "title", "tables", NULL };
@@ -762,62 +720,6 @@ static int load_topology(struct loader *l)
 	return load_flows(l, n);
 }
 
-void topology_free(struct fwgen_topology *t)
-{
-	size_t i, j;
-
-	if (!t)
-		return;
-	for (i = 0; i < t->ndocs; i++) {
-		for (j = 0; j < t->docs[i].ntables; j++) {
-			free(t->docs[i].tables[j].name);
-			free(t->docs[i].tables[j].title);
-		}
-		free(t->docs[i].tables);
-		free(t->docs[i].name);
-		free(t->docs[i].file);
-		free(t->docs[i].title);
-	}
-	free(t->docs);
-	for (i = 0; i < t->nroles; i++) {
-		free(t->roles[i].name);
-		free(t->roles[i].description);
-		free(t->roles[i].no_inbound);
-	}
-	free(t->roles);
-	for (i = 0; i < t->nparams; i++) {
-		free(t->params[i].name);
-		free(t->params[i].defaults);
-		free(t->params[i].description);
-	}
-	free(t->params);
-	for (i = 0; i < t->noptions; i++) {
-		free(t->options[i].name);
-		free(t->options[i].description);
-		free(t->options[i].implied_by);
-	}
-	free(t->options);
-	for (i = 0; i < t->nflows; i++) {
-		struct flow *f = &t->flows[i];
-
-		free(f->id);
-		free(f->from);
-		free(f->to);
-		free(f->ports);
-		free(f->description);
-		strv_free(f->sources, f->nsources);
-		free(f->when);
-		free(f->helper);
-		free(f->note);
-	}
-	free(t->flows);
-	free(t->name);
-	free(t->product);
-	free(t->summary);
-	free(t->file);
-	free(t);
-}
-
 FWGEN_EXPORT void fwgen_catalog_free(struct fwgen_catalog *cat)
 {
 	size_t i;
@@ -856,7 +758,6 @@ static int add_topology(struct fwgen_ctx *ctx, struct fwgen_catalog *cat,
 	return 0;
 }
 
-/* Builds a topology from a parsed document and adds it to *cat. */
 /* A yd_loader: adds the document's topology to *arg, a catalog made if NULL. */
 static int load_doc(struct fwgen_ctx *ctx, struct yd_doc *doc, void *arg)
 {
@@ -975,101 +876,4 @@ out:
 	strv_free(names, n);
 	fwgen_catalog_free(cat);
 	return ret;
-}
-
-FWGEN_EXPORT size_t fwgen_catalog_topology_count(const struct fwgen_catalog *cat)
-{
-	ARG_CHECK_RET(cat, 0);
-
-	return cat->ntopos;
-}
-
-FWGEN_EXPORT const struct fwgen_topology *
-fwgen_catalog_topology_at(const struct fwgen_catalog *cat, size_t i)
-{
-	ARG_CHECK_RET(cat, NULL);
-
-	return i < cat->ntopos ? cat->topos[i] : NULL;
-}
-
-FWGEN_EXPORT const struct fwgen_topology *
-fwgen_catalog_topology(struct fwgen_ctx *ctx, const struct fwgen_catalog *cat,
-		       const char *name)
-{
-	size_t i;
-
-	ARG_CHECK_RET(ctx, NULL);
-	ctx_ok(ctx);
-	if (!cat || !name) {
-		ctx_bad_arg(ctx, __func__, cat ? "name" : "cat");
-		return NULL;
-	}
-	for (i = 0; i < cat->ntopos; i++) {
-		if (strcmp(cat->topos[i]->name, name) == 0)
-			return cat->topos[i];
-	}
-	ctx_err(ctx, -ENOENT, "unknown topology '%s'",
-		name);
-	return NULL;
-}
-
-FWGEN_EXPORT const char *fwgen_topology_name(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, NULL);
-
-	return t->name;
-}
-
-FWGEN_EXPORT const char *fwgen_topology_product(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, NULL);
-
-	return t->product;
-}
-
-FWGEN_EXPORT const char *fwgen_topology_summary(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, NULL);
-
-	return t->summary;
-}
-
-FWGEN_EXPORT size_t fwgen_topology_role_count(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, 0);
-
-	return t->nroles;
-}
-
-FWGEN_EXPORT const char *fwgen_topology_role_name(const struct fwgen_topology *t,
-						  size_t i, bool *is_host)
-{
-	ARG_CHECK_RET(t, NULL);
-
-	if (i >= t->nroles)
-		return NULL;
-	if (is_host)
-		*is_host = t->roles[i].host;
-	return t->roles[i].name;
-}
-
-FWGEN_EXPORT size_t fwgen_topology_flow_count(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, 0);
-
-	return t->nflows;
-}
-
-FWGEN_EXPORT size_t fwgen_topology_param_count(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, 0);
-
-	return t->nparams;
-}
-
-FWGEN_EXPORT size_t fwgen_topology_option_count(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, 0);
-
-	return t->noptions;
 }
