@@ -2,8 +2,9 @@
 /*
  * A small YAML tree with line/column on every node, built under hard
  * limits from libyaml's events or, for the plain block YAML inventories
- * are written in, from yaml-fast.c's; and the checked accessors the
- * loaders use.
+ * are written in, from yaml-fast.c's (yaml-doc.c); read from a file or a
+ * buffer (yaml-read.c); and the checked accessors the loaders use
+ * (yaml-value.c).
  */
 #ifndef FWGEN_YAML_DOC_H
 #define FWGEN_YAML_DOC_H
