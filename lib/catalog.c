@@ -163,31 +163,72 @@ static int add_implied_roles(struct loader *l, const struct yd_node *map)
 	return 0;
 }
 
+/* A catalog section of named entries: roles, params or options. */
+struct section {
+	const char *title;	/* "'roles'" */
+	const char *plural;	/* "roles" */
+	const char *name_what;	/* "a role name" */
+	const char *what;	/* "a role" */
+	const char *required;	/* the key every entry must have */
+	const char *const *keys;	/* the keys an entry may have */
+};
+
+/*
+ * Checks that map is a section of at most CAT_MAX_NAMES entries and returns
+ * a zeroed array for them and extra more, or NULL with *ret set.
+ */
+static void *section_open(struct loader *l, const struct yd_node *map,
+			  const struct section *s, size_t extra, size_t size,
+			  int *ret)
+{
+	void *v;
+
+	if ((*ret = yd_want(l->ctx, l->doc, map, YD_MAP, s->title)) < 0 ||
+	    (*ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES,
+				 s->plural)) < 0)
+		return NULL;
+	v = calloc(yd_map_size(map) + extra, size);
+	if (!v)
+		*ret = ctx_nomem(l->ctx);
+	return v;
+}
+
+/* Entry k: v of a section: a name, a mapping of allowed keys, *req given. */
+static int section_entry(struct loader *l, const struct section *s,
+			 const struct yd_node *k, const struct yd_node *v,
+			 const struct yd_node **req)
+{
+	int ret;
+
+	if ((ret = want_name(l, k, s->name_what)) < 0 ||
+	    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, s->what)) < 0 ||
+	    (ret = yd_check_keys(l->ctx, l->doc, v, s->what, s->keys)) < 0)
+		return ret;
+	return yd_require(l->ctx, l->doc, v, s->required, s->what, req);
+}
+
 static int load_roles(struct loader *l, const struct yd_node *map)
 {
 	static const char *const keys[] = {
 		"kind", "description", "no_inbound", NULL
 	};
+	static const struct section sec = {
+		"'roles'", "roles", "a role name", "a role", "kind", keys
+	};
 	struct fwgen_topology *t = l->t;
 	size_t i;
 	int ret;
 
-	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'roles'")) < 0 ||
-	    (ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES, "roles")) < 0)
-		return ret;
-	t->roles = calloc(yd_map_size(map) + ARRAY_SIZE(implied_roles),
-			  sizeof(*t->roles));
+	t->roles = section_open(l, map, &sec, ARRAY_SIZE(implied_roles),
+				sizeof(*t->roles), &ret);
 	if (!t->roles)
-		return ctx_nomem(l->ctx);
+		return ret;
 	for (i = 0; i < yd_map_size(map); i++) {
 		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
 		struct role *r = &t->roles[t->nroles];
 		const struct yd_node *n;
 
-		if ((ret = want_name(l, k, "a role name")) < 0 ||
-		    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, "a role")) < 0 ||
-		    (ret = yd_check_keys(l->ctx, l->doc, v, "a role", keys)) < 0 ||
-		    (ret = yd_require(l->ctx, l->doc, v, "kind", "a role", &n)) < 0)
+		if ((ret = section_entry(l, &sec, k, v, &n)) < 0)
 			return ret;
 		if (n->type != YD_SCALAR ||
 		    (strcmp(n->value, "host") && strcmp(n->value, "peer")))
@@ -219,25 +260,22 @@ static int load_roles(struct loader *l, const struct yd_node *map)
 static int load_params(struct loader *l, const struct yd_node *map)
 {
 	static const char *const keys[] = { "default", "description", NULL };
+	static const struct section sec = {
+		"'params'", "params", "a param name", "a param", "default", keys
+	};
 	struct fwgen_topology *t = l->t;
 	size_t i, j;
 	int ret;
 
-	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'params'")) < 0 ||
-	    (ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES, "params")) < 0)
-		return ret;
-	t->params = calloc(yd_map_size(map) + 1, sizeof(*t->params));
+	t->params = section_open(l, map, &sec, 1, sizeof(*t->params), &ret);
 	if (!t->params)
-		return ctx_nomem(l->ctx);
+		return ret;
 	for (i = 0; i < yd_map_size(map); i++) {
 		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
 		struct param *p = &t->params[t->nparams];
 		const struct yd_node *d;
 
-		if ((ret = want_name(l, k, "a param name")) < 0 ||
-		    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, "a param")) < 0 ||
-		    (ret = yd_check_keys(l->ctx, l->doc, v, "a param", keys)) < 0 ||
-		    (ret = yd_require(l->ctx, l->doc, v, "default", "a param", &d)) < 0)
+		if ((ret = section_entry(l, &sec, k, v, &d)) < 0)
 			return ret;
 		p->name = strdup(k->value);
 		t->nparams++;
@@ -317,25 +355,23 @@ static int load_options(struct loader *l, const struct yd_node *map)
 	static const char *const keys[] = {
 		"default", "description", "implied_by", NULL
 	};
+	static const struct section sec = {
+		"'options'", "options", "an option name", "an option", "default",
+		keys
+	};
 	struct fwgen_topology *t = l->t;
 	size_t i;
 	int ret;
 
-	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'options'")) < 0 ||
-	    (ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES, "options")) < 0)
-		return ret;
-	t->options = calloc(yd_map_size(map) + 1, sizeof(*t->options));
+	t->options = section_open(l, map, &sec, 1, sizeof(*t->options), &ret);
 	if (!t->options)
-		return ctx_nomem(l->ctx);
+		return ret;
 	for (i = 0; i < yd_map_size(map); i++) {
 		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
 		struct option *o = &t->options[t->noptions];
 		const struct yd_node *d;
 
-		if ((ret = want_name(l, k, "an option name")) < 0 ||
-		    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, "an option")) < 0 ||
-		    (ret = yd_check_keys(l->ctx, l->doc, v, "an option", keys)) < 0 ||
-		    (ret = yd_require(l->ctx, l->doc, v, "default", "an option", &d)) < 0)
+		if ((ret = section_entry(l, &sec, k, v, &d)) < 0)
 			return ret;
 		o->name = strdup(k->value);
 		t->noptions++;
