@@ -80,20 +80,21 @@ struct dump_ops {
 	void *(*alloc)(void);
 	void (*free)(void *obj);
 	void (*set_table)(void *obj, const char *table);
-	const char *(*table)(const void *obj);
+	const char *(*table)(void *obj);
 	void (*build)(struct nlmsghdr *nlh, void *obj);
 	int (*parse)(const struct nlmsghdr *nlh, void *obj);
+	/* Keeps obj (or frees it, if the kind keeps only some); -ENOMEM. */
 	int (*push)(struct rb *rb, void *obj);
 };
 
-#define DUMP_OPS(kind, KIND)						\
+#define DUMP_CALLS(kind, KIND)						\
 static void *kind##_alloc(void) { return nftnl_##kind##_alloc(); }	\
 static void kind##_free(void *o) { nftnl_##kind##_free(o); }		\
 static void kind##_set_table(void *o, const char *t)			\
 {									\
 	nftnl_##kind##_set_str(o, NFTNL_##KIND##_TABLE, t);		\
 }									\
-static const char *kind##_table(const void *o)				\
+static const char *kind##_table(void *o)				\
 {									\
 	return nftnl_##kind##_get_str(o, NFTNL_##KIND##_TABLE);		\
 }									\
@@ -104,7 +105,10 @@ static void kind##_build(struct nlmsghdr *nlh, void *o)		\
 static int kind##_parse(const struct nlmsghdr *nlh, void *o)		\
 {									\
 	return nftnl_##kind##_nlmsg_parse(nlh, o);			\
-}									\
+}
+
+#define DUMP_OPS(kind, KIND)						\
+DUMP_CALLS(kind, KIND)							\
 static int kind##_push(struct rb *rb, void *o)				\
 {									\
 	struct nft_objs *objs = rb->objs;				\
@@ -123,6 +127,33 @@ static const struct dump_ops kind##_ops = {				\
 DUMP_OPS(chain, CHAIN);
 DUMP_OPS(rule, RULE);
 DUMP_OPS(set, SET);
+DUMP_CALLS(obj, OBJ)
+
+/*
+ * Stateful objects: the ct helpers fwgen itself makes are kept, so that a
+ * table read before an apply can be sent back whole; any other kind is
+ * freed and only counted (see other_cb()).
+ */
+static int obj_push(struct rb *rb, void *o)
+{
+	struct nft_objs *objs = rb->objs;
+
+	if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) != NFT_OBJECT_CT_HELPER) {
+		nftnl_obj_free(o);
+		rb->others++;
+		return 0;
+	}
+	if (array_push(&objs->objs, &objs->nobjs, &rb->cap_objs,
+		       sizeof(objs->objs[0])) < 0)
+		return -ENOMEM;
+	objs->objs[objs->nobjs - 1] = o;
+	return 0;
+}
+
+static const struct dump_ops obj_ops = {
+	NFT_MSG_GETOBJ, obj_alloc, obj_free, obj_set_table, obj_table,
+	obj_build, obj_parse, obj_push,
+};
 
 struct dump_arg {
 	struct rb *rb;
@@ -225,55 +256,16 @@ static int other_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/*
- * Stateful objects: the ct helpers fwgen itself makes are kept, so that a
- * table read before an apply can be sent back whole; any other kind is
- * only counted, as above.
- */
-static int obj_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct rb *rb = data;
-	struct nft_objs *o = rb->objs;
-	struct nftnl_obj *obj;
-
-	if (nlread_same_gen(&rb->nr, nlh) < 0)
-		return MNL_CB_ERROR;
-	obj = nftnl_obj_alloc();
-	if (!obj) {
-		rb->nr.err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	if (nftnl_obj_nlmsg_parse(nlh, obj) < 0) {
-		nftnl_obj_free(obj);
-		rb->nr.err = -EIO;
-		return MNL_CB_ERROR;
-	}
-	if (!ours(rb, nftnl_obj_get_str(obj, NFTNL_OBJ_TABLE))) {
-		nftnl_obj_free(obj);
-		return MNL_CB_OK;
-	}
-	if (nftnl_obj_get_u32(obj, NFTNL_OBJ_TYPE) != NFT_OBJECT_CT_HELPER) {
-		nftnl_obj_free(obj);
-		rb->others++;
-		return MNL_CB_OK;
-	}
-	if (array_push(&o->objs, &o->nobjs, &rb->cap_objs, sizeof(obj)) < 0) {
-		nftnl_obj_free(obj);
-		rb->nr.err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	o->objs[o->nobjs - 1] = obj;
-	return MNL_CB_OK;
-}
-
 /* A dump of type, filtered by the table (NFTA_OBJ_TABLE, NFTA_FLOWTABLE_TABLE). */
 static int rb_count_others(struct rb *rb, uint16_t type)
 {
 	struct nlmsghdr *nlh = nlread_msg(&rb->nr, type, NFPROTO_INET, NLM_F_DUMP);
+	struct dump_arg objs = { rb, &obj_ops };
 
 	mnl_attr_put_strz(nlh, NFTA_OBJ_TABLE, rb->table);
-	return nlread_talk(&rb->nr, nlh,
-			   type == NFT_MSG_GETOBJ ? obj_cb : other_cb, rb);
+	if (type == NFT_MSG_GETOBJ)
+		return nlread_talk(&rb->nr, nlh, dump_cb, &objs);
+	return nlread_talk(&rb->nr, nlh, other_cb, rb);
 }
 
 /* One attempt at a consistent snapshot of the table. */
