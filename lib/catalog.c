@@ -65,48 +65,6 @@ static int want_name(struct loader *l, const struct yd_node *n,
 	return 0;
 }
 
-int topology_role_index(const struct fwgen_topology *t, const char *name,
-			size_t *idx)
-{
-	size_t i;
-
-	for (i = 0; i < t->nroles; i++) {
-		if (strcmp(t->roles[i].name, name) == 0) {
-			*idx = i;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-int topology_param_index(const struct fwgen_topology *t, const char *name,
-			 size_t *idx)
-{
-	size_t i;
-
-	for (i = 0; i < t->nparams; i++) {
-		if (strcmp(t->params[i].name, name) == 0) {
-			*idx = i;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
-int topology_option_index(const struct fwgen_topology *t, const char *name,
-			  size_t *idx)
-{
-	size_t i;
-
-	for (i = 0; i < t->noptions; i++) {
-		if (strcmp(t->options[i].name, name) == 0) {
-			*idx = i;
-			return 0;
-		}
-	}
-	return -ENOENT;
-}
-
 static int load_documents(struct loader *l, const struct yd_node *map)
 {
 	static const char *const keys[] = { "file", "title", "tables", NULL };
@@ -205,31 +163,72 @@ static int add_implied_roles(struct loader *l, const struct yd_node *map)
 	return 0;
 }
 
+/* A catalog section of named entries: roles, params or options. */
+struct section {
+	const char *title;	/* "'roles'" */
+	const char *plural;	/* "roles" */
+	const char *name_what;	/* "a role name" */
+	const char *what;	/* "a role" */
+	const char *required;	/* the key every entry must have */
+	const char *const *keys;	/* the keys an entry may have */
+};
+
+/*
+ * Checks that map is a section of at most CAT_MAX_NAMES entries and returns
+ * a zeroed array for them and extra more, or NULL with *ret set.
+ */
+static void *section_open(struct loader *l, const struct yd_node *map,
+			  const struct section *s, size_t extra, size_t size,
+			  int *ret)
+{
+	void *v;
+
+	if ((*ret = yd_want(l->ctx, l->doc, map, YD_MAP, s->title)) < 0 ||
+	    (*ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES,
+				 s->plural)) < 0)
+		return NULL;
+	v = calloc(yd_map_size(map) + extra, size);
+	if (!v)
+		*ret = ctx_nomem(l->ctx);
+	return v;
+}
+
+/* Entry k: v of a section: a name, a mapping of allowed keys, *req given. */
+static int section_entry(struct loader *l, const struct section *s,
+			 const struct yd_node *k, const struct yd_node *v,
+			 const struct yd_node **req)
+{
+	int ret;
+
+	if ((ret = want_name(l, k, s->name_what)) < 0 ||
+	    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, s->what)) < 0 ||
+	    (ret = yd_check_keys(l->ctx, l->doc, v, s->what, s->keys)) < 0)
+		return ret;
+	return yd_require(l->ctx, l->doc, v, s->required, s->what, req);
+}
+
 static int load_roles(struct loader *l, const struct yd_node *map)
 {
 	static const char *const keys[] = {
 		"kind", "description", "no_inbound", NULL
 	};
+	static const struct section sec = {
+		"'roles'", "roles", "a role name", "a role", "kind", keys
+	};
 	struct fwgen_topology *t = l->t;
 	size_t i;
 	int ret;
 
-	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'roles'")) < 0 ||
-	    (ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES, "roles")) < 0)
-		return ret;
-	t->roles = calloc(yd_map_size(map) + ARRAY_SIZE(implied_roles),
-			  sizeof(*t->roles));
+	t->roles = section_open(l, map, &sec, ARRAY_SIZE(implied_roles),
+				sizeof(*t->roles), &ret);
 	if (!t->roles)
-		return ctx_nomem(l->ctx);
+		return ret;
 	for (i = 0; i < yd_map_size(map); i++) {
 		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
 		struct role *r = &t->roles[t->nroles];
 		const struct yd_node *n;
 
-		if ((ret = want_name(l, k, "a role name")) < 0 ||
-		    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, "a role")) < 0 ||
-		    (ret = yd_check_keys(l->ctx, l->doc, v, "a role", keys)) < 0 ||
-		    (ret = yd_require(l->ctx, l->doc, v, "kind", "a role", &n)) < 0)
+		if ((ret = section_entry(l, &sec, k, v, &n)) < 0)
 			return ret;
 		if (n->type != YD_SCALAR ||
 		    (strcmp(n->value, "host") && strcmp(n->value, "peer")))
@@ -261,25 +260,22 @@ static int load_roles(struct loader *l, const struct yd_node *map)
 static int load_params(struct loader *l, const struct yd_node *map)
 {
 	static const char *const keys[] = { "default", "description", NULL };
+	static const struct section sec = {
+		"'params'", "params", "a param name", "a param", "default", keys
+	};
 	struct fwgen_topology *t = l->t;
 	size_t i, j;
 	int ret;
 
-	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'params'")) < 0 ||
-	    (ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES, "params")) < 0)
-		return ret;
-	t->params = calloc(yd_map_size(map) + 1, sizeof(*t->params));
+	t->params = section_open(l, map, &sec, 1, sizeof(*t->params), &ret);
 	if (!t->params)
-		return ctx_nomem(l->ctx);
+		return ret;
 	for (i = 0; i < yd_map_size(map); i++) {
 		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
 		struct param *p = &t->params[t->nparams];
 		const struct yd_node *d;
 
-		if ((ret = want_name(l, k, "a param name")) < 0 ||
-		    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, "a param")) < 0 ||
-		    (ret = yd_check_keys(l->ctx, l->doc, v, "a param", keys)) < 0 ||
-		    (ret = yd_require(l->ctx, l->doc, v, "default", "a param", &d)) < 0)
+		if ((ret = section_entry(l, &sec, k, v, &d)) < 0)
 			return ret;
 		p->name = strdup(k->value);
 		t->nparams++;
@@ -359,25 +355,23 @@ static int load_options(struct loader *l, const struct yd_node *map)
 	static const char *const keys[] = {
 		"default", "description", "implied_by", NULL
 	};
+	static const struct section sec = {
+		"'options'", "options", "an option name", "an option", "default",
+		keys
+	};
 	struct fwgen_topology *t = l->t;
 	size_t i;
 	int ret;
 
-	if ((ret = yd_want(l->ctx, l->doc, map, YD_MAP, "'options'")) < 0 ||
-	    (ret = want_at_most(l, map, yd_map_size(map), CAT_MAX_NAMES, "options")) < 0)
-		return ret;
-	t->options = calloc(yd_map_size(map) + 1, sizeof(*t->options));
+	t->options = section_open(l, map, &sec, 1, sizeof(*t->options), &ret);
 	if (!t->options)
-		return ctx_nomem(l->ctx);
+		return ret;
 	for (i = 0; i < yd_map_size(map); i++) {
 		const struct yd_node *k = map->items[2 * i], *v = map->items[2 * i + 1];
 		struct option *o = &t->options[t->noptions];
 		const struct yd_node *d;
 
-		if ((ret = want_name(l, k, "an option name")) < 0 ||
-		    (ret = yd_want(l->ctx, l->doc, v, YD_MAP, "an option")) < 0 ||
-		    (ret = yd_check_keys(l->ctx, l->doc, v, "an option", keys)) < 0 ||
-		    (ret = yd_require(l->ctx, l->doc, v, "default", "an option", &d)) < 0)
+		if ((ret = section_entry(l, &sec, k, v, &d)) < 0)
 			return ret;
 		o->name = strdup(k->value);
 		t->noptions++;
@@ -762,62 +756,6 @@ static int load_topology(struct loader *l)
 	return load_flows(l, n);
 }
 
-void topology_free(struct fwgen_topology *t)
-{
-	size_t i, j;
-
-	if (!t)
-		return;
-	for (i = 0; i < t->ndocs; i++) {
-		for (j = 0; j < t->docs[i].ntables; j++) {
-			free(t->docs[i].tables[j].name);
-			free(t->docs[i].tables[j].title);
-		}
-		free(t->docs[i].tables);
-		free(t->docs[i].name);
-		free(t->docs[i].file);
-		free(t->docs[i].title);
-	}
-	free(t->docs);
-	for (i = 0; i < t->nroles; i++) {
-		free(t->roles[i].name);
-		free(t->roles[i].description);
-		free(t->roles[i].no_inbound);
-	}
-	free(t->roles);
-	for (i = 0; i < t->nparams; i++) {
-		free(t->params[i].name);
-		free(t->params[i].defaults);
-		free(t->params[i].description);
-	}
-	free(t->params);
-	for (i = 0; i < t->noptions; i++) {
-		free(t->options[i].name);
-		free(t->options[i].description);
-		free(t->options[i].implied_by);
-	}
-	free(t->options);
-	for (i = 0; i < t->nflows; i++) {
-		struct flow *f = &t->flows[i];
-
-		free(f->id);
-		free(f->from);
-		free(f->to);
-		free(f->ports);
-		free(f->description);
-		strv_free(f->sources, f->nsources);
-		free(f->when);
-		free(f->helper);
-		free(f->note);
-	}
-	free(t->flows);
-	free(t->name);
-	free(t->product);
-	free(t->summary);
-	free(t->file);
-	free(t);
-}
-
 FWGEN_EXPORT void fwgen_catalog_free(struct fwgen_catalog *cat)
 {
 	size_t i;
@@ -856,10 +794,10 @@ static int add_topology(struct fwgen_ctx *ctx, struct fwgen_catalog *cat,
 	return 0;
 }
 
-/* Builds a topology from a parsed document and adds it to *cat. */
-static int load_doc(struct fwgen_ctx *ctx, struct yd_doc *doc,
-		    struct fwgen_catalog **cat)
+/* A yd_loader: adds the document's topology to *arg, a catalog made if NULL. */
+static int load_doc(struct fwgen_ctx *ctx, struct yd_doc *doc, void *arg)
 {
+	struct fwgen_catalog **cat = arg;
 	struct loader l = { .ctx = ctx, .doc = doc };
 	bool created = false;
 	int ret;
@@ -902,34 +840,18 @@ FWGEN_EXPORT int fwgen_catalog_load_file(struct fwgen_ctx *ctx,
 					 const char *path,
 					 struct fwgen_catalog **cat)
 {
-	struct yd_doc *doc;
-	int ret;
-
 	ARG_CTX(ctx);
 	ARG_CHECK(ctx, path);
 	ARG_CHECK(ctx, cat);
 
 	/* Catalogs are small and hand-written: libyaml alone reads them. */
-	ret = yd_load_file(ctx, path, YD_PARSE_LIBYAML, &doc);
-	if (ret < 0)
-		return ret;
-	ret = load_doc(ctx, doc, cat);
-	yd_free(doc);
-	return ret;
+	return yd_read_file(ctx, path, YD_PARSE_LIBYAML, load_doc, cat);
 }
 
 int catalog_parse_buf(struct fwgen_ctx *ctx, const char *name,
 		      const char *buf, size_t len, struct fwgen_catalog **cat)
 {
-	struct yd_doc *doc;
-	int ret;
-
-	ret = yd_load_buf_with(ctx, name, buf, len, YD_PARSE_LIBYAML, &doc);
-	if (ret < 0)
-		return ret;
-	ret = load_doc(ctx, doc, cat);
-	yd_free(doc);
-	return ret;
+	return yd_read_buf(ctx, name, buf, len, YD_PARSE_LIBYAML, load_doc, cat);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -990,101 +912,4 @@ out:
 	strv_free(names, n);
 	fwgen_catalog_free(cat);
 	return ret;
-}
-
-FWGEN_EXPORT size_t fwgen_catalog_topology_count(const struct fwgen_catalog *cat)
-{
-	ARG_CHECK_RET(cat, 0);
-
-	return cat->ntopos;
-}
-
-FWGEN_EXPORT const struct fwgen_topology *
-fwgen_catalog_topology_at(const struct fwgen_catalog *cat, size_t i)
-{
-	ARG_CHECK_RET(cat, NULL);
-
-	return i < cat->ntopos ? cat->topos[i] : NULL;
-}
-
-FWGEN_EXPORT const struct fwgen_topology *
-fwgen_catalog_topology(struct fwgen_ctx *ctx, const struct fwgen_catalog *cat,
-		       const char *name)
-{
-	size_t i;
-
-	ARG_CHECK_RET(ctx, NULL);
-	ctx_ok(ctx);
-	if (!cat || !name) {
-		ctx_bad_arg(ctx, __func__, cat ? "name" : "cat");
-		return NULL;
-	}
-	for (i = 0; i < cat->ntopos; i++) {
-		if (strcmp(cat->topos[i]->name, name) == 0)
-			return cat->topos[i];
-	}
-	ctx_err(ctx, -ENOENT, "unknown topology '%s'",
-		name);
-	return NULL;
-}
-
-FWGEN_EXPORT const char *fwgen_topology_name(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, NULL);
-
-	return t->name;
-}
-
-FWGEN_EXPORT const char *fwgen_topology_product(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, NULL);
-
-	return t->product;
-}
-
-FWGEN_EXPORT const char *fwgen_topology_summary(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, NULL);
-
-	return t->summary;
-}
-
-FWGEN_EXPORT size_t fwgen_topology_role_count(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, 0);
-
-	return t->nroles;
-}
-
-FWGEN_EXPORT const char *fwgen_topology_role_name(const struct fwgen_topology *t,
-						  size_t i, bool *is_host)
-{
-	ARG_CHECK_RET(t, NULL);
-
-	if (i >= t->nroles)
-		return NULL;
-	if (is_host)
-		*is_host = t->roles[i].host;
-	return t->roles[i].name;
-}
-
-FWGEN_EXPORT size_t fwgen_topology_flow_count(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, 0);
-
-	return t->nflows;
-}
-
-FWGEN_EXPORT size_t fwgen_topology_param_count(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, 0);
-
-	return t->nparams;
-}
-
-FWGEN_EXPORT size_t fwgen_topology_option_count(const struct fwgen_topology *t)
-{
-	ARG_CHECK_RET(t, 0);
-
-	return t->noptions;
 }

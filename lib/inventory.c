@@ -883,9 +883,10 @@ static int load_inventory(struct inv_loader *l)
 	return 0;
 }
 
-static int finish(struct fwgen_ctx *ctx, struct yd_doc *doc,
-		  struct fwgen_inventory **out)
+/* A yd_loader: a new inventory of the document into *arg. */
+static int finish(struct fwgen_ctx *ctx, struct yd_doc *doc, void *arg)
 {
+	struct fwgen_inventory **out = arg;
 	struct inv_loader l = { .ctx = ctx, .doc = doc };
 	size_t i;
 	int ret;
@@ -921,37 +922,21 @@ err:
 FWGEN_EXPORT int fwgen_inventory_load(struct fwgen_ctx *ctx, const char *path,
 				      struct fwgen_inventory **out)
 {
-	struct yd_doc *doc;
-	int ret;
-
 	ARG_CTX(ctx);
 	ARG_CHECK(ctx, path);
 	ARG_CHECK(ctx, out);
 
-	ret = yd_load_file(ctx, path, YD_PARSE_BY_SIZE, &doc);
-	if (ret < 0)
-		return ret;
-	ret = finish(ctx, doc, out);
-	yd_free(doc);
-	return ret;
+	return yd_read_file(ctx, path, YD_PARSE_BY_SIZE, finish, out);
 }
 
 FWGEN_EXPORT int fwgen_inventory_parse(struct fwgen_ctx *ctx, const char *name,
 				       const char *text, size_t len,
 				       struct fwgen_inventory **out)
 {
-	struct yd_doc *doc;
-	int ret;
-
 	ARG_CTX(ctx);
 	ARG_CHECK(ctx, name);
 	ARG_CHECK(ctx, text);
 	ARG_CHECK(ctx, out);
 
-	ret = yd_load_buf_with(ctx, name, text, len, YD_PARSE_BY_SIZE, &doc);
-	if (ret < 0)
-		return ret;
-	ret = finish(ctx, doc, out);
-	yd_free(doc);
-	return ret;
+	return yd_read_buf(ctx, name, text, len, YD_PARSE_BY_SIZE, finish, out);
 }

@@ -68,7 +68,7 @@ int canon_rule_key(const struct canon_env *env, const struct nftnl_rule *r,
 		   char **out);
 
 /*
- * Writes the rule as nft would list it ("tcp dport 22 accept comment
+ * (nft-text.c) Writes the rule as nft would list it ("tcp dport 22 accept comment
  * \"...\""), decoding the expressions fwgen and hand-written rules commonly
  * use; an expression it does not know is written as libnftnl dumps it.
  * Never fails on odd input; returns -EIO only when writing fails.

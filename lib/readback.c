@@ -69,97 +69,143 @@ static bool ours(const struct rb *rb, const char *table)
 	return table && strcmp(table, rb->table) == 0;
 }
 
-static int chain_cb(const struct nlmsghdr *nlh, void *data)
+/*
+ * Chains, rules and sets are dumped and kept alike: one dump per kind,
+ * filtered to our table, each object parsed and appended to its array of
+ * struct nft_objs. The functions below give each kind's libnftnl calls one
+ * type-correct shape.
+ */
+struct dump_ops {
+	uint16_t msg;			/* NFT_MSG_GET... */
+	void *(*alloc)(void);
+	void (*free)(void *obj);
+	void (*set_table)(void *obj, const char *table);
+	const char *(*table)(void *obj);
+	void (*build)(struct nlmsghdr *nlh, void *obj);
+	int (*parse)(const struct nlmsghdr *nlh, void *obj);
+	/* Keeps obj (or frees it, if the kind keeps only some); -ENOMEM. */
+	int (*push)(struct rb *rb, void *obj);
+};
+
+#define DUMP_CALLS(kind, KIND)						\
+static void *kind##_alloc(void) { return nftnl_##kind##_alloc(); }	\
+static void kind##_free(void *o) { nftnl_##kind##_free(o); }		\
+static void kind##_set_table(void *o, const char *t)			\
+{									\
+	nftnl_##kind##_set_str(o, NFTNL_##KIND##_TABLE, t);		\
+}									\
+static const char *kind##_table(void *o)				\
+{									\
+	return nftnl_##kind##_get_str(o, NFTNL_##KIND##_TABLE);		\
+}									\
+static void kind##_build(struct nlmsghdr *nlh, void *o)		\
+{									\
+	nftnl_##kind##_nlmsg_build_payload(nlh, o);			\
+}									\
+static int kind##_parse(const struct nlmsghdr *nlh, void *o)		\
+{									\
+	return nftnl_##kind##_nlmsg_parse(nlh, o);			\
+}
+
+#define DUMP_OPS(kind, KIND)						\
+DUMP_CALLS(kind, KIND)							\
+static int kind##_push(struct rb *rb, void *o)				\
+{									\
+	struct nft_objs *objs = rb->objs;				\
+									\
+	if (array_push(&objs->kind##s, &objs->n##kind##s,		\
+		       &rb->cap_##kind##s, sizeof(objs->kind##s[0])) < 0)	\
+		return -ENOMEM;						\
+	objs->kind##s[objs->n##kind##s - 1] = o;			\
+	return 0;							\
+}									\
+static const struct dump_ops kind##_ops = {				\
+	NFT_MSG_GET##KIND, kind##_alloc, kind##_free, kind##_set_table,	\
+	kind##_table, kind##_build, kind##_parse, kind##_push,		\
+}
+
+DUMP_OPS(chain, CHAIN);
+DUMP_OPS(rule, RULE);
+DUMP_OPS(set, SET);
+DUMP_CALLS(obj, OBJ)
+
+/*
+ * Stateful objects: the ct helpers fwgen itself makes are kept, so that a
+ * table read before an apply can be sent back whole; any other kind is
+ * freed and only counted (see other_cb()).
+ */
+static int obj_push(struct rb *rb, void *o)
 {
-	struct rb *rb = data;
-	struct nft_objs *o = rb->objs;
-	struct nftnl_chain *c;
+	struct nft_objs *objs = rb->objs;
+
+	if (nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) != NFT_OBJECT_CT_HELPER) {
+		nftnl_obj_free(o);
+		rb->others++;
+		return 0;
+	}
+	if (array_push(&objs->objs, &objs->nobjs, &rb->cap_objs,
+		       sizeof(objs->objs[0])) < 0)
+		return -ENOMEM;
+	objs->objs[objs->nobjs - 1] = o;
+	return 0;
+}
+
+static const struct dump_ops obj_ops = {
+	NFT_MSG_GETOBJ, obj_alloc, obj_free, obj_set_table, obj_table,
+	obj_build, obj_parse, obj_push,
+};
+
+struct dump_arg {
+	struct rb *rb;
+	const struct dump_ops *ops;
+};
+
+static int dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct dump_arg *d = data;
+	const struct dump_ops *ops = d->ops;
+	struct rb *rb = d->rb;
+	int err = -ENOMEM;
+	void *obj;
 
 	if (nlread_same_gen(&rb->nr, nlh) < 0)
 		return MNL_CB_ERROR;
-	c = nftnl_chain_alloc();
-	if (!c)
-		goto nomem;
-	if (nftnl_chain_nlmsg_parse(nlh, c) < 0) {
-		nftnl_chain_free(c);
-		rb->nr.err = -EIO;
-		return MNL_CB_ERROR;
+	obj = ops->alloc();
+	if (!obj)
+		goto err;
+	if (ops->parse(nlh, obj) < 0) {
+		err = -EIO;
+		goto err_free;
 	}
-	if (!ours(rb, nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE))) {
-		nftnl_chain_free(c);
+	if (!ours(rb, ops->table(obj))) {
+		ops->free(obj);
 		return MNL_CB_OK;
 	}
-	if (array_push(&o->chains, &o->nchains, &rb->cap_chains, sizeof(c)) < 0) {
-		nftnl_chain_free(c);
-		goto nomem;
-	}
-	o->chains[o->nchains - 1] = c;
+	if (ops->push(rb, obj) < 0)
+		goto err_free;
 	return MNL_CB_OK;
-nomem:
-	rb->nr.err = -ENOMEM;
+err_free:
+	ops->free(obj);
+err:
+	rb->nr.err = err;
 	return MNL_CB_ERROR;
 }
 
-static int rule_cb(const struct nlmsghdr *nlh, void *data)
+/* Dumps one kind, filtered by family and table name in the kernel. */
+static int dump_kind(struct rb *rb, const struct dump_ops *ops)
 {
-	struct rb *rb = data;
-	struct nft_objs *o = rb->objs;
-	struct nftnl_rule *r;
+	struct dump_arg d = { rb, ops };
+	struct nlmsghdr *nlh;
+	void *filter;
 
-	if (nlread_same_gen(&rb->nr, nlh) < 0)
-		return MNL_CB_ERROR;
-	r = nftnl_rule_alloc();
-	if (!r)
-		goto nomem;
-	if (nftnl_rule_nlmsg_parse(nlh, r) < 0) {
-		nftnl_rule_free(r);
-		rb->nr.err = -EIO;
-		return MNL_CB_ERROR;
-	}
-	if (!ours(rb, nftnl_rule_get_str(r, NFTNL_RULE_TABLE))) {
-		nftnl_rule_free(r);
-		return MNL_CB_OK;
-	}
-	if (array_push(&o->rules, &o->nrules, &rb->cap_rules, sizeof(r)) < 0) {
-		nftnl_rule_free(r);
-		goto nomem;
-	}
-	o->rules[o->nrules - 1] = r;
-	return MNL_CB_OK;
-nomem:
-	rb->nr.err = -ENOMEM;
-	return MNL_CB_ERROR;
-}
-
-static int set_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct rb *rb = data;
-	struct nft_objs *o = rb->objs;
-	struct nftnl_set *s;
-
-	if (nlread_same_gen(&rb->nr, nlh) < 0)
-		return MNL_CB_ERROR;
-	s = nftnl_set_alloc();
-	if (!s)
-		goto nomem;
-	if (nftnl_set_nlmsg_parse(nlh, s) < 0) {
-		nftnl_set_free(s);
-		rb->nr.err = -EIO;
-		return MNL_CB_ERROR;
-	}
-	if (!ours(rb, nftnl_set_get_str(s, NFTNL_SET_TABLE))) {
-		nftnl_set_free(s);
-		return MNL_CB_OK;
-	}
-	if (array_push(&o->sets, &o->nsets, &rb->cap_sets, sizeof(s)) < 0) {
-		nftnl_set_free(s);
-		goto nomem;
-	}
-	o->sets[o->nsets - 1] = s;
-	return MNL_CB_OK;
-nomem:
-	rb->nr.err = -ENOMEM;
-	return MNL_CB_ERROR;
+	filter = ops->alloc();
+	if (!filter)
+		return -ENOMEM;
+	ops->set_table(filter, rb->table);
+	nlh = nlread_msg(&rb->nr, ops->msg, NFPROTO_INET, NLM_F_DUMP);
+	ops->build(nlh, filter);
+	ops->free(filter);
+	return nlread_talk(&rb->nr, nlh, dump_cb, &d);
 }
 
 struct elem_arg {
@@ -210,63 +256,21 @@ static int other_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/*
- * Stateful objects: the ct helpers fwgen itself makes are kept, so that a
- * table read before an apply can be sent back whole; any other kind is
- * only counted, as above.
- */
-static int obj_cb(const struct nlmsghdr *nlh, void *data)
-{
-	struct rb *rb = data;
-	struct nft_objs *o = rb->objs;
-	struct nftnl_obj *obj;
-
-	if (nlread_same_gen(&rb->nr, nlh) < 0)
-		return MNL_CB_ERROR;
-	obj = nftnl_obj_alloc();
-	if (!obj) {
-		rb->nr.err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	if (nftnl_obj_nlmsg_parse(nlh, obj) < 0) {
-		nftnl_obj_free(obj);
-		rb->nr.err = -EIO;
-		return MNL_CB_ERROR;
-	}
-	if (!ours(rb, nftnl_obj_get_str(obj, NFTNL_OBJ_TABLE))) {
-		nftnl_obj_free(obj);
-		return MNL_CB_OK;
-	}
-	if (nftnl_obj_get_u32(obj, NFTNL_OBJ_TYPE) != NFT_OBJECT_CT_HELPER) {
-		nftnl_obj_free(obj);
-		rb->others++;
-		return MNL_CB_OK;
-	}
-	if (array_push(&o->objs, &o->nobjs, &rb->cap_objs, sizeof(obj)) < 0) {
-		nftnl_obj_free(obj);
-		rb->nr.err = -ENOMEM;
-		return MNL_CB_ERROR;
-	}
-	o->objs[o->nobjs - 1] = obj;
-	return MNL_CB_OK;
-}
-
 /* A dump of type, filtered by the table (NFTA_OBJ_TABLE, NFTA_FLOWTABLE_TABLE). */
 static int rb_count_others(struct rb *rb, uint16_t type)
 {
 	struct nlmsghdr *nlh = nlread_msg(&rb->nr, type, NFPROTO_INET, NLM_F_DUMP);
+	struct dump_arg objs = { rb, &obj_ops };
 
 	mnl_attr_put_strz(nlh, NFTA_OBJ_TABLE, rb->table);
-	return nlread_talk(&rb->nr, nlh,
-			   type == NFT_MSG_GETOBJ ? obj_cb : other_cb, rb);
+	if (type == NFT_MSG_GETOBJ)
+		return nlread_talk(&rb->nr, nlh, dump_cb, &objs);
+	return nlread_talk(&rb->nr, nlh, other_cb, rb);
 }
 
 /* One attempt at a consistent snapshot of the table. */
 static int rb_read(struct rb *rb)
 {
-	struct nftnl_chain *c = NULL;
-	struct nftnl_rule *r = NULL;
-	struct nftnl_set *s = NULL;
 	struct nlmsghdr *nlh;
 	size_t i;
 	int ret;
@@ -287,38 +291,9 @@ static int rb_read(struct rb *rb)
 	if (ret < 0)
 		return ret;
 
-	/* Dumps filtered by family and table name in the kernel. */
-	c = nftnl_chain_alloc();
-	if (!c)
-		return -ENOMEM;
-	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, rb->table);
-	nlh = nlread_msg(&rb->nr, NFT_MSG_GETCHAIN, NFPROTO_INET, NLM_F_DUMP);
-	nftnl_chain_nlmsg_build_payload(nlh, c);
-	nftnl_chain_free(c);
-	ret = nlread_talk(&rb->nr, nlh, chain_cb, rb);
-	if (ret < 0)
-		return ret;
-
-	r = nftnl_rule_alloc();
-	if (!r)
-		return -ENOMEM;
-	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, rb->table);
-	nlh = nlread_msg(&rb->nr, NFT_MSG_GETRULE, NFPROTO_INET, NLM_F_DUMP);
-	nftnl_rule_nlmsg_build_payload(nlh, r);
-	nftnl_rule_free(r);
-	ret = nlread_talk(&rb->nr, nlh, rule_cb, rb);
-	if (ret < 0)
-		return ret;
-
-	s = nftnl_set_alloc();
-	if (!s)
-		return -ENOMEM;
-	nftnl_set_set_str(s, NFTNL_SET_TABLE, rb->table);
-	nlh = nlread_msg(&rb->nr, NFT_MSG_GETSET, NFPROTO_INET, NLM_F_DUMP);
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	nftnl_set_free(s);
-	ret = nlread_talk(&rb->nr, nlh, set_cb, rb);
-	if (ret < 0)
+	if ((ret = dump_kind(rb, &chain_ops)) < 0 ||
+	    (ret = dump_kind(rb, &rule_ops)) < 0 ||
+	    (ret = dump_kind(rb, &set_ops)) < 0)
 		return ret;
 
 	/* Elements set by set: the kernel dumps them per set only. */

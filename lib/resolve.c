@@ -6,8 +6,6 @@
  * however many flows or addresses there are.
  */
 #include <errno.h>
-#include <netinet/icmp6.h>
-#include <netinet/ip_icmp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,42 +14,10 @@
 #include "model.h"
 #include "policy.h"
 #include "policy_build.h"
+#include "resolve.h"
 #include "util.h"
 
 #define COMMENT_MAX 128		/* nft refuses longer rule comments */
-#define SSH_PORT 22
-
-/* One flow as it reaches this host from (or leaves it to) one peer role. */
-struct item {
-	size_t flow;
-	size_t peer;		/* role index */
-	bool inbound;
-	unsigned int protos;
-	struct port_range *ports;	/* params substituted */
-	size_t nports;
-};
-
-struct resolver {
-	struct fwgen_ctx *ctx;
-	const struct fwgen_topology *t;
-	const struct fwgen_inventory *inv;
-	unsigned int flags;
-	bool *held;		/* by role index */
-	bool *options;		/* by option index */
-	struct item *items;
-	size_t nitems;
-	size_t capitems;
-	struct fwgen_policy *pol;
-	int *set_v4;		/* by role index: set index or -1 */
-	int *set_v6;
-	bool *seen_in;		/* by role index: item made for the current flow */
-	bool *seen_out;
-};
-
-static int nomem(struct resolver *r)
-{
-	return ctx_nomem(r->ctx);
-}
 
 static const struct src_loc *inv_loc(const struct src_loc *loc)
 {
@@ -213,7 +179,7 @@ static int flow_ports(struct resolver *r, const struct flow *f,
 		for (j = 0; j < cnt; j++) {
 			if (array_push(out, n, &cap, sizeof(**out)) < 0) {
 				free(*out);
-				return nomem(r);
+				return resolver_nomem(r);
 			}
 			(*out)[*n - 1] = src[j];
 		}
@@ -254,7 +220,7 @@ static int add_item(struct resolver *r, size_t flow, size_t peer,
 		return 0;
 	seen[peer] = true;
 	if (array_push(&r->items, &r->nitems, &r->capitems, sizeof(*r->items)) < 0)
-		return nomem(r);
+		return resolver_nomem(r);
 	it = &r->items[r->nitems - 1];
 	it->flow = flow;
 	it->peer = peer;
@@ -266,7 +232,7 @@ static int add_item(struct resolver *r, size_t flow, size_t peer,
 	it->ports = malloc(n * sizeof(*ports));
 	if (!it->ports) {
 		r->nitems--;
-		return nomem(r);
+		return resolver_nomem(r);
 	}
 	memcpy(it->ports, ports, n * sizeof(*ports));
 	return 0;
@@ -343,7 +309,7 @@ static int make_sets(struct resolver *r, const bool *used)
 		if (policy_add_note(pol, ir ?
 			strdupf("peer role '%s' is bound to any address", t->roles[i].name) :
 			strdupf("peer role '%s' is not bound in the inventory: any address", t->roles[i].name)) < 0)
-			return nomem(r);
+			return resolver_nomem(r);
 	}
 	for (i = 0; i < t->nroles; i++) {
 		const struct inv_role *ir = inventory_role(r->inv, t->roles[i].name);
@@ -355,18 +321,18 @@ static int make_sets(struct resolver *r, const bool *used)
 			struct pol_set *s;
 
 			if (array_push(&pol->sets, &pol->nsets, &cap, sizeof(*pol->sets)) < 0)
-				return nomem(r);
+				return resolver_nomem(r);
 			s = &pol->sets[pol->nsets - 1];
 			s->family = fam;
 			s->role = strdup(t->roles[i].name);
 			if (!s->role || asprintf(&s->name, "%s_v%d", t->roles[i].name, fam) < 0) {
 				s->name = NULL;
-				return nomem(r);
+				return resolver_nomem(r);
 			}
 			if (src->n) {
 				s->elems = malloc(src->n * sizeof(*s->elems));
 				if (!s->elems)
-					return nomem(r);
+					return resolver_nomem(r);
 				memcpy(s->elems, src->v, src->n * sizeof(*s->elems));
 				s->nelems = src->n;
 			}
@@ -414,13 +380,13 @@ static int add_item_rules(struct resolver *r, size_t chain,
 	size_t k, nrules = sets[0] < 0 ? 1 : 2;
 
 	if (!comment)
-		return nomem(r);
+		return resolver_nomem(r);
 	for (k = 0; k < nrules; k++) {
 		struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain], comment);
 
 		if (!rule || !(rule->flow_id = strdup(f->id))) {
 			free(comment);
-			return nomem(r);
+			return resolver_nomem(r);
 		}
 		if (sets[0] >= 0) {
 			rule->family = k == 0 ? 4 : 6;
@@ -564,7 +530,7 @@ static int make_segments(struct resolver *r, bool inbound, uint8_t l4,
 	}
 	goto out;
 nomem:
-	ret = nomem(r);
+	ret = resolver_nomem(r);
 out:
 	free(edges);
 	free(depth);
@@ -573,7 +539,7 @@ out:
 }
 
 /* Service chains of one direction and the verdict map rule that reaches them. */
-static int add_dispatch(struct resolver *r, size_t base, bool inbound)
+int resolve_add_dispatch(struct resolver *r, size_t base, bool inbound)
 {
 	static const uint8_t protos[] = { POL_L4_TCP, POL_L4_UDP };
 	struct segment *segs = NULL;
@@ -623,246 +589,13 @@ static int add_dispatch(struct resolver *r, size_t base, bool inbound)
 	vmap = NULL;
 	goto out;
 nomem:
-	ret = nomem(r);
+	ret = resolver_nomem(r);
 out:
 	for (i = 0; i < nsegs; i++)
 		free(segs[i].items);
 	free(segs);
 	free(vmap);
 	return ret;
-}
-
-static int add_ct_rules(struct resolver *r, size_t chain, bool input)
-{
-	struct pol_rule *rule;
-
-	rule = policy_add_rule(&r->pol->chains[chain], "baseline: drop invalid packets");
-	if (!rule)
-		return nomem(r);
-	rule->ct_states = POL_CT_INVALID;
-	rule->verdict = POL_VERDICT_DROP;
-	rule = policy_add_rule(&r->pol->chains[chain],
-			       "baseline: packets of allowed connections");
-	if (!rule)
-		return nomem(r);
-	rule->ct_states = POL_CT_ESTABLISHED | POL_CT_RELATED;
-	rule->verdict = POL_VERDICT_ACCEPT;
-	rule = policy_add_rule(&r->pol->chains[chain], "baseline: loopback");
-	if (!rule)
-		return nomem(r);
-	rule->iface = input ? POL_IFACE_IIF_LO : POL_IFACE_OIF_LO;
-	rule->verdict = POL_VERDICT_ACCEPT;
-	return 0;
-}
-
-static int add_icmp_rule(struct resolver *r, size_t chain, int family,
-			 const uint8_t *types, size_t n, bool limited,
-			 const char *comment)
-{
-	struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain], comment);
-
-	if (!rule || rule_set_icmp(rule, family, types, n) < 0)
-		return nomem(r);
-	if (limited) {
-		rule->has_limit = true;
-		rule->limit_rate = 10;
-		rule->limit_unit = POL_PER_SECOND;
-		rule->limit_burst = 20;
-	}
-	rule->verdict = POL_VERDICT_ACCEPT;
-	return 0;
-}
-
-static int add_log_rule(struct resolver *r, size_t chain, const char *prefix)
-{
-	struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain],
-						"baseline: log what is dropped, rate-limited");
-
-	if (!rule || !(rule->log_prefix = strdup(prefix)))
-		return nomem(r);
-	rule->has_limit = true;
-	rule->limit_rate = 6;
-	rule->limit_unit = POL_PER_MINUTE;
-	rule->limit_burst = 10;
-	return 0;
-}
-
-/*
- * What reaches the end of a base chain is refused (enforce) or would be
- * (audit): one rule per family and transport protocol adds the peer,
- * protocol and port to that family's refused set, where the kernel counts
- * it. Only TCP and UDP: their ports name a service, other protocols would
- * fill the set with whatever bytes sit where a port would be.
- */
-static int add_refused(struct resolver *r, size_t chain, bool out)
-{
-	static const uint8_t protos[] = { POL_L4_TCP, POL_L4_UDP };
-	struct fwgen_policy *pol = r->pol;
-	size_t f, p;
-
-	for (f = 0; f < 2; f++) {
-		int family = f == 0 ? 4 : 6;
-		struct pol_refused *rs;
-		char name[32];
-		void *v;
-
-		v = realloc(pol->refused, (pol->nrefused + 1) * sizeof(*pol->refused));
-		if (!v)
-			return nomem(r);
-		pol->refused = v;
-		rs = &pol->refused[pol->nrefused];
-		snprintf(name, sizeof(name), "refused_%s_v%d", out ? "out" : "in",
-			 family);
-		rs->name = strdup(name);
-		if (!rs->name)
-			return nomem(r);
-		rs->family = family;
-		rs->out = out;
-		pol->nrefused++;
-		for (p = 0; p < ARRAY_SIZE(protos); p++) {
-			struct pol_rule *rule = policy_add_rule(&pol->chains[chain],
-				"baseline: count what is refused, per peer and port");
-
-			if (!rule)
-				return nomem(r);
-			rule->family = family;
-			rule->l4proto = protos[p];
-			rule->refused = pol->nrefused;
-		}
-	}
-	return 0;
-}
-
-static int add_admin_ssh(struct resolver *r, size_t chain, size_t admin)
-{
-	static const struct port_range ssh = { SSH_PORT, SSH_PORT };
-	int sets[2] = { r->set_v4[admin], r->set_v6[admin] };
-	size_t k, n = sets[0] < 0 ? 1 : 2;
-
-	for (k = 0; k < n; k++) {
-		struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain],
-							"baseline: management SSH from admin");
-
-		if (!rule || rule_set_dports(rule, POL_L4_TCP, &ssh, 1) < 0)
-			return nomem(r);
-		if (sets[0] >= 0) {
-			rule->family = k == 0 ? 4 : 6;
-			rule->saddr_set = sets[k];
-		}
-		rule->verdict = POL_VERDICT_ACCEPT;
-	}
-	return 0;
-}
-
-/* MLDv2 listener report (RFC 3810): <netinet/icmp6.h> has no name for it. */
-#define ICMP6_MLD2_REPORT 143
-
-static int add_input(struct resolver *r, size_t admin)
-{
-	/* What networks need: errors, path MTU, neighbour discovery, MLD. */
-	static const uint8_t icmp4[] = {
-		ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,
-	};
-	static const uint8_t icmp6[] = {
-		ICMP6_DST_UNREACH, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED,
-		ICMP6_PARAM_PROB, MLD_LISTENER_QUERY, ND_ROUTER_ADVERT,
-		ND_NEIGHBOR_SOLICIT, ND_NEIGHBOR_ADVERT,
-	};
-	static const uint8_t echo4[] = { ICMP_ECHO };
-	static const uint8_t echo6[] = { ICMP6_ECHO_REQUEST };
-	size_t chain;
-	int ret;
-
-	if (policy_add_chain(r->pol, "input", POL_HOOK_INPUT, POL_CHAIN_FILTER,
-			     0, !r->pol->audit, &chain) < 0)
-		return nomem(r);
-	if ((ret = add_ct_rules(r, chain, true)) < 0 ||
-	    (ret = add_icmp_rule(r, chain, 4, icmp4, ARRAY_SIZE(icmp4), false,
-				 "baseline: ICMP errors networks need")) < 0 ||
-	    (ret = add_icmp_rule(r, chain, 4, echo4, 1, true,
-				 "baseline: ping, rate-limited")) < 0 ||
-	    (ret = add_icmp_rule(r, chain, 6, icmp6, ARRAY_SIZE(icmp6), false,
-				 "baseline: ICMPv6 errors, neighbour discovery, MLD")) < 0 ||
-	    (ret = add_icmp_rule(r, chain, 6, echo6, 1, true,
-				 "baseline: ping, rate-limited")) < 0)
-		return ret;
-	if (r->inv == NULL || r->inv->admin_ssh) {
-		ret = add_admin_ssh(r, chain, admin);
-		if (ret < 0)
-			return ret;
-	}
-	ret = add_dispatch(r, chain, true);
-	if (ret < 0 || (ret = add_refused(r, chain, false)) < 0)
-		return ret;
-	return add_log_rule(r, chain, "fwgen drop in: ");
-}
-
-/* DNS and NTP to their servers: a host with filtered egress still needs them. */
-static int add_egress_services(struct resolver *r, size_t chain)
-{
-	static const struct {
-		const char *role;
-		uint8_t l4proto;
-		uint16_t port;
-		const char *comment;
-	} services[] = {
-		{ "dns-server", POL_L4_UDP, 53, "baseline: DNS to dns-server" },
-		{ "dns-server", POL_L4_TCP, 53, "baseline: DNS to dns-server" },
-		{ "time-source", POL_L4_UDP, 123, "baseline: NTP to time-source" },
-	};
-	size_t i, k, role;
-
-	for (i = 0; i < ARRAY_SIZE(services); i++) {
-		struct port_range port = { services[i].port, services[i].port };
-		int sets[2];
-
-		topology_role_index(r->t, services[i].role, &role);
-		sets[0] = r->set_v4[role];
-		sets[1] = r->set_v6[role];
-		for (k = 0; k < (sets[0] < 0 ? 1u : 2u); k++) {
-			struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain],
-								services[i].comment);
-
-			if (!rule || rule_set_dports(rule, services[i].l4proto, &port, 1) < 0)
-				return nomem(r);
-			if (sets[0] >= 0) {
-				rule->family = k == 0 ? 4 : 6;
-				rule->daddr_set = sets[k];
-			}
-			rule->verdict = POL_VERDICT_ACCEPT;
-		}
-	}
-	return 0;
-}
-
-static int add_output(struct resolver *r)
-{
-	static const uint8_t icmp4[] = {
-		ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_TIME_EXCEEDED,
-		ICMP_PARAMETERPROB,
-	};
-	static const uint8_t icmp6[] = {
-		ICMP6_DST_UNREACH, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED,
-		ICMP6_PARAM_PROB, ICMP6_ECHO_REQUEST, ND_ROUTER_SOLICIT,
-		ND_NEIGHBOR_SOLICIT, ND_NEIGHBOR_ADVERT, ICMP6_MLD2_REPORT,
-	};
-	size_t chain;
-	int ret;
-
-	if (policy_add_chain(r->pol, "output", POL_HOOK_OUTPUT, POL_CHAIN_FILTER,
-			     0, !r->pol->audit, &chain) < 0)
-		return nomem(r);
-	if ((ret = add_ct_rules(r, chain, false)) < 0 ||
-	    (ret = add_icmp_rule(r, chain, 4, icmp4, ARRAY_SIZE(icmp4), false,
-				 "baseline: ping and ICMP errors out")) < 0 ||
-	    (ret = add_icmp_rule(r, chain, 6, icmp6, ARRAY_SIZE(icmp6), false,
-				 "baseline: ICMPv6 out: ping, errors, neighbour discovery, MLD")) < 0 ||
-	    (ret = add_egress_services(r, chain)) < 0)
-		return ret;
-	ret = add_dispatch(r, chain, false);
-	if (ret < 0 || (ret = add_refused(r, chain, true)) < 0)
-		return ret;
-	return add_log_rule(r, chain, "fwgen drop out: ");
 }
 
 /*
@@ -889,11 +622,11 @@ static int add_redirects(struct resolver *r)
 			continue;
 		if (!have && policy_add_chain(r->pol, "prerouting", POL_HOOK_PREROUTING,
 					      POL_CHAIN_NAT, -100, false, &chain) < 0)
-			return nomem(r);
+			return resolver_nomem(r);
 		have = true;
 		comment = flow_comment(f);
 		if (!comment)
-			return nomem(r);
+			return resolver_nomem(r);
 		for (p = 0; p < ARRAY_SIZE(protos); p++) {
 			unsigned int bit = protos[p] == POL_L4_TCP ? PROTO_TCP : PROTO_UDP;
 
@@ -902,7 +635,7 @@ static int add_redirects(struct resolver *r)
 			if (f->helper && policy_add_helper(r->pol, f->helper, protos[p],
 							   &helper) < 0) {
 				free(comment);
-				return nomem(r);
+				return resolver_nomem(r);
 			}
 			for (k = 0; k < (sets[0] < 0 ? 1u : 2u); k++) {
 				struct pol_rule *rule = policy_add_rule(&r->pol->chains[chain],
@@ -911,7 +644,7 @@ static int add_redirects(struct resolver *r)
 				if (!rule || !(rule->flow_id = strdup(f->id)) ||
 				    rule_set_dports(rule, protos[p], it->ports, it->nports) < 0) {
 					free(comment);
-					return nomem(r);
+					return resolver_nomem(r);
 				}
 				if (sets[0] >= 0) {
 					rule->family = k == 0 ? 4 : 6;
@@ -919,7 +652,7 @@ static int add_redirects(struct resolver *r)
 				}
 				if (helper && !(rule->ct_helper = strdup(helper))) {
 					free(comment);
-					return nomem(r);
+					return resolver_nomem(r);
 				}
 				if (f->redirect) {
 					rule->verdict = POL_VERDICT_REDIRECT;
@@ -941,14 +674,14 @@ static int record_flows(struct resolver *r)
 		return 0;
 	pol->flows = calloc(r->nitems, sizeof(*pol->flows));
 	if (!pol->flows)
-		return nomem(r);
+		return resolver_nomem(r);
 	for (i = 0; i < r->nitems; i++) {
 		pol->flows[i].flow = &r->t->flows[r->items[i].flow];
 		pol->flows[i].inbound = r->items[i].inbound;
 		pol->flows[i].peer_role = strdup(r->t->roles[r->items[i].peer].name);
 		pol->nflows++;
 		if (!pol->flows[i].peer_role)
-			return nomem(r);
+			return resolver_nomem(r);
 	}
 	return 0;
 }
@@ -975,13 +708,13 @@ static int fill_header(struct resolver *r, bool egress)
 		pol->audit = r->inv && r->inv->mode == FWGEN_MODE_AUDIT;
 	pol->roles = calloc(t->nroles, sizeof(*pol->roles));
 	if (!pol->table || !pol->topology || !pol->roles)
-		return nomem(r);
+		return resolver_nomem(r);
 	for (i = 0; i < t->nroles; i++) {
 		if (!r->held[i])
 			continue;
 		pol->roles[pol->nroles] = strdup(t->roles[i].name);
 		if (!pol->roles[pol->nroles])
-			return nomem(r);
+			return resolver_nomem(r);
 		pol->nroles++;
 	}
 	qsort(pol->roles, pol->nroles, sizeof(*pol->roles), cmp_strp);
@@ -1007,7 +740,7 @@ static int resolve(struct resolver *r, const char *const *roles, size_t nroles)
 	topology_role_index(t, "admin", &admin);
 	used = calloc(t->nroles, sizeof(*used));
 	if (!used)
-		return nomem(r);
+		return resolver_nomem(r);
 	for (i = 0; i < r->nitems; i++)
 		used[r->items[i].peer] = true;
 	if (!r->inv || r->inv->admin_ssh)
@@ -1023,15 +756,15 @@ static int resolve(struct resolver *r, const char *const *roles, size_t nroles)
 	ret = make_sets(r, used);
 	free(used);
 	if (ret < 0 ||
-	    (ret = add_input(r, admin)) < 0 ||
-	    (egress && (ret = add_output(r)) < 0) ||
+	    (ret = resolve_add_input(r, admin)) < 0 ||
+	    (egress && (ret = resolve_add_output(r)) < 0) ||
 	    (ret = add_redirects(r)) < 0 ||
 	    (ret = record_flows(r)) < 0)
 		return ret;
 	/* Explain reads the options as resolved, implied ones included. */
 	r->pol->options = calloc(t->noptions + 1, sizeof(*r->pol->options));
 	if (!r->pol->options)
-		return nomem(r);
+		return resolver_nomem(r);
 	memcpy(r->pol->options, r->options, t->noptions * sizeof(*r->options));
 	r->pol->noptions = t->noptions;
 	return 0;
@@ -1094,7 +827,7 @@ FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 	r.pol = calloc(1, sizeof(*r.pol));
 	if (!r.held || !r.options || !r.set_v4 || !r.set_v6 || !r.seen_in ||
 	    !r.seen_out || !r.pol) {
-		ret = nomem(&r);
+		ret = resolver_nomem(&r);
 		goto out;
 	}
 	ret = resolve(&r, roles, nroles);

@@ -2,8 +2,9 @@
 /*
  * A small YAML tree with line/column on every node, built under hard
  * limits from libyaml's events or, for the plain block YAML inventories
- * are written in, from yaml-fast.c's; and the checked accessors the
- * loaders use.
+ * are written in, from yaml-fast.c's (yaml-doc.c); read from a file or a
+ * buffer (yaml-read.c); and the checked accessors the loaders use
+ * (yaml-value.c).
  */
 #ifndef FWGEN_YAML_DOC_H
 #define FWGEN_YAML_DOC_H
@@ -75,11 +76,29 @@ enum yd_parser {
 	YD_PARSE_LIBYAML,
 };
 
+/*
+ * A new document from a file (yaml-read.c) or a buffer named name in
+ * messages; *out is NULL on error. Free with yd_free().
+ */
 int yd_load_file(struct fwgen_ctx *ctx, const char *path,
 		 enum yd_parser parser, struct yd_doc **out);
 void yd_free(struct yd_doc *doc);
 int yd_load_buf_with(struct fwgen_ctx *ctx, const char *name, const char *buf,
 		     size_t len, enum yd_parser parser, struct yd_doc **out);
+
+/* Makes an object of a document; the document is freed after it returns. */
+typedef int (*yd_loader)(struct fwgen_ctx *ctx, struct yd_doc *doc,
+			 void *arg);
+
+/*
+ * Loads a file or a buffer, calls load on the document and frees it
+ * (yaml-read.c): the one load path of catalogs and inventories. Returns
+ * the load error or what load returned.
+ */
+int yd_read_file(struct fwgen_ctx *ctx, const char *path,
+		 enum yd_parser parser, yd_loader load, void *arg);
+int yd_read_buf(struct fwgen_ctx *ctx, const char *name, const char *buf,
+		size_t len, enum yd_parser parser, yd_loader load, void *arg);
 
 /*
  * Refuses a document in which a mapping repeats a key. Loaders call it once

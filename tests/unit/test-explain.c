@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "yaml-doc.h"
 
 #include "model.h"
 
@@ -832,6 +833,31 @@ START_TEST(test_explain_query_errors)
 }
 END_TEST
 
+/* A peer is a role only if a catalog could name it so (yd_is_name, YD_NAME_MAX). */
+START_TEST(test_explain_peer_role_name_rules_of_the_catalog)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_query *q = fwgen_query_new();
+	char name[YD_NAME_MAX + 2];
+
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_ptr_nonnull(q);
+	memset(name, 'a', YD_NAME_MAX);
+	name[YD_NAME_MAX] = '\0';
+	ck_assert_int_eq(fwgen_query_set_peer(ctx, q, name), 0);
+	name[YD_NAME_MAX] = 'a';
+	name[YD_NAME_MAX + 1] = '\0';
+	ck_assert_int_eq(fwgen_query_set_peer(ctx, q, name), -EINVAL);
+	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx),
+				     "is neither a role name nor an address"));
+	ck_assert_int_eq(fwgen_query_set_peer(ctx, q, "1db"), -EINVAL);
+	ck_assert_int_eq(fwgen_query_set_peer(ctx, q, "-db"), -EINVAL);
+	ck_assert_int_eq(fwgen_query_set_peer(ctx, q, "db_1-a"), 0);
+	fwgen_query_free(q);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("explain");
@@ -852,6 +878,7 @@ int main(void)
 	tcase_add_test(tc, test_explain_egress_open_and_filtered);
 	tcase_add_test(tc, test_explain_groups_peer_roles_of_one_flow);
 	tcase_add_test(tc, test_explain_query_errors);
+	tcase_add_test(tc, test_explain_peer_role_name_rules_of_the_catalog);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }
