@@ -337,8 +337,11 @@ static void cursor_next(struct elem_cursor *c)
 		c->step = CUR_START;
 		return;
 	case CUR_START:
-		/* A range up to the top of the space has no end element. */
-		if (!addr_all_bytes(l->v[c->i].hi, l->len, 0xff)) {
+		/*
+		 * A range up to the top of the space has no end element, nor
+		 * has any element of a hash set.
+		 */
+		if (!l->hash && !addr_all_bytes(l->v[c->i].hi, l->len, 0xff)) {
 			c->step = CUR_END;
 			return;
 		}
@@ -376,7 +379,7 @@ static struct nlattr *put_lazy_elem(struct nlmsghdr *nlh,
 
 	if (c->step == CUR_START) {
 		memcpy(key, iv->lo, l->len);
-		open = addr_all_bytes(iv->hi, l->len, 0xff);
+		open = !l->hash && addr_all_bytes(iv->hi, l->len, 0xff);
 	} else if (c->step == CUR_END) {
 		memcpy(key, iv->hi, l->len);
 		addr_increment(key, l->len);
@@ -406,8 +409,8 @@ static uint32_t lazy_total(const struct nft_lazy_elems *l)
 {
 	uint32_t n;
 
-	if (!l->n)
-		return 0;
+	if (!l->n || l->hash)
+		return (uint32_t)l->n;
 	n = (uint32_t)l->n * 2;
 	if (addr_all_bytes(l->v[l->n - 1].hi, l->len, 0xff))
 		n--;

@@ -213,7 +213,26 @@ int nft_interval_elems(struct nftnl_set *s, const uint8_t *lo,
 	return count;
 }
 
-/* A named peer set: `type ipv4_addr; flags interval` and its addresses. */
+/*
+ * The elements of a hash set of single addresses: a key each, nothing
+ * else, as nft sends them. Returns the number added, or -ENOMEM.
+ */
+int nft_hash_elems(struct nftnl_set *s, const uint8_t *lo, size_t n,
+		   size_t stride, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!elem_add(s, lo + i * stride, len))
+			return -ENOMEM;
+	return (int)n;
+}
+
+/*
+ * A named peer set: the hash part `type ipv4_addr; size N` of a role's
+ * hosts, or the interval part `type ipv4_addr; flags interval` of its
+ * prefixes (policy_split_sets()).
+ */
 static int build_named_set(struct build *b, const struct pol_set *ps)
 {
 	size_t len = addr_bytes(ps->family);
@@ -221,10 +240,12 @@ static int build_named_set(struct build *b, const struct pol_set *ps)
 	struct nftnl_set *s;
 	int ret;
 
-	s = set_new(b, ps->name, NFT_SET_INTERVAL,
+	s = set_new(b, ps->name, ps->hash ? 0 : NFT_SET_INTERVAL,
 		    ps->family == 4 ? NFT_TYPE_IPADDR : NFT_TYPE_IP6ADDR, len);
 	if (!s)
 		return -ENOMEM;
+	if (ps->hash)
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, ps->size);
 	ud = nftnl_udata_buf_alloc(NFT_USERDATA_MAXLEN);
 	if (!ud || !nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
 					NFT_BYTEORDER_BIG_ENDIAN)) {
@@ -236,7 +257,11 @@ static int build_named_set(struct build *b, const struct pol_set *ps)
 	if (b->lazy) {
 		/* Named sets come first: set index i is policy set i. */
 		b->o->lazy[b->o->nsets] = (struct nft_lazy_elems){
-			ps->elems, ps->nelems, (uint32_t)len, true };
+			ps->elems, ps->nelems, (uint32_t)len, !ps->hash, ps->hash };
+	} else if (ps->nelems && ps->hash) {
+		if (nft_hash_elems(s, ps->elems[0].lo, ps->nelems,
+				   sizeof(ps->elems[0]), len) < 0)
+			goto err;
 	} else if (ps->nelems) {
 		ret = nft_interval_elems(s, ps->elems[0].lo, ps->elems[0].hi,
 					 ps->nelems, sizeof(ps->elems[0]), len,
