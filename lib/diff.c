@@ -52,6 +52,7 @@ struct dset {
 	uint32_t key_len;
 	uint32_t key_type;	/* 0 when not given */
 	uint32_t flags;
+	uint32_t size;		/* the most elements it takes; 0 unbounded */
 };
 
 struct drule {
@@ -208,6 +209,8 @@ static int side_init(struct side *s, const struct nft_objs *objs,
 		if (nftnl_set_is_set(set, NFTNL_SET_FLAGS))
 			d->flags = nftnl_set_get_u32(set, NFTNL_SET_FLAGS) &
 				   SET_FLAGS_CMP;
+		if (nftnl_set_is_set(set, NFTNL_SET_DESC_SIZE))
+			d->size = nftnl_set_get_u32(set, NFTNL_SET_DESC_SIZE);
 	}
 	if (s->nsets)
 		qsort(s->sets, s->nsets, sizeof(*s->sets), dset_cmp);
@@ -462,6 +465,8 @@ static void set_add_line(struct diff *d, const struct dset *s)
 	if (f) {
 		fprintf(f, " %s { type ", s->name);
 		put_set_type(f, s);
+		if (s->size)
+			fprintf(f, "; size %u", s->size);
 		if (s->flags) {
 			fputs("; flags ", f);
 			put_set_flags(f, s->flags);
@@ -491,7 +496,13 @@ static int diff_set(struct diff *d, const struct dset *want,
 	type_same = want->key_len == have->key_len &&
 		    (!want->key_type || !have->key_type ||
 		     want->key_type == have->key_type);
-	if (!type_same || want->flags != have->flags) {
+	/*
+	 * A hash set's size is what live adds can grow it to: an inventory
+	 * that grew past half of it gets a larger one on apply.
+	 */
+	if (!type_same || want->flags != have->flags || want->size != have->size) {
+		const char *sep = " ";
+
 		f = line_start(d, '~', "set");
 		if (f) {
 			fprintf(f, " %s:", want->name);
@@ -500,13 +511,18 @@ static int diff_set(struct diff *d, const struct dset *want,
 				put_set_type(f, have);
 				fputs(", want ", f);
 				put_set_type(f, want);
+				sep = "; ";
 			}
 			if (want->flags != have->flags) {
-				fputs(type_same ? " flags " : "; flags ", f);
+				fprintf(f, "%sflags ", sep);
 				put_set_flags(f, have->flags);
 				fputs(", want ", f);
 				put_set_flags(f, want->flags);
+				sep = "; ";
 			}
+			if (want->size != have->size)
+				fprintf(f, "%ssize %u, want %u", sep, have->size,
+					want->size);
 		}
 		line_end(d);
 	}

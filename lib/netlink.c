@@ -1099,6 +1099,9 @@ static int refusal(struct fwgen_ctx *ctx, const struct nl_msgs *m,
 	struct nl_msginfo batch = { .what = NL_WHAT_BATCH };
 	const char *expr = NULL, *h;
 	char what[768], more[64] = "";
+	/* A full set is the caller's to explain (sets.c names its size). */
+	int ret = e->err == EPERM || e->err == EACCES ? -EPERM :
+		  e->err == ENFILE ? -ENFILE : -EIO;
 
 	if (!i)
 		i = &batch;
@@ -1109,7 +1112,7 @@ static int refusal(struct fwgen_ctx *ctx, const struct nl_msgs *m,
 	if (st->nerrors > 1)
 		snprintf(more, sizeof(more), " (and %zu more errors)",
 			 st->nerrors - 1);
-	ctx_err(ctx, e->err == EPERM || e->err == EACCES ? -EPERM : -EIO,
+	ctx_err(ctx, ret,
 		"the kernel refused %s%s%s%s: %s%s%s%s%s%s; nothing was %s",
 		what, expr ? " at expression '" : "", expr ? expr : "",
 		expr ? "'" : "", strerror(e->err), e->msg[0] ? " (" : "",
@@ -1120,7 +1123,7 @@ static int refusal(struct fwgen_ctx *ctx, const struct nl_msgs *m,
 
 		snprintf(ctx->errmsg + n, sizeof(ctx->errmsg) - n, "%s", more);
 	}
-	return e->err == EPERM || e->err == EACCES ? -EPERM : -EIO;
+	return ret;
 }
 
 /*

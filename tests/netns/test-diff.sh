@@ -127,13 +127,14 @@ expect "a foreign table is not fwgen's business" 0 ""
 # print's order, sets by name as diff lists them. Written here from the
 # print script itself.
 awk -v T=fwgen '
-	/^\tset / { set = $2; type = ""; flags = ""; n = 0; next }
+	/^\tset / { set = $2; type = ""; size = ""; flags = ""; n = 0; next }
 	set != "" && /^\t\ttype / { type = $0; sub(/^\t\ttype /, "", type); next }
+	set != "" && /^\t\tsize / { size = $2; next }
 	set != "" && /^\t\tflags / { flags = $2; sub(/^dynamic,timeout$/, "timeout,dynamic", flags); next }
 	set != "" && /^\t\t\t/ { e = $1; sub(/,$/, "", e); el[n++] = e; next }
 	set != "" && /^\t}/ {
-		printf "S\t%s\t0\t+ set inet %s %s { type %s;%s }\n", set, T, set, type,
-			flags != "" ? " flags " flags ";" : ""
+		printf "S\t%s\t0\t+ set inet %s %s { type %s;%s%s }\n", set, T, set, type,
+			size != "" ? " size " size ";" : "", flags != "" ? " flags " flags ";" : ""
 		for (i = 0; i < n; i++)
 			printf "S\t%s\t%d\t+ element inet %s %s { %s }\n", set, i + 1, T, set, el[i]
 		set = ""

@@ -501,6 +501,20 @@ START_TEST(test_diff_set_of_another_type_is_one_line)
 }
 END_TEST
 
+/* A hash part sized for fewer hosts than the policy now has: one line. */
+START_TEST(test_diff_hash_set_size_change)
+{
+	struct nft_objs *want = small_table(false), *have = small_table(true);
+
+	nftnl_set_set_u32(want->sets[0], NFTNL_SET_DESC_SIZE, 2048);
+	nftnl_set_set_u32(have->sets[0], NFTNL_SET_DESC_SIZE, 1024);
+	expect_diff(NULL, want, have,
+		    "~ set inet fwgen user_v4: size 1024, want 2048\n");
+	nft_objs_free(want);
+	nft_objs_free(have);
+}
+END_TEST
+
 START_TEST(test_diff_dormant_table)
 {
 	struct nft_objs *want = small_table(false), *have = small_table(true);
@@ -625,6 +639,7 @@ static Suite *diff_suite(void)
 	tcase_add_test(tc, test_diff_chain_policy_foreign_chain_and_set);
 	tcase_add_test(tc, test_diff_set_of_another_type_is_one_line);
 	tcase_add_test(tc, test_diff_dormant_table);
+	tcase_add_test(tc, test_diff_hash_set_size_change);
 	tcase_add_test(tc, test_canon_set_elems_reads_interval_ends);
 	tcase_add_test(tc, test_diff_built_policy_against_itself);
 	tcase_add_test(tc, test_diff_plus_rules_read_as_fwgen_print);
