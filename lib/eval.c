@@ -27,7 +27,9 @@ static bool set_ok(const struct fwgen_policy *pol, int idx,
 		return false;
 	if (in(data, &pol->sets[idx]))
 		return true;
-	/* The role's other part: its twin rule is not walked. */
+	/* A hash part's _net part: its twin rule is not walked. */
+	if (!pol->sets[idx].hash)
+		return false;
 	idx = pol->sets[idx].net;
 	return idx >= 0 && (size_t)idx < pol->nsets && in(data, &pol->sets[idx]);
 }

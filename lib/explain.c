@@ -269,7 +269,7 @@ static bool role_inside(const struct fwgen_explain *e, const struct pol_set *s)
 	for (i = 0; i < l->n; i++) {
 		/* A host part answers for its role's _net part too (eval.c). */
 		if (!interval_inside(&l->v[i], s) &&
-		    !(s->net >= 0 && interval_inside(&l->v[i], &e->pol->sets[s->net])))
+		    !(s->hash && s->net >= 0 && interval_inside(&l->v[i], &e->pol->sets[s->net])))
 			return false;
 	}
 	return true;
