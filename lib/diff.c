@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fwgen diff: the desired table (nft_build() of the policy) against the one
+ * fwgen diff: the desired table (nft_build_for_batch() of the policy, its
+ * peer sets' elements read from the policy) against the one
  * the kernel holds (readback), one line per difference in nft terms.
  */
 #include <arpa/inet.h>
@@ -53,6 +54,8 @@ struct dset {
 	uint32_t key_type;	/* 0 when not given */
 	uint32_t flags;
 	uint32_t size;		/* the most elements it takes; 0 unbounded */
+	const struct nft_lazy_elems *lazy;	/* desired side: the policy's
+						 * intervals, not libnftnl's */
 };
 
 struct drule {
@@ -211,6 +214,8 @@ static int side_init(struct side *s, const struct nft_objs *objs,
 				   SET_FLAGS_CMP;
 		if (nftnl_set_is_set(set, NFTNL_SET_DESC_SIZE))
 			d->size = nftnl_set_get_u32(set, NFTNL_SET_DESC_SIZE);
+		if (i < objs->nlazy)
+			d->lazy = &objs->lazy[i];
 	}
 	if (s->nsets)
 		qsort(s->sets, s->nsets, sizeof(*s->sets), dset_cmp);
@@ -426,6 +431,32 @@ static int span_cmp(const struct span *a, const struct span *b, uint32_t len)
 }
 
 /*
+ * The elements of a set as spans: a desired peer set straight from the
+ * policy's sorted intervals (what canon_set_elems() would give back of
+ * the elements nft_build() makes of them, without making them), any
+ * other set decoded from its libnftnl elements.
+ */
+static int set_spans(const struct dset *s, struct spans *sp)
+{
+	const struct nft_lazy_elems *l = s->lazy;
+	size_t i;
+
+	if (!l)
+		return canon_set_elems(s->s, spans_cb, sp);
+	if (l->len != sp->len || !l->n)
+		return 0;
+	sp->v = malloc(l->n * sizeof(*sp->v));
+	if (!sp->v)
+		return -ENOMEM;
+	for (i = 0; i < l->n; i++) {
+		memcpy(sp->v[i].lo, l->v[i].lo, l->len);
+		memcpy(sp->v[i].hi, l->v[i].hi, l->len);
+	}
+	sp->n = sp->cap = l->n;
+	return 0;
+}
+
+/*
  * Elements as each side holds them, paired exactly: an address the kernel
  * has in a different split ("a/25, b/25" for "a/24") is a "-" and "+" pair,
  * which is what applying the set would change.
@@ -437,9 +468,9 @@ static int diff_elements(struct diff *d, const struct dset *want,
 	size_t i = 0, j = 0;
 	int ret;
 
-	ret = canon_set_elems(want->s, spans_cb, &w);
+	ret = set_spans(want, &w);
 	if (!ret && have)
-		ret = canon_set_elems(have->s, spans_cb, &h);
+		ret = set_spans(have, &h);
 	while (!ret && (i < w.n || j < h.n)) {
 		int c = i == w.n ? 1 : j == h.n ? -1 :
 			span_cmp(&w.v[i], &h.v[j], w.len);
@@ -978,7 +1009,8 @@ FWGEN_EXPORT int fwgen_policy_diff(struct fwgen_ctx *ctx,
 	ARG_CTX(ctx);
 	ARG_CHECK(ctx, pol);
 
-	ret = nft_build(ctx, pol, &want);
+	/* The peer sets' elements come from the policy: see set_spans(). */
+	ret = nft_build_for_batch(ctx, pol, &want);
 	if (ret < 0)
 		return ret;
 	ret = readback_table(ctx, pol->table, &have);
