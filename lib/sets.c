@@ -26,6 +26,7 @@
 #include "nft-build.h"
 #include "render.h"
 #include "nft-canon.h"
+#include "nft-types.h"
 #include "policy_build.h"
 #include "readback.h"
 #include "runlock.h"
@@ -398,7 +399,7 @@ static int learn_family(struct setread *sr, struct side *h, struct side *n,
 
 /*
  * Whether a part is exactly the shape fwgen makes: a hash set, or an
- * interval set, of ipv4_addr/ipv6_addr (nft's datatypes 7 and 8). A
+ * interval set, of ipv4_addr/ipv6_addr (NFT_TYPE_IPADDR/IP6ADDR). A
  * hand-made set of another type of the same length (mark, ether...) is
  * not written into.
  */
@@ -412,7 +413,7 @@ static bool part_shape_ok(const struct side *sd, const struct setread_info *info
 	else if (!(info->flags & NFT_SET_INTERVAL))
 		return false;
 	return !(info->flags & other) && info->key_len == addr_bytes(sd->family) &&
-	       info->key_type == (sd->family == 4 ? 7u : 8u);
+	       info->key_type == (sd->family == 4 ? NFT_TYPE_IPADDR : NFT_TYPE_IP6ADDR);
 }
 
 /*
