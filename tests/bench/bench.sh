@@ -249,9 +249,11 @@ for n in "${SIZES[@]}"; do
 	fi
 	clean
 	fwgen_apply || { echo "bench: fwgen apply failed"; exit 2; }
-	R[$k,diff]=$(ms "$FWGEN" diff -q "${ARGS[@]}")
-	R[$k,list]=$(ms nft list table inet fwgen)
-	R[$k,diffr]=$(awk -v a="${R[$k,diff]}" -v b="${R[$k,list]}" 'BEGIN { printf "%.2f", a / b }')
+	# diff and nft list table in turns too: both read the same table back.
+	fwgen_diff() { "$FWGEN" diff -q "${ARGS[@]}"; }
+	nft_list() { nft list table inet fwgen; }
+	versus "$k,diff" true fwgen_diff nft_list
+	R[$k,diff]=${R[$k,diff,a]} R[$k,list]=${R[$k,diff,b]} R[$k,diffr]=${R[$k,diff,ratio]}
 	R[$k,print]=$(ms "$FWGEN" print "${ARGS[@]}")
 	"$TIME" -f %M -o "$TMP/rss" "$FWGEN" print "${ARGS[@]}" >/dev/null
 	R[$k,rss]=$(awk '{ printf "%.1f", $1 / 1024 }' "$TMP/rss")
