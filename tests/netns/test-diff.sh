@@ -107,6 +107,23 @@ expect "set elements added and removed by hand" 1 \
 - element inet fwgen browser_v4 { 198.18.7.7 }"
 reset
 
+# An inventory grown past half the hash set's size wants a larger set:
+# diff says so in one line before the elements.
+{
+	sed '/^  browser:/d' "$TMP/inv.yaml"
+	echo "  browser:"
+	awk 'BEGIN { for (i = 0; i < 600; i++) printf "    - 198.18.%d.%d\n", 20 + int(i / 128), 2 * (i % 128) }'
+} >"$TMP/grown.yaml"
+in_ns "$FWGEN" diff -i "$TMP/grown.yaml" --role server >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc = 1 ] && grep -qx "~ set inet fwgen browser_v4: size 1024, want 2048" "$TMP/out" &&
+	[ "$(grep -c '^+ element inet fwgen browser_v4 ' "$TMP/out")" = 600 ]; then
+	ok "a hash set sized for fewer hosts: one size line, then the elements"
+else
+	not_ok "a hash set sized for fewer hosts: one size line, then the elements" \
+		"exit $rc" "$(head -3 "$TMP/out")" "$(cat "$TMP/err")"
+fi
+
 in_ns nft chain inet fwgen input '{ policy accept; }'
 expect "a chain policy changed by hand" 1 "~ chain inet fwgen input: policy accept, want drop (audit mode, want enforce)"
 reset
