@@ -307,7 +307,8 @@ fi
 # hosts fit, the next is refused with nothing changed.
 awk 'BEGIN { for (i = 0; i < 1024; i++) print "198.18." 16 + int(i / 128) "." 2 * (i % 128) }' \
 	>"$TMP/many"
-if fw set add -q consumer $(cat "$TMP/many") && [ "$(fw set list consumer | wc -l)" = 1024 ]; then
+mapfile -t many <"$TMP/many"
+if fw set add -q consumer "${many[@]}" && [ "$(fw set list consumer | wc -l)" = 1024 ]; then
 	ok "1024 hosts fill the hash part to its size"
 else
 	not_ok "1024 hosts fill the hash part to its size" "$(fw set list consumer | wc -l)"
