@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * fwgen diff: the desired table (nft_build() of the policy) against the one
+ * fwgen diff: the desired table (nft_build_for_batch() of the policy, its
+ * peer sets' elements read from the policy) against the one
  * the kernel holds (readback), one line per difference in nft terms.
  */
 #include <arpa/inet.h>
@@ -16,81 +17,16 @@
 #include <fwgen/diff.h>
 
 #include "diff.h"
+#include "diff-priv.h"
 #include "nft-canon.h"
+#include "nft-types.h"
 #include "policy.h"
 #include "readback.h"
 #include "render.h"
 #include "util.h"
 
-/* nft's key type numbers (its datatype ids) for the types sets use. */
-enum {
-	KEY_TYPE_INET_PROTO = 12,
-	KEY_TYPE_IPV4 = 7,
-	KEY_TYPE_IPV6 = 8,
-	KEY_TYPE_ETHER = 9,
-	KEY_TYPE_INET_SERVICE = 13,
-	KEY_TYPE_MARK = 19,
-};
-
-/* The set flags that change what a set is; others are bookkeeping. */
-#define SET_FLAGS_CMP (NFT_SET_CONSTANT | NFT_SET_INTERVAL | NFT_SET_MAP | \
-		       NFT_SET_TIMEOUT | NFT_SET_EVAL | NFT_SET_OBJECT)
-
-/* Keys up to an IPv6 address are compared element by element. */
-#define SPAN_KEY 16
-
 /* Above this many cells the rule matching falls back to "all differ". */
 #define LCS_MAX_CELLS (4u << 20)
-
-struct span {
-	uint8_t lo[SPAN_KEY];
-	uint8_t hi[SPAN_KEY];
-};
-
-struct dset {
-	const char *name;
-	const struct nftnl_set *s;
-	uint32_t key_len;
-	uint32_t key_type;	/* 0 when not given */
-	uint32_t flags;
-};
-
-struct drule {
-	const struct nftnl_rule *r;
-	char *key;
-	const struct pol_rule *pr;	/* desired side with a policy */
-};
-
-struct name_idx {
-	const char *name;
-	size_t idx;
-};
-
-struct dchain {
-	const char *name;
-	const struct nftnl_chain *c;
-	struct drule *rules;
-	size_t n, cap;
-};
-
-struct side {
-	const struct nft_objs *objs;
-	struct canon_env env;
-	struct dset *sets;	/* named sets, by name */
-	size_t nsets, cap_sets;
-	struct dchain *chains;	/* in the objects' order */
-	size_t nchains, cap_chains;
-	struct name_idx *byname;	/* chains sorted by name */
-};
-
-struct diff {
-	struct fwgen_ctx *ctx;
-	const struct fwgen_policy *pol;
-	const char *table;
-	FILE *out;
-	size_t n;
-	struct side want, have;
-};
 
 /* Sides */
 
@@ -209,6 +145,10 @@ static int side_init(struct side *s, const struct nft_objs *objs,
 		if (nftnl_set_is_set(set, NFTNL_SET_FLAGS))
 			d->flags = nftnl_set_get_u32(set, NFTNL_SET_FLAGS) &
 				   SET_FLAGS_CMP;
+		if (nftnl_set_is_set(set, NFTNL_SET_DESC_SIZE))
+			d->size = nftnl_set_get_u32(set, NFTNL_SET_DESC_SIZE);
+		if (i < objs->nlazy)
+			d->lazy = &objs->lazy[i];
 	}
 	if (s->nsets)
 		qsort(s->sets, s->nsets, sizeof(*s->sets), dset_cmp);
@@ -256,11 +196,9 @@ static int side_init(struct side *s, const struct nft_objs *objs,
 	side_bind_policy(s, pol);
 	return 0;
 }
-
 /* Output */
 
-/* One difference: counted always, written when there is somewhere to write. */
-static FILE *line_start(struct diff *d, char sign, const char *what)
+FILE *diff_line_start(struct diff *d, char sign, const char *what)
 {
 	d->n++;
 	if (!d->out)
@@ -269,278 +207,10 @@ static FILE *line_start(struct diff *d, char sign, const char *what)
 	return d->out;
 }
 
-static void line_end(struct diff *d)
+void diff_line_end(struct diff *d)
 {
 	if (d->out)
 		fputc('\n', d->out);
-}
-
-static const char *key_type_name(uint32_t type)
-{
-	switch (type) {
-	case KEY_TYPE_IPV4:
-		return "ipv4_addr";
-	case KEY_TYPE_IPV6:
-		return "ipv6_addr";
-	case KEY_TYPE_ETHER:
-		return "ether_addr";
-	case KEY_TYPE_INET_PROTO:
-		return "inet_proto";
-	case KEY_TYPE_INET_SERVICE:
-		return "inet_service";
-	case KEY_TYPE_MARK:
-		return "mark";
-	}
-	return NULL;
-}
-
-/* A concatenation's type holds its fields' types, 6 bits each, first highest. */
-static bool put_concat_type(FILE *f, uint32_t type)
-{
-	const char *names[5];
-	size_t n = 0;
-
-	for (; type && n < ARRAY_SIZE(names); type >>= 6)
-		if (!(names[n++] = key_type_name(type & 0x3f)))
-			return false;
-	if (type || n < 2)
-		return false;
-	while (n--)
-		fprintf(f, "%s%s", names[n], n ? " . " : "");
-	return true;
-}
-
-static void put_set_type(FILE *f, const struct dset *s)
-{
-	const char *n = key_type_name(s->key_type);
-
-	if (n)
-		fputs(n, f);
-	else if (s->key_type < 0x40 || !put_concat_type(f, s->key_type))
-		fprintf(f, "%u-byte key", s->key_len);
-}
-
-static void put_set_flags(FILE *f, uint32_t flags)
-{
-	static const struct {
-		uint32_t bit;
-		const char *name;
-	} names[] = {
-		{ NFT_SET_CONSTANT, "constant" }, { NFT_SET_INTERVAL, "interval" },
-		{ NFT_SET_TIMEOUT, "timeout" }, { NFT_SET_EVAL, "dynamic" },
-		{ NFT_SET_MAP, "map" }, { NFT_SET_OBJECT, "object" },
-	};
-	bool first = true;
-	size_t i;
-
-	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		if (flags & names[i].bit) {
-			fprintf(f, "%s%s", first ? "" : ",", names[i].name);
-			first = false;
-		}
-	}
-	if (first)
-		fputs("none", f);
-}
-
-/* The address family an element of this set is written in, or 0 for hex. */
-static int set_family(const struct dset *s)
-{
-	if (s->key_type == KEY_TYPE_IPV4 || (!s->key_type && s->key_len == 4))
-		return 4;
-	if (s->key_type == KEY_TYPE_IPV6 || (!s->key_type && s->key_len == 16))
-		return 6;
-	return 0;
-}
-
-static void put_span(FILE *f, const struct dset *s, const struct span *sp)
-{
-	char buf[ADDR_INTERVAL_STRLEN];
-	struct addr_interval iv;
-	int family = set_family(s);
-	uint32_t i;
-
-	if (family && s->key_len == addr_bytes(family)) {
-		memset(&iv, 0, sizeof(iv));
-		memcpy(iv.lo, sp->lo, s->key_len);
-		memcpy(iv.hi, sp->hi, s->key_len);
-		if (addr_interval_format(&iv, family, buf, sizeof(buf)) == 0) {
-			fputs(buf, f);
-			return;
-		}
-	}
-	fputs("0x", f);
-	for (i = 0; i < s->key_len; i++)
-		fprintf(f, "%02x", sp->lo[i]);
-	if (memcmp(sp->lo, sp->hi, s->key_len)) {
-		fputs("-0x", f);
-		for (i = 0; i < s->key_len; i++)
-			fprintf(f, "%02x", sp->hi[i]);
-	}
-}
-
-static void element_line(struct diff *d, char sign, const struct dset *s,
-			  const struct span *sp)
-{
-	FILE *f = line_start(d, sign, "element");
-
-	if (f) {
-		fprintf(f, " %s { ", s->name);
-		put_span(f, s, sp);
-		fputs(" }", f);
-	}
-	line_end(d);
-}
-
-/* Sets */
-
-struct spans {
-	struct span *v;
-	size_t n, cap;
-	uint32_t len;
-};
-
-static int spans_cb(const uint8_t *lo, const uint8_t *hi, uint32_t len,
-		    struct nftnl_set_elem *e, void *arg)
-{
-	struct spans *sp = arg;
-	struct span *x;
-
-	if (len != sp->len)
-		return 0;	/* a catch-all, or a key of another size */
-	if (array_push(&sp->v, &sp->n, &sp->cap, sizeof(*sp->v)) < 0)
-		return -ENOMEM;
-	x = &sp->v[sp->n - 1];
-	memcpy(x->lo, lo, len);
-	memcpy(x->hi, hi, len);
-	return 0;
-}
-
-static int span_cmp(const struct span *a, const struct span *b, uint32_t len)
-{
-	int c = memcmp(a->lo, b->lo, len);
-
-	return c ? c : memcmp(a->hi, b->hi, len);
-}
-
-/*
- * Elements as each side holds them, paired exactly: an address the kernel
- * has in a different split ("a/25, b/25" for "a/24") is a "-" and "+" pair,
- * which is what applying the set would change.
- */
-static int diff_elements(struct diff *d, const struct dset *want,
-			 const struct dset *have)
-{
-	struct spans w = { .len = want->key_len }, h = { .len = want->key_len };
-	size_t i = 0, j = 0;
-	int ret;
-
-	ret = canon_set_elems(want->s, spans_cb, &w);
-	if (!ret && have)
-		ret = canon_set_elems(have->s, spans_cb, &h);
-	while (!ret && (i < w.n || j < h.n)) {
-		int c = i == w.n ? 1 : j == h.n ? -1 :
-			span_cmp(&w.v[i], &h.v[j], w.len);
-
-		if (c == 0) {
-			i++;
-			j++;
-		} else if (c < 0) {
-			element_line(d, '+', want, &w.v[i++]);
-		} else {
-			element_line(d, '-', want, &h.v[j++]);
-		}
-	}
-	free(w.v);
-	free(h.v);
-	return ret;
-}
-
-static void set_add_line(struct diff *d, const struct dset *s)
-{
-	FILE *f = line_start(d, '+', "set");
-
-	if (f) {
-		fprintf(f, " %s { type ", s->name);
-		put_set_type(f, s);
-		if (s->flags) {
-			fputs("; flags ", f);
-			put_set_flags(f, s->flags);
-		}
-		fputs("; }", f);
-	}
-	line_end(d);
-}
-
-static int diff_set(struct diff *d, const struct dset *want,
-		    const struct dset *have)
-{
-	bool type_same;
-	FILE *f;
-
-	/*
-	 * A dynamic set (the refused sets) is filled by the kernel: its
-	 * elements are counts, not configuration, and never drift.
-	 */
-	bool dynamic = want->flags & NFT_SET_EVAL;
-
-	if (!have) {
-		set_add_line(d, want);
-		return want->key_len <= SPAN_KEY && !dynamic ?
-			diff_elements(d, want, NULL) : 0;
-	}
-	type_same = want->key_len == have->key_len &&
-		    (!want->key_type || !have->key_type ||
-		     want->key_type == have->key_type);
-	if (!type_same || want->flags != have->flags) {
-		f = line_start(d, '~', "set");
-		if (f) {
-			fprintf(f, " %s:", want->name);
-			if (!type_same) {
-				fputs(" type ", f);
-				put_set_type(f, have);
-				fputs(", want ", f);
-				put_set_type(f, want);
-			}
-			if (want->flags != have->flags) {
-				fputs(type_same ? " flags " : "; flags ", f);
-				put_set_flags(f, have->flags);
-				fputs(", want ", f);
-				put_set_flags(f, want->flags);
-			}
-		}
-		line_end(d);
-	}
-	/* Elements of another type do not compare: applying replaces the set. */
-	if (!type_same || want->key_len > SPAN_KEY || dynamic ||
-	    (have->flags & NFT_SET_EVAL))
-		return 0;
-	return diff_elements(d, want, have);
-}
-
-static int diff_sets(struct diff *d)
-{
-	const struct side *w = &d->want, *h = &d->have;
-	size_t i = 0, j = 0;
-	int ret = 0;
-
-	while (!ret && (i < w->nsets || j < h->nsets)) {
-		int c = i == w->nsets ? 1 : j == h->nsets ? -1 :
-			strcmp(w->sets[i].name, h->sets[j].name);
-
-		if (c == 0) {
-			ret = diff_set(d, &w->sets[i++], &h->sets[j++]);
-		} else if (c < 0) {
-			ret = diff_set(d, &w->sets[i++], NULL);
-		} else {
-			line_start(d, '-', "set");
-			if (d->out)
-				fprintf(d->out, " %s", h->sets[j].name);
-			line_end(d);
-			j++;
-		}
-	}
-	return ret;
 }
 
 /* Chains */
@@ -625,7 +295,7 @@ static const char *policy_name(uint32_t p)
 static void chain_add_line(struct diff *d, const struct dchain *c)
 {
 	struct chain_attrs a;
-	FILE *f = line_start(d, '+', "chain");
+	FILE *f = diff_line_start(d, '+', "chain");
 
 	if (f) {
 		chain_attrs(c->c, &a);
@@ -637,7 +307,7 @@ static void chain_add_line(struct diff *d, const struct dchain *c)
 			fprintf(f, "; policy %s; }", policy_name(a.policy));
 		}
 	}
-	line_end(d);
+	diff_line_end(d);
 }
 
 /*
@@ -694,7 +364,7 @@ static void chain_change_line(struct diff *d, const struct dchain *want,
 	    (!w.base || (w.hook == h.hook && w.prio == h.prio &&
 			 strcmp(w.type, h.type) == 0 && w.policy == h.policy)))
 		return;
-	f = line_start(d, '~', "chain");
+	f = diff_line_start(d, '~', "chain");
 	if (!f)
 		return;
 	fprintf(f, " %s:", want->name);
@@ -726,7 +396,7 @@ static void chain_change_line(struct diff *d, const struct dchain *want,
 				h.policy == NF_ACCEPT ? "audit" : "enforce",
 				w.policy == NF_ACCEPT ? "audit" : "enforce");
 	}
-	line_end(d);
+	diff_line_end(d);
 }
 
 /* Rules */
@@ -734,7 +404,7 @@ static void chain_change_line(struct diff *d, const struct dchain *want,
 static int rule_add_line(struct diff *d, const struct dchain *c,
 			 const struct drule *r)
 {
-	FILE *f = line_start(d, '+', "rule");
+	FILE *f = diff_line_start(d, '+', "rule");
 	int ret = 0;
 
 	if (f) {
@@ -744,14 +414,14 @@ static int rule_add_line(struct diff *d, const struct dchain *c,
 		else
 			ret = canon_rule_text(&d->want.env, r->r, f);
 	}
-	line_end(d);
+	diff_line_end(d);
 	return ret;
 }
 
 static int rule_del_line(struct diff *d, const struct dchain *c,
 			 const struct drule *r)
 {
-	FILE *f = line_start(d, '-', "rule");
+	FILE *f = diff_line_start(d, '-', "rule");
 	int ret = 0;
 
 	if (f) {
@@ -761,7 +431,7 @@ static int rule_del_line(struct diff *d, const struct dchain *c,
 			fprintf(f, " (handle %" PRIu64 ")",
 				nftnl_rule_get_u64(r->r, NFTNL_RULE_HANDLE));
 	}
-	line_end(d);
+	diff_line_end(d);
 	return ret;
 }
 
@@ -861,10 +531,10 @@ static int diff_chains(struct diff *d)
 
 		if (side_chain(w, hc->name))
 			continue;
-		line_start(d, '-', "chain");
+		diff_line_start(d, '-', "chain");
 		if (d->out)
 			fprintf(d->out, " %s", hc->name);
-		line_end(d);
+		diff_line_end(d);
 	}
 	return ret;
 }
@@ -898,8 +568,8 @@ static void diff_table(struct diff *d)
 	FILE *f;
 
 	if (!d->have.objs || !d->have.objs->table) {
-		line_start(d, '+', "table");
-		line_end(d);
+		diff_line_start(d, '+', "table");
+		diff_line_end(d);
 		return;
 	}
 	w = table_flags(d->want.objs);
@@ -908,7 +578,7 @@ static void diff_table(struct diff *d)
 	hc = table_comment(d->have.objs, hbuf, sizeof(hbuf));
 	if (w == h && !strcmp(wc, hc))
 		return;
-	f = line_start(d, '~', "table");
+	f = diff_line_start(d, '~', "table");
 	if (f && w != h) {
 		fprintf(f, ": flags %s, want %s", h ? "dormant" : "none",
 			w ? "dormant" : "none");
@@ -916,7 +586,7 @@ static void diff_table(struct diff *d)
 	}
 	if (f && strcmp(wc, hc))
 		put_comment_change(f, sep, hc, wc);
-	line_end(d);
+	diff_line_end(d);
 }
 
 int diff_objs(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
@@ -963,7 +633,8 @@ FWGEN_EXPORT int fwgen_policy_diff(struct fwgen_ctx *ctx,
 	ARG_CTX(ctx);
 	ARG_CHECK(ctx, pol);
 
-	ret = nft_build(ctx, pol, &want);
+	/* The peer sets' elements come from the policy: see set_spans(). */
+	ret = nft_build_for_batch(ctx, pol, &want);
 	if (ret < 0)
 		return ret;
 	ret = readback_table(ctx, pol->table, &have);

@@ -26,7 +26,13 @@ static bool set_ok(const struct fwgen_policy *pol, int idx,
 	/* A set index the policy does not have matches nothing. */
 	if ((size_t)idx >= pol->nsets)
 		return false;
-	return in(data, &pol->sets[idx]);
+	if (in(data, &pol->sets[idx]))
+		return true;
+	/* A hash part's _net part: its twin rule is not walked. */
+	if (!pol->sets[idx].hash)
+		return false;
+	idx = pol->sets[idx].net;
+	return idx >= 0 && (size_t)idx < pol->nsets && in(data, &pol->sets[idx]);
 }
 
 /* The matches of r other than its sets: see eval_rule_matches(). */
@@ -64,6 +70,13 @@ bool eval_rule_matches(const struct fwgen_policy *pol,
 	int peer = p->outbound ? r->daddr_set : r->saddr_set;
 	int self = p->outbound ? r->saddr_set : r->daddr_set;
 
+	/*
+	 * A twin for the _net part adds nothing to what the rule before it
+	 * answers for the whole role (set_ok()); evaluated, it would name
+	 * every admission twice.
+	 */
+	if (r->net)
+		return false;
 	if (!plain_matches(p, r) || !set_ok(pol, self, ops->self_in, data))
 		return false;
 	if (!set_ok(pol, peer, ops->peer_in, data)) {

@@ -195,7 +195,9 @@ static bool role_inside(const struct fwgen_explain *e, const struct pol_set *s)
 	if (l->n == 0)
 		return false;
 	for (i = 0; i < l->n; i++) {
-		if (!interval_inside(&l->v[i], s))
+		/* A host part answers for its role's _net part too (eval.c). */
+		if (!interval_inside(&l->v[i], s) &&
+		    !(s->hash && s->net >= 0 && interval_inside(&l->v[i], &e->pol->sets[s->net])))
 			return false;
 	}
 	return true;

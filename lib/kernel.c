@@ -120,7 +120,7 @@ static int settle(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 			       "%s; the ruleset generation did not move, so nothing was changed",
 			       lost);
 	if (ret == 0)
-		ret = nft_build(ctx, pol, &want);
+		ret = nft_build_for_batch(ctx, pol, &want);
 	if (ret == 0)
 		ret = readback_table(ctx, pol->table, &have);
 	if (ret == 0)

@@ -29,6 +29,8 @@ struct nft_lazy_elems {
 	size_t n;
 	uint32_t len;			/* key bytes: 4 or 16 */
 	bool sentinel;			/* lead with nft's end element at zero */
+	bool hash;			/* a hash set: one element a host, its
+					 * key alone (v[i].lo == v[i].hi) */
 };
 
 struct nft_objs {
@@ -72,5 +74,13 @@ void nft_objs_free(struct nft_objs *objs);
 int nft_interval_elems(struct nftnl_set *s, const uint8_t *lo,
 		       const uint8_t *hi, size_t n, size_t stride, size_t len,
 		       bool sentinel);
+
+/*
+ * Adds n single addresses (big-endian keys of len bytes, stride bytes
+ * apart) to a hash set, one element each. Returns the number added, or
+ * -ENOMEM.
+ */
+int nft_hash_elems(struct nftnl_set *s, const uint8_t *lo, size_t n,
+		   size_t stride, size_t len);
 
 #endif

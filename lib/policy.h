@@ -61,13 +61,23 @@ enum pol_limit_unit {
 	POL_PER_MINUTE,
 };
 
-/* A named peer address set: one role, one family. */
+/*
+ * A named peer address set: one part of one role's addresses in one
+ * family. Each role and family has two parts (policy_split_sets()): its
+ * single hosts in a plain hash set "<role>_v4" (one kernel element an
+ * address, no end markers), and everything else in an interval set
+ * "<role>_v4_net", present even when empty so that a live prefix add has
+ * a home.
+ */
 struct pol_set {
-	char *name;		/* e.g. "app-tier_v4" */
+	char *name;		/* e.g. "app-tier_v4", "app-tier_v4_net" */
 	char *role;
 	int family;		/* 4 or 6 */
 	struct addr_interval *elems;	/* sorted, disjoint, not adjacent */
 	size_t nelems;
+	bool hash;		/* single hosts: `type ipv4_addr; size N` */
+	uint32_t size;		/* hash: the size it is created with */
+	int net;		/* hash: index of the role's _net part, or -1 */
 };
 
 /*
@@ -137,6 +147,9 @@ struct pol_rule {
 	size_t nvmap;
 	char *comment;		/* always set: "<flow-id> (<source>)" or "baseline: ..." */
 	char *flow_id;		/* the catalog flow this rule serves, NULL for baseline */
+	bool net;		/* the twin of the rule before it, matching the
+				 * _net part of its peer set: evaluators skip it,
+				 * the hash part's rule answers for the role */
 };
 
 struct pol_chain {

@@ -90,6 +90,31 @@ static void ipset_name(const struct pol_set *s, char *buf, size_t len)
 		  s->family == 6 ? "-v6" : "-v4", IPSET_LIVE_MAX);
 }
 
+/*
+ * Whether set i is the _net part of a role whose hash part is also in the
+ * policy. ipset keeps one hash:net per role and family: it already stores
+ * a host as a /32 (/128) as cheaply as hash:ip would, so the role's two
+ * parts load as one set, and only the hash part's rule refers to it.
+ */
+static bool ipset_folded(const struct fwgen_policy *pol, size_t i)
+{
+	size_t j;
+
+	for (j = 0; j < pol->nsets && !pol->sets[i].hash; j++)
+		if (pol->sets[j].hash && pol->sets[j].net == (int)i)
+			return true;
+	return false;
+}
+
+/* The part of the role's set other than s, or NULL. */
+static const struct pol_set *ipset_other_part(const struct fwgen_policy *pol,
+					      const struct pol_set *s)
+{
+	if (!s->hash || s->net < 0 || (size_t)s->net >= pol->nsets)
+		return NULL;
+	return &pol->sets[s->net];
+}
+
 static const char *builtin_chain(enum pol_hook h)
 {
 	switch (h) {
@@ -473,6 +498,10 @@ static void print_chain(const struct fwgen_policy *pol,
 	for (j = 0; j < c->nrules; j++) {
 		int fam = rule_family(pol, &c->rules[j]);
 
+		/* The twin's addresses are in the ipset of the rule before. */
+		if (c->rules[j].net && ipset_folded(pol, (size_t)(c->rules[j].saddr_set >= 0 ?
+				c->rules[j].saddr_set : c->rules[j].daddr_set)))
+			continue;
 		if (fam == 0 || fam == family)
 			print_rule(pol, name, &c->rules[j], family, out);
 	}
@@ -571,8 +600,12 @@ static int validate(struct fwgen_ctx *ctx, const struct fwgen_policy *pol)
 		if (pol->sets[i].family != 4 && pol->sets[i].family != 6)
 			return ctx_err(ctx, -EINVAL, "set %s: family %d is not 4 or 6",
 				       pol->sets[i].name, pol->sets[i].family);
+		if (ipset_folded(pol, i))
+			continue;
 		ipset_name(&pol->sets[i], a, sizeof(a));
 		for (j = 0; j < i; j++) {
+			if (ipset_folded(pol, j))
+				continue;
 			ipset_name(&pol->sets[j], b, sizeof(b));
 			if (strcmp(a, b) == 0)
 				return ctx_err(ctx, -EINVAL, "sets %s and %s would both be ipset %s",
@@ -750,10 +783,14 @@ int render_ipset(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	if (ret < 0)
 		return ret;
 	for (i = 0; i < pol->nsets; i++) {
-		const struct pol_set *s = &pol->sets[i];
+		const struct pol_set *s = &pol->sets[i], *o = ipset_other_part(pol, s);
 
+		if (ipset_folded(pol, i))
+			continue;
 		for (j = 0, n = 0; j < s->nelems; j++)
 			n += print_interval(NULL, s->family, &s->elems[j], NULL);
+		for (j = 0; o && j < o->nelems; j++)
+			n += print_interval(NULL, o->family, &o->elems[j], NULL);
 		if (n > IPSET_MAXELEM)
 			return ctx_err(ctx, -E2BIG, "set %s: %zu prefixes, ipset holds at most %d",
 				       s->name, n, IPSET_MAXELEM);
@@ -762,9 +799,12 @@ int render_ipset(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	fputs("# Each set is filled under a temporary name and swapped in, so rules\n"
 	      "# matching it never see it half filled; -exist lets it load again.\n", out);
 	for (i = 0; i < pol->nsets; i++) {
-		const struct pol_set *s = &pol->sets[i];
+		const struct pol_set *s = &pol->sets[i], *o = ipset_other_part(pol, s);
 		const char *fam = s->family == 6 ? "inet6" : "inet";
+		size_t k = 0, bytes = addr_bytes(s->family);
 
+		if (ipset_folded(pol, i))
+			continue;
 		ipset_name(s, name, sizeof(name));
 		snprintf(tmp, sizeof(tmp), "%s%s", name, IPSET_TMP_SUFFIX);
 		fprintf(out, "create %s hash:net family %s maxelem %d -exist\n",
@@ -772,8 +812,15 @@ int render_ipset(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 		fprintf(out, "create %s hash:net family %s maxelem %d -exist\n",
 			tmp, fam, IPSET_MAXELEM);
 		fprintf(out, "flush %s\n", tmp);
-		for (j = 0; j < s->nelems; j++)
-			print_interval(tmp, s->family, &s->elems[j], out);
+		/* Both parts in address order, as one sorted list. */
+		for (j = 0; j < s->nelems || (o && k < o->nelems);) {
+			if (o && k < o->nelems &&
+			    (j == s->nelems ||
+			     memcmp(o->elems[k].lo, s->elems[j].lo, bytes) < 0))
+				print_interval(tmp, s->family, &o->elems[k++], out);
+			else
+				print_interval(tmp, s->family, &s->elems[j++], out);
+		}
 		fprintf(out, "swap %s %s\n", tmp, name);
 		fprintf(out, "destroy %s\n", tmp);
 	}

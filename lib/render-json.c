@@ -382,8 +382,11 @@ static void render_set(const struct fwgen_policy *pol, const struct pol_set *s,
 	json_owner(pol, out);
 	fputs(", \"name\": ", out);
 	json_string(s->name, out);
-	fprintf(out, ", \"type\": \"%s\", \"flags\": [\"interval\"]",
-		s->family == 4 ? "ipv4_addr" : "ipv6_addr");
+	fprintf(out, ", \"type\": \"%s\"", s->family == 4 ? "ipv4_addr" : "ipv6_addr");
+	if (s->hash)
+		fprintf(out, ", \"size\": %u", s->size);
+	else
+		fputs(", \"flags\": [\"interval\"]", out);
 	if (s->nelems) {
 		/* One element a line: config management diffs stay readable. */
 		fputs(", \"elem\": [\n", out);

@@ -219,7 +219,10 @@ static void render_set(const struct pol_set *s, FILE *out)
 
 	fprintf(out, "\tset %s {\n", s->name);
 	fprintf(out, "\t\ttype %s\n", s->family == 4 ? "ipv4_addr" : "ipv6_addr");
-	fputs("\t\tflags interval\n", out);
+	if (s->hash)
+		fprintf(out, "\t\tsize %u\n", s->size);
+	else
+		fputs("\t\tflags interval\n", out);
 	if (s->nelems) {
 		/* One element a line: config management diffs stay readable. */
 		fputs("\t\telements = {\n", out);

@@ -761,6 +761,8 @@ static int resolve(struct resolver *r, const char *const *roles, size_t nroles)
 	    (ret = add_redirects(r)) < 0 ||
 	    (ret = record_flows(r)) < 0)
 		return ret;
+	if (policy_split_sets(r->pol) < 0)
+		return resolver_nomem(r);
 	/* Explain reads the options as resolved, implied ones included. */
 	r->pol->options = calloc(t->noptions + 1, sizeof(*r->pol->options));
 	if (!r->pol->options)

@@ -100,6 +100,8 @@ int setread_info(struct setread *sr, const char *name,
 		info->flags = nftnl_set_get_u32(r.s, NFTNL_SET_FLAGS);
 		info->key_len = nftnl_set_get_u32(r.s, NFTNL_SET_KEY_LEN);
 		info->key_type = nftnl_set_get_u32(r.s, NFTNL_SET_KEY_TYPE);
+		if (nftnl_set_is_set(r.s, NFTNL_SET_DESC_SIZE))
+			info->size = nftnl_set_get_u32(r.s, NFTNL_SET_DESC_SIZE);
 	}
 	nftnl_set_free(r.s);
 	/* No set, or no table at all: the second is the caller's error. */
@@ -205,6 +207,14 @@ int setread_find(struct setread *sr, const char *name, int family,
 	return 1;
 }
 
+int setread_has(struct setread *sr, const char *name, int family,
+		const uint8_t *addr)
+{
+	uint8_t key[16];
+
+	return get_elem(sr, name, addr, (uint32_t)addr_bytes(family), false, key);
+}
+
 static int dump_elems(struct setread *sr, const char *name, bool first_only,
 		      struct nftnl_set **out)
 {
@@ -279,7 +289,7 @@ static int collect_cb(const uint8_t *lo, const uint8_t *hi, uint32_t len,
 }
 
 int setread_all(struct setread *sr, const char *name, int family,
-		struct addr_list *out, size_t *nraw)
+		bool interval, struct addr_list *out, size_t *nraw)
 {
 	struct collect c = { out, (uint32_t)addr_bytes(family) };
 	struct nftnl_set *s;
@@ -291,7 +301,7 @@ int setread_all(struct setread *sr, const char *name, int family,
 		return ret;
 	nftnl_set_elem_foreach(s, count_cb, nraw);
 	/* canon_set_elems() reads the flags to know the elements' shape. */
-	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, NFT_SET_INTERVAL);
+	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, interval ? NFT_SET_INTERVAL : 0);
 	ret = canon_set_elems(s, collect_cb, &c);
 	nftnl_set_free(s);
 	return ret < 0 ? -ENOMEM : 0;

@@ -35,6 +35,7 @@ struct setread_info {
 	uint32_t flags;		/* NFT_SET_* */
 	uint32_t key_len;
 	uint32_t key_type;	/* nft's datatype: 7 ipv4_addr, 8 ipv6_addr */
+	uint32_t size;		/* the most elements it takes; 0 unbounded */
 };
 
 /*
@@ -54,6 +55,12 @@ int setread_find(struct setread *sr, const char *name, int family,
 		 const uint8_t *addr, struct addr_interval *iv);
 
 /*
+ * Point lookup in hash set <name>: 1 when it holds addr, 0 when not.
+ */
+int setread_has(struct setread *sr, const char *name, int family,
+		const uint8_t *addr);
+
+/*
  * Whether set <name> holds any element at all, the end element at zero
  * included: the first message of a dump, on a socket of its own.
  */
@@ -62,9 +69,10 @@ int setread_any(struct setread *sr, const char *name, bool *any);
 /*
  * All intervals of set <name> (those of family's key length) into *out,
  * sorted; *nraw receives the number of kernel elements, end elements
- * included.
+ * included. interval: the set is an interval set (start and end
+ * elements), else each element is one address.
  */
 int setread_all(struct setread *sr, const char *name, int family,
-		struct addr_list *out, size_t *nraw);
+		bool interval, struct addr_list *out, size_t *nraw);
 
 #endif

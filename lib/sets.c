@@ -26,6 +26,8 @@
 #include "nft-build.h"
 #include "render.h"
 #include "nft-canon.h"
+#include "nft-types.h"
+#include "policy_build.h"
 #include "readback.h"
 #include "runlock.h"
 #include "setops.h"
@@ -53,18 +55,31 @@ static void set_free(struct nftnl_set *s)
 		nftnl_set_free(s);
 }
 
+/*
+ * One part of a role's set in one family (policy_split_sets()): the hash
+ * part <role>_v4 of single hosts, or the interval part <role>_v4_net of
+ * prefixes and ranges. An update works on the family's two parts as one
+ * normalised list (what the inventory would say), and sends each element
+ * that changes to the part its shape belongs in.
+ */
 struct side {
 	int family;
-	char name[ROLE_NAME_MAX + 8];	/* <role>_v4 */
-	struct addr_list req;		/* what the caller gave, normalised */
-	struct addr_list cur;		/* the kernel's intervals the update
+	bool hash;			/* the hash part */
+	char name[ROLE_NAME_MAX + 12];	/* <role>_v4, <role>_v4_net */
+	struct addr_list req;		/* what the caller gave for the
+					 * family, normalised */
+	struct addr_list cur;		/* the kernel's elements the update
 					 * touches (all of them when whole) */
 	bool whole;			/* cur is the whole set */
 	bool empty;			/* the set holds no element at all */
 	bool present;			/* the set exists */
+	uint32_t size;			/* hash: the most elements it takes */
 	struct addr_list del, add;
 	struct nftnl_set *del_set, *add_set;
 };
+
+/* Per family, the hash part and then the _net part. */
+#define NSIDES 4
 
 static void side_reset(struct side *sd)
 {
@@ -75,12 +90,21 @@ static void side_reset(struct side *sd)
 	set_free(sd->add_set);
 	sd->del_set = sd->add_set = NULL;
 	sd->whole = sd->empty = sd->present = false;
+	sd->size = 0;
 }
 
 static void side_release(struct side *sd)
 {
 	side_reset(sd);
 	addr_list_release(&sd->req);
+}
+
+static void sides_release(struct side sides[NSIDES])
+{
+	size_t i;
+
+	for (i = 0; i < NSIDES; i++)
+		side_release(&sides[i]);
 }
 
 static int check_names(struct fwgen_ctx *ctx, const char *table,
@@ -97,13 +121,17 @@ static int check_names(struct fwgen_ctx *ctx, const char *table,
 	return 0;
 }
 
-static void name_sides(struct side sides[2], const char *role)
+static void init_sides(struct side sides[NSIDES], const char *role)
 {
 	size_t i;
 
-	for (i = 0; i < 2; i++)
-		snprintf(sides[i].name, sizeof(sides[i].name), "%s_v%d", role,
-			 sides[i].family);
+	memset(sides, 0, NSIDES * sizeof(*sides));
+	for (i = 0; i < NSIDES; i++) {
+		sides[i].family = i < 2 ? 4 : 6;
+		sides[i].hash = !(i & 1);
+		snprintf(sides[i].name, sizeof(sides[i].name), "%s_v%d%s", role,
+			 sides[i].family, sides[i].hash ? "" : "_net");
+	}
 }
 
 static int no_set(struct fwgen_ctx *ctx, const char *table, const char *role,
@@ -128,6 +156,32 @@ static int read_fail(struct fwgen_ctx *ctx, const char *table, int err)
 	return nlread_fail(ctx, table, err);
 }
 
+static int cmp_lo4(const void *a, const void *b)
+{
+	return memcmp(((const struct addr_interval *)a)->lo,
+		      ((const struct addr_interval *)b)->lo, 4);
+}
+
+static int cmp_lo16(const void *a, const void *b)
+{
+	return memcmp(((const struct addr_interval *)a)->lo,
+		      ((const struct addr_interval *)b)->lo, 16);
+}
+
+/* Sorts l and drops repeats, merging nothing: l says what the kernel holds. */
+static void sort_unique(struct addr_list *l, int family)
+{
+	size_t bytes = addr_bytes(family), i, n = 0;
+
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(*l->v), family == 4 ? cmp_lo4 : cmp_lo16);
+	for (i = 0; i < l->n; i++)
+		if (!n || memcmp(l->v[n - 1].lo, l->v[i].lo, bytes))
+			l->v[n++] = l->v[i];
+	l->n = n;
+}
+
 /*
  * Adds what the kernel answers for one key to cur. The walks go up the
  * address space, so an interval met twice is met in a row.
@@ -142,33 +196,33 @@ static int note_interval(struct side *sd, const struct addr_interval *iv)
 }
 
 /*
- * Finds, by point lookups, every interval of the set that an update by
- * req can change: for an addition those that overlap a requested range
+ * Finds, by point lookups, every interval of an interval part that an
+ * update can change: for an addition those that overlap a range of probe
  * or touch it (they merge), for a deletion those that hold a part of one.
  * The walk asks for the key below a range, then goes up key by key, and
  * jumps over every interval the kernel reports. Returns 0 when cur is
  * complete, 1 when the whole set must be read instead (the budget ran
- * out, the kernel answered in a shape not known, or an address to delete
- * is not in the set, which the whole read then names).
+ * out, or the kernel answered in a shape not known).
  */
 static int learn_neighbourhood(struct setread *sr, struct side *sd,
+			       const struct addr_list *probe,
 			       enum setops_op op, unsigned int *budget)
 {
 	size_t bytes = addr_bytes(sd->family), i;
 	struct addr_interval iv;
 	int ret;
 
-	for (i = 0; i < sd->req.n; i++) {
+	for (i = 0; i < probe->n; i++) {
 		uint8_t key[16], last[16];
 
-		memcpy(key, sd->req.v[i].lo, sizeof(key));
-		memcpy(last, sd->req.v[i].hi, sizeof(last));
+		memcpy(key, probe->v[i].lo, sizeof(key));
+		memcpy(last, probe->v[i].hi, sizeof(last));
 		if (op == SETOPS_ADD) {
 			/* Neighbours at both ends, unless at an end of the space. */
 			if (addr_decrement(key, bytes))
-				memcpy(key, sd->req.v[i].lo, sizeof(key));
+				memcpy(key, probe->v[i].lo, sizeof(key));
 			if (addr_increment(last, bytes))
-				memcpy(last, sd->req.v[i].hi, sizeof(last));
+				memcpy(last, probe->v[i].hi, sizeof(last));
 		}
 		for (;;) {
 			if (*budget == 0)
@@ -185,9 +239,8 @@ static int learn_neighbourhood(struct setread *sr, struct side *sd,
 				if (memcmp(iv.hi, last, bytes) >= 0)
 					break;
 				memcpy(key, iv.hi, sizeof(key));
-			} else if (op == SETOPS_DEL) {
-				return 1;
 			} else if (!memcmp(key, last, bytes)) {
+				/* An address to delete may be in the other part. */
 				break;
 			}
 			addr_increment(key, bytes);
@@ -196,26 +249,181 @@ static int learn_neighbourhood(struct setread *sr, struct side *sd,
 	return 0;
 }
 
+static int hash_lookup(struct setread *sr, struct side *sd,
+		       const uint8_t *key, unsigned int *budget)
+{
+	struct addr_interval iv;
+	int ret;
+
+	if (*budget == 0)
+		return 1;
+	(*budget)--;
+	ret = setread_has(sr, sd->name, sd->family, key);
+	if (ret <= 0)
+		return ret;
+	memset(&iv, 0, sizeof(iv));
+	memcpy(iv.lo, key, addr_bytes(sd->family));
+	memcpy(iv.hi, key, addr_bytes(sd->family));
+	return addr_list_add(&sd->cur, &iv) < 0 ? -ENOMEM : 0;
+}
+
+/*
+ * The same for the hash part: a lookup of every address requested, and
+ * for an addition of the address on each side of every range of probe
+ * (the hosts it merges with). Hosts inside a range of probe other than
+ * those are not looked for: a host the _net part covers is not also in
+ * the hash part. 0 done, 1 read the whole set instead.
+ */
+static int learn_hosts(struct setread *sr, struct side *sd,
+		       const struct addr_list *probe, enum setops_op op,
+		       unsigned int *budget)
+{
+	size_t bytes = addr_bytes(sd->family), i;
+	uint8_t key[16];
+	int ret = 0;
+
+	for (i = 0; i < sd->req.n && ret == 0; i++) {
+		memcpy(key, sd->req.v[i].lo, sizeof(key));
+		for (;;) {
+			ret = hash_lookup(sr, sd, key, budget);
+			if (ret != 0 || !memcmp(key, sd->req.v[i].hi, bytes))
+				break;
+			addr_increment(key, bytes);
+		}
+	}
+	for (i = 0; op == SETOPS_ADD && i < probe->n && ret == 0; i++) {
+		memcpy(key, probe->v[i].lo, sizeof(key));
+		if (!addr_decrement(key, bytes))
+			ret = hash_lookup(sr, sd, key, budget);
+		memcpy(key, probe->v[i].hi, sizeof(key));
+		if (ret == 0 && !addr_increment(key, bytes))
+			ret = hash_lookup(sr, sd, key, budget);
+	}
+	sort_unique(&sd->cur, sd->family);
+	return ret;
+}
+
 static int read_whole(struct setread *sr, struct side *sd)
 {
 	size_t nraw;
 	int ret;
 
 	addr_list_release(&sd->cur);
-	ret = setread_all(sr, sd->name, sd->family, &sd->cur, &nraw);
+	ret = setread_all(sr, sd->name, sd->family, !sd->hash, &sd->cur, &nraw);
 	sd->whole = true;
 	sd->empty = nraw == 0;
 	return ret;
 }
 
+static bool same_list(const struct addr_list *a, const struct addr_list *b)
+{
+	return a->n == b->n &&
+	       (!a->n || !memcmp(a->v, b->v, a->n * sizeof(*a->v)));
+}
+
+/* req with every element learned so far, normalised: where merges reach. */
+static int grown_probe(const struct side *h, const struct side *n,
+		       struct addr_list *out)
+{
+	const struct addr_list *l[3] = { &h->req, &h->cur, &n->cur };
+	size_t i, j;
+
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < l[i]->n; j++)
+			if (addr_list_add(out, &l[i]->v[j]) < 0)
+				return -ENOMEM;
+	addr_list_normalize(out, h->family);
+	return 0;
+}
+
+static bool has_range(const struct addr_list *l, int family)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (!policy_elem_is_host(&l->v[i], family))
+			return true;
+	return false;
+}
+
 /*
- * Reads what the update of the sides with a request needs, all from one
- * ruleset generation, *genid. A missing set is not an error here
+ * Learns what an update of one family can touch in both parts. An
+ * addition merges with neighbours, and a merge can reach further (a host
+ * beside a host beside a prefix): the probe grows until it holds still.
+ */
+static int learn_family(struct setread *sr, struct side *h, struct side *n,
+			enum setops_op op, unsigned int *budget)
+{
+	struct addr_list probe = { 0 }, next;
+	bool any;
+	int ret;
+
+	if (addr_list_copy(&probe, &h->req) < 0)
+		return -ENOMEM;
+	for (;;) {
+		addr_list_release(&h->cur);
+		addr_list_release(&n->cur);
+		ret = h->present ? learn_hosts(sr, h, &probe, op, budget) : 0;
+		if (ret == 0 && n->present)
+			ret = learn_neighbourhood(sr, n, &probe, op, budget);
+		if (ret != 0 || op == SETOPS_DEL)
+			break;
+		memset(&next, 0, sizeof(next));
+		if (grown_probe(h, n, &next) < 0) {
+			ret = -ENOMEM;
+			break;
+		}
+		if (same_list(&next, &probe)) {
+			addr_list_release(&next);
+			break;
+		}
+		addr_list_release(&probe);
+		probe = next;
+	}
+	addr_list_release(&probe);
+	if (ret == 1) {
+		ret = h->present ? read_whole(sr, h) : 0;
+		if (ret == 0 && n->present)
+			ret = read_whole(sr, n);
+	} else if (ret == 0 && op == SETOPS_ADD && n->present && !n->cur.n &&
+		   (h->cur.n || has_range(&h->req, h->family))) {
+		/*
+		 * The _net part may get an element: nft's end element at zero
+		 * goes only into an empty set.
+		 */
+		ret = setread_any(sr, n->name, &any);
+		n->empty = !any;
+	}
+	return ret;
+}
+
+/*
+ * Whether a part is exactly the shape fwgen makes: a hash set, or an
+ * interval set, of ipv4_addr/ipv6_addr (NFT_TYPE_IPADDR/IP6ADDR). A
+ * hand-made set of another type of the same length (mark, ether...) is
+ * not written into.
+ */
+static bool part_shape_ok(const struct side *sd, const struct setread_info *info)
+{
+	uint32_t other = NFT_SET_MAP | NFT_SET_ANONYMOUS | NFT_SET_OBJECT |
+			 NFT_SET_CONCAT;
+
+	if (sd->hash)
+		other |= NFT_SET_INTERVAL;
+	else if (!(info->flags & NFT_SET_INTERVAL))
+		return false;
+	return !(info->flags & other) && info->key_len == addr_bytes(sd->family) &&
+	       info->key_type == (sd->family == 4 ? NFT_TYPE_IPADDR : NFT_TYPE_IP6ADDR);
+}
+
+/*
+ * Reads what the update of the families with a request needs, all from
+ * one ruleset generation, *genid. A missing set is not an error here
  * (sd->present says); a missing table is, with the hint to apply.
  * -ERESTART: the ruleset changed while reading.
  */
 static int read_sides(struct fwgen_ctx *ctx, const char *table,
-		      const char *role, struct side sides[2],
+		      const char *role, struct side sides[NSIDES],
 		      enum setops_op op, bool whole, uint32_t *genid)
 {
 	unsigned int budget = LOOKUP_BUDGET;
@@ -225,41 +433,29 @@ static int read_sides(struct fwgen_ctx *ctx, const char *table,
 	int ret;
 
 	ret = setread_begin(&sr, table, genid);
-	for (i = 0; i < 2 && ret == 0; i++) {
+	for (i = 0; i < NSIDES && ret == 0; i++) {
 		struct side *sd = &sides[i];
-		bool any;
 
 		side_reset(sd);
 		if (!sd->req.n && !whole)
 			continue;
 		ret = setread_info(&sr, sd->name, &info);
-		if (ret < 0 || !info.present)
-			continue;
-		/*
-		 * Exactly the shape fwgen makes: an interval set of
-		 * ipv4_addr/ipv6_addr (nft's datatypes 7 and 8). A hand-made
-		 * set of another type of the same length (mark, ether...) is
-		 * not written into.
-		 */
-		if (!(info.flags & NFT_SET_INTERVAL) ||
-		    (info.flags & (NFT_SET_MAP | NFT_SET_ANONYMOUS |
-				   NFT_SET_OBJECT | NFT_SET_CONCAT)) ||
-		    info.key_len != addr_bytes(sd->family) ||
-		    info.key_type != (sd->family == 4 ? 7u : 8u)) {
-			setread_end(&sr);
-			return ctx_err(ctx, -EINVAL,
-				       "set %s of table inet %s is not an IPv%d address set of fwgen (role '%s')",
-				       sd->name, table, sd->family, role);
+		if (ret == 0 && info.present) {
+			if (!part_shape_ok(sd, &info)) {
+				setread_end(&sr);
+				return ctx_err(ctx, -EINVAL,
+					       "set %s of table inet %s is not an IPv%d address set of fwgen (role '%s'); an apply makes it anew",
+					       sd->name, table, sd->family, role);
+			}
+			sd->present = true;
+			sd->size = info.size;
+			if (whole)
+				ret = read_whole(&sr, sd);
 		}
-		sd->present = true;
-		ret = whole ? 1 : learn_neighbourhood(&sr, sd, op, &budget);
-		if (ret == 1) {
-			ret = read_whole(&sr, sd);
-		} else if (ret == 0 && op == SETOPS_ADD && !sd->cur.n) {
-			/* nft's end element at zero goes only into an empty set. */
-			ret = setread_any(&sr, sd->name, &any);
-			sd->empty = !any;
-		}
+		/* Both parts of the family known: learn them together. */
+		if (ret == 0 && !whole && !sd->hash &&
+		    (sd[-1].present || sd->present))
+			ret = learn_family(&sr, sd - 1, sd, op, &budget);
 	}
 	setread_end(&sr);
 	return ret < 0 ? read_fail(ctx, table, ret) : 0;
@@ -271,15 +467,24 @@ static struct nftnl_set *elems_set(const char *table, const struct side *sd,
 				   const struct addr_list *l, bool sentinel)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
+	size_t len = addr_bytes(sd->family);
+	int ret;
 
 	if (!s)
 		return NULL;
 	if (nftnl_set_set_str(s, NFTNL_SET_TABLE, table) < 0 ||
-	    nftnl_set_set_str(s, NFTNL_SET_NAME, sd->name) < 0 ||
-	    nft_interval_elems(s, l->v ? l->v[0].lo : NULL,
-			       l->v ? l->v[0].hi : NULL, l->n,
-			       sizeof(l->v[0]), addr_bytes(sd->family),
-			       sentinel) < 0) {
+	    nftnl_set_set_str(s, NFTNL_SET_NAME, sd->name) < 0) {
+		nftnl_set_free(s);
+		return NULL;
+	}
+	if (sd->hash)
+		ret = nft_hash_elems(s, l->v ? l->v[0].lo : NULL, l->n,
+				     sizeof(l->v[0]), len);
+	else
+		ret = nft_interval_elems(s, l->v ? l->v[0].lo : NULL,
+					 l->v ? l->v[0].hi : NULL, l->n,
+					 sizeof(l->v[0]), len, sentinel);
+	if (ret < 0) {
 		nftnl_set_free(s);
 		return NULL;
 	}
@@ -303,10 +508,27 @@ static int report_lines(FILE *f, const char *table, const struct side *sd,
 	return 0;
 }
 
+/* The two parts' elements as one sorted list, into out (empty on entry). */
+static int merge_parts(const struct side *h, const struct side *n,
+		       struct addr_list *out)
+{
+	size_t bytes = addr_bytes(h->family), i = 0, j = 0;
+	int ret = 0;
+
+	while (ret == 0 && (i < h->cur.n || j < n->cur.n)) {
+		if (j == n->cur.n ||
+		    (i < h->cur.n && memcmp(h->cur.v[i].lo, n->cur.v[j].lo, bytes) < 0))
+			ret = addr_list_add(out, &h->cur.v[i++]);
+		else
+			ret = addr_list_add(out, &n->cur.v[j++]);
+	}
+	return ret;
+}
+
 /* Finds an address of the request that the set does not hold, for the message. */
 static int not_in_set(struct fwgen_ctx *ctx, const char *table,
-		      const struct side *sd, const char *const *addresses,
-		      size_t n)
+		      const struct side *sd, const struct addr_list *cur,
+		      const char *const *addresses, size_t n)
 {
 	struct addr_list now = { 0 };
 	struct addr_interval iv;
@@ -314,7 +536,7 @@ static int not_in_set(struct fwgen_ctx *ctx, const char *table,
 	const char *why, *bad = NULL;
 	size_t i;
 
-	if (addr_list_copy(&now, &sd->cur) < 0)
+	if (addr_list_copy(&now, cur) < 0)
 		return ctx_nomem(ctx);
 	addr_list_normalize(&now, sd->family);
 	for (i = 0; i < n && !bad; i++) {
@@ -331,47 +553,124 @@ static int not_in_set(struct fwgen_ctx *ctx, const char *table,
 		       bad ? bad : "?", sd->name, table);
 }
 
-/* The elements to send for one side, from what was read. */
-static int plan_side(struct fwgen_ctx *ctx, const char *table,
-		     struct side *sd, enum setops_op op,
-		     const char *const *addresses, size_t n)
+static bool holds(const struct addr_list *l, int family,
+		  const struct addr_interval *iv)
 {
+	size_t bytes = addr_bytes(family), i;
+
+	for (i = 0; i < l->n; i++)
+		if (!memcmp(l->v[i].lo, iv->lo, bytes) &&
+		    !memcmp(l->v[i].hi, iv->hi, bytes))
+			return true;
+	return false;
+}
+
+/*
+ * Sends each element of the family's delta to its part: a deletion where
+ * the element is, an addition of a single host to the hash part and of
+ * anything wider to the _net part (policy_elem_is_host(), as apply does).
+ */
+static int route(struct fwgen_ctx *ctx, const char *table, const char *role,
+		 struct side *h, struct side *n, const struct addr_list *del,
+		 const struct addr_list *add)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < del->n && ret == 0; i++)
+		ret = addr_list_add(h->present && holds(&h->cur, h->family, &del->v[i]) ?
+				    &h->del : &n->del, &del->v[i]);
+	for (i = 0; i < add->n && ret == 0; i++) {
+		struct side *to = policy_elem_is_host(&add->v[i], h->family) &&
+				  h->present ? h : n;
+
+		if (!to->present)
+			return no_set(ctx, table, role, to->name);
+		ret = addr_list_add(&to->add, &add->v[i]);
+	}
+	return ret < 0 ? ctx_nomem(ctx) : 0;
+}
+
+/* The elements to send for one family, from what was read of both parts. */
+static int plan_family(struct fwgen_ctx *ctx, const char *table,
+		       const char *role, struct side *h, struct side *n,
+		       enum setops_op op, const char *const *addresses,
+		       size_t naddr)
+{
+	struct addr_list cur = { 0 }, del = { 0 }, add = { 0 };
 	int ret;
 
-	ret = setops_plan(op, sd->family, &sd->cur, &sd->req, &sd->del,
-			  &sd->add);
+	if (!h->present && !n->present)
+		return no_set(ctx, table, role, h->name);
+	if (merge_parts(h, n, &cur) < 0)
+		return ctx_nomem(ctx);
+	ret = setops_plan(op, h->family, &cur, &h->req, &del, &add);
 	if (ret == -ENOENT)
-		return not_in_set(ctx, table, sd, addresses, n);
-	if (ret < 0)
-		return ctx_nomem(ctx);
+		ret = not_in_set(ctx, table, h, &cur, addresses, naddr);
+	else if (ret < 0)
+		ret = ctx_nomem(ctx);
+	else
+		ret = route(ctx, table, role, h, n, &del, &add);
+	addr_list_release(&cur);
+	addr_list_release(&del);
+	addr_list_release(&add);
+	return ret;
+}
+
+static int plan_sides(struct fwgen_ctx *ctx, const char *table,
+		      const char *role, struct side sides[NSIDES],
+		      enum setops_op op, const char *const *addresses, size_t n)
+{
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < NSIDES && ret == 0; i += 2)
+		if (sides[i].req.n)
+			ret = plan_family(ctx, table, role, &sides[i],
+					  &sides[i + 1], op, addresses, n);
 	/*
-	 * nft leads with its end element at zero only when it fills a set
-	 * that holds no element at all (not even that sentinel, which
-	 * deletions leave behind).
+	 * nft leads with its end element at zero only when it fills an
+	 * interval set that holds no element at all (not even that
+	 * sentinel, which deletions leave behind).
 	 */
-	sd->del_set = elems_set(table, sd, &sd->del, false);
-	sd->add_set = elems_set(table, sd, &sd->add, sd->empty);
-	if (!sd->del_set || !sd->add_set)
-		return ctx_nomem(ctx);
-	return 0;
+	for (i = 0; i < NSIDES && ret == 0; i++) {
+		struct side *sd = &sides[i];
+
+		sd->del_set = elems_set(table, sd, &sd->del, false);
+		sd->add_set = elems_set(table, sd, &sd->add, sd->empty);
+		if (!sd->del_set || !sd->add_set)
+			ret = ctx_nomem(ctx);
+	}
+	return ret;
 }
 
 /* Deletions first: an addition may reuse a start or end key. */
 static int send_sides(struct fwgen_ctx *ctx, struct nl_sock *s,
-		      struct side sides[2], uint32_t genid)
+		      const char *table, struct side sides[NSIDES],
+		      uint32_t genid)
 {
-	struct nl_elems_op ops[4];
+	struct nl_elems_op ops[2 * NSIDES];
 	size_t nops = 0, i;
+	int ret;
 
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < NSIDES; i++)
 		if (sides[i].del.n)
 			ops[nops++] = (struct nl_elems_op){
 				NFT_MSG_DELSETELEM, sides[i].del_set };
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < NSIDES; i++)
 		if (sides[i].add.n)
 			ops[nops++] = (struct nl_elems_op){
 				NFT_MSG_NEWSETELEM, sides[i].add_set };
-	return nops ? nl_set_elems(ctx, s, ops, nops, genid) : 0;
+	ret = nops ? nl_set_elems(ctx, s, ops, nops, genid) : 0;
+	if (ret != -ENFILE)
+		return ret;
+	/* A hash part at its size: the kernel took nothing of the batch. */
+	for (i = 0; i < NSIDES; i++)
+		if (sides[i].hash && sides[i].add.n)
+			return ctx_err(ctx, -ENOSPC,
+				       "set %s of table inet %s is full (size %u); nothing was changed: add the addresses to the inventory and apply, which sizes the set for them",
+				       sides[i].name, table, sides[i].size);
+	return ret;
 }
 
 static bool overlaps(const struct addr_list *l, int family,
@@ -386,6 +685,27 @@ static bool overlaps(const struct addr_list *l, int family,
 	return false;
 }
 
+/* Whether what was read of a family shows the update done. */
+static int family_done(const struct side *h, const struct side *n,
+		       enum setops_op op, bool *done)
+{
+	struct addr_list cur = { 0 };
+	size_t j;
+
+	if (merge_parts(h, n, &cur) < 0)
+		return -ENOMEM;
+	addr_list_normalize(&cur, h->family);
+	for (j = 0; j < h->req.n; j++) {
+		const struct addr_interval *iv = &h->req.v[j];
+
+		if (op == SETOPS_ADD ? !setops_covers(&cur, h->family, iv) :
+				       overlaps(&cur, h->family, iv))
+			*done = false;
+	}
+	addr_list_release(&cur);
+	return 0;
+}
+
 /*
  * After lost acknowledgements (-ETIME from nl_set_elems()): whether the
  * update went in, read back. A generation still at genid means nothing was
@@ -395,15 +715,15 @@ static bool overlaps(const struct addr_list *l, int family,
  * -ERESTART, so the caller starts over.
  */
 static int settle_sides(struct fwgen_ctx *ctx, const char *table,
-			const char *role, const struct side sides[2],
+			const char *role, const struct side sides[NSIDES],
 			enum setops_op op, uint32_t genid)
 {
-	struct side chk[2] = { { .family = 4 }, { .family = 6 } };
+	struct side chk[NSIDES];
 	char lost[FWGEN_ERRMSG_MAX];
 	struct nl_sock *s = NULL;
 	uint32_t now = 0, g;
 	bool done = true;
-	size_t i, j;
+	size_t i;
 	int ret;
 
 	snprintf(lost, sizeof(lost), "%s", ctx->errmsg);
@@ -415,25 +735,20 @@ static int settle_sides(struct fwgen_ctx *ctx, const char *table,
 		return ctx_err(ctx, -EIO,
 			       "%s; the ruleset generation did not move, so nothing was changed",
 			       lost);
-	for (i = 0; i < 2 && ret == 0; i++) {
+	memset(chk, 0, sizeof(chk));
+	for (i = 0; i < NSIDES && ret == 0; i++) {
+		chk[i].family = sides[i].family;
+		chk[i].hash = sides[i].hash;
 		memcpy(chk[i].name, sides[i].name, sizeof(chk[i].name));
 		if (addr_list_copy(&chk[i].req, &sides[i].req) < 0)
 			ret = ctx_nomem(ctx);
 	}
 	if (ret == 0)
 		ret = read_sides(ctx, table, role, chk, op, false, &g);
-	for (i = 0; i < 2 && ret == 0; i++) {
-		for (j = 0; j < chk[i].req.n; j++) {
-			const struct addr_interval *iv = &chk[i].req.v[j];
-
-			if (op == SETOPS_ADD ?
-				    !setops_covers(&chk[i].cur, chk[i].family, iv) :
-				    overlaps(&chk[i].cur, chk[i].family, iv))
-				done = false;
-		}
-	}
-	side_release(&chk[0]);
-	side_release(&chk[1]);
+	for (i = 0; i < NSIDES && ret == 0; i += 2)
+		if (family_done(&chk[i], &chk[i + 1], op, &done) < 0)
+			ret = ctx_nomem(ctx);
+	sides_release(chk);
 	if (ret == -ERESTART || (ret == 0 && !done))
 		return -ERESTART;
 	if (ret < 0) {
@@ -448,14 +763,14 @@ static int settle_sides(struct fwgen_ctx *ctx, const char *table,
 }
 
 static int report_sides(struct fwgen_ctx *ctx, FILE *report, const char *table,
-			const struct side sides[2])
+			const struct side sides[NSIDES])
 {
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; i < 2 && ret == 0; i++)
+	for (i = 0; i < NSIDES && ret == 0; i++)
 		ret = report_lines(report, table, &sides[i], &sides[i].del, '-');
-	for (i = 0; i < 2 && ret == 0; i++)
+	for (i = 0; i < NSIDES && ret == 0; i++)
 		ret = report_lines(report, table, &sides[i], &sides[i].add, '+');
 	if (ret < 0)
 		return ctx_err(ctx, -EIO,
@@ -483,19 +798,21 @@ static int set_change(struct fwgen_ctx *ctx, const char *table,
 		      const char *role, const char *const *addresses,
 		      size_t n, enum setops_op op, FILE *report)
 {
-	struct side sides[2] = { { .family = 4 }, { .family = 6 } };
+	struct side sides[NSIDES];
 	struct nl_sock *s = NULL;
 	uint32_t genid = 0;
 	int fd = -1, tries, ret;
-	size_t i;
 
 	table = table ? table : FWGEN_DEFAULT_TABLE;
 	if ((ret = check_names(ctx, table, role)) < 0)
 		return ret;
 	if (!addresses || n == 0)
 		return ctx_err(ctx, -EINVAL, "no address given");
-	name_sides(sides, role);
-	ret = setops_parse(ctx, addresses, n, &sides[0].req, &sides[1].req);
+	init_sides(sides, role);
+	ret = setops_parse(ctx, addresses, n, &sides[0].req, &sides[2].req);
+	if (ret == 0 && (addr_list_copy(&sides[1].req, &sides[0].req) < 0 ||
+			 addr_list_copy(&sides[3].req, &sides[2].req) < 0))
+		ret = ctx_nomem(ctx);
 	if (ret < 0)
 		goto out;
 	if ((ret = nl_open(ctx, &s)) < 0)
@@ -507,17 +824,10 @@ static int set_change(struct fwgen_ctx *ctx, const char *table,
 	ret = -ERESTART;
 	for (tries = 0; tries < UPDATE_TRIES && ret == -ERESTART; tries++) {
 		ret = read_sides(ctx, table, role, sides, op, false, &genid);
-		for (i = 0; i < 2 && ret == 0; i++) {
-			if (!sides[i].req.n)
-				continue;
-			if (!sides[i].present)
-				ret = no_set(ctx, table, role, sides[i].name);
-			else
-				ret = plan_side(ctx, table, &sides[i], op,
-						addresses, n);
-		}
 		if (ret == 0)
-			ret = send_sides(ctx, s, sides, genid);
+			ret = plan_sides(ctx, table, role, sides, op, addresses, n);
+		if (ret == 0)
+			ret = send_sides(ctx, s, table, sides, genid);
 		if (ret == -ETIME)
 			ret = settle_sides(ctx, table, role, sides, op, genid);
 	}
@@ -529,8 +839,7 @@ static int set_change(struct fwgen_ctx *ctx, const char *table,
 out:
 	lock_release(fd);
 	nl_close(s);
-	side_release(&sides[0]);
-	side_release(&sides[1]);
+	sides_release(sides);
 	return ret;
 }
 
@@ -559,7 +868,7 @@ FWGEN_EXPORT int fwgen_set_del(struct fwgen_ctx *ctx, const char *table,
 FWGEN_EXPORT int fwgen_set_list(struct fwgen_ctx *ctx, const char *table,
 				const char *role, FILE *out)
 {
-	struct side sides[2] = { { .family = 4 }, { .family = 6 } };
+	struct side sides[NSIDES];
 	char buf[ADDR_INTERVAL_STRLEN];
 	uint32_t genid;
 	size_t i, j;
@@ -574,7 +883,7 @@ FWGEN_EXPORT int fwgen_set_list(struct fwgen_ctx *ctx, const char *table,
 		return ret;
 	if (!out)
 		return ctx_err(ctx, -EINVAL, "no output stream");
-	name_sides(sides, role);
+	init_sides(sides, role);
 	ret = -ERESTART;
 	for (tries = 0; tries < UPDATE_TRIES && ret == -ERESTART; tries++)
 		ret = read_sides(ctx, table, role, sides, SETOPS_ADD, true,
@@ -583,18 +892,23 @@ FWGEN_EXPORT int fwgen_set_list(struct fwgen_ctx *ctx, const char *table,
 		ret = ctx_err(ctx, -EAGAIN,
 			      "the ruleset kept changing while fwgen read set %s; try again",
 			      sides[0].name);
-	if (ret == 0 && !sides[0].present && !sides[1].present)
+	if (ret == 0 && !sides[0].present && !sides[1].present &&
+	    !sides[2].present && !sides[3].present)
 		ret = no_set(ctx, table, role, sides[0].name);
-	for (i = 0; i < 2 && ret == 0; i++) {
-		for (j = 0; j < sides[i].cur.n && ret == 0; j++) {
-			if (addr_interval_format(&sides[i].cur.v[j],
-						 sides[i].family, buf,
-						 sizeof(buf)) < 0 ||
+	/* Per family, both parts as one list in address order. */
+	for (i = 0; i < NSIDES && ret == 0; i += 2) {
+		struct addr_list all = { 0 };
+
+		if (merge_parts(&sides[i], &sides[i + 1], &all) < 0)
+			ret = ctx_nomem(ctx);
+		for (j = 0; j < all.n && ret == 0; j++) {
+			if (addr_interval_format(&all.v[j], sides[i].family,
+						 buf, sizeof(buf)) < 0 ||
 			    fprintf(out, "%s\n", buf) < 0)
 				ret = ctx_err(ctx, -EIO, "writing the set list failed");
 		}
+		addr_list_release(&all);
 	}
-	side_release(&sides[0]);
-	side_release(&sides[1]);
+	sides_release(sides);
 	return ret;
 }

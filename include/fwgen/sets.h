@@ -16,11 +16,16 @@ extern "C" {
 #endif
 
 /*
- * A peer role's addresses live in the named interval sets <role>_v4 and
- * <role>_v6 of fwgen's table, which `fwgen apply` (fwgen_policy_apply())
- * creates for every peer role the inventory binds to addresses. The calls
- * below change or read those sets in the kernel of the calling thread's
- * network namespace and touch nothing else: no rule, chain or other set.
+ * A peer role's addresses live in named sets of fwgen's table, which
+ * `fwgen apply` (fwgen_policy_apply()) creates for every peer role the
+ * inventory binds to addresses: per family, a hash set <role>_v4 of its
+ * single hosts and an interval set <role>_v4_net of its prefixes and
+ * ranges (<role>_v6, <role>_v6_net). The calls below change or read those
+ * sets in the kernel of the calling thread's network namespace and touch
+ * nothing else: no rule, chain or other set. The two sets of a family are
+ * one list to them: each element that changes goes to the set its shape
+ * belongs in, as apply would put it (a prefix added over hosts takes them
+ * out of the hash set; a host left alone by a deletion moves into it).
  *
  * table: the inet table fwgen owns; NULL means FWGEN_DEFAULT_TABLE.
  * role: the peer role, e.g. "user".
@@ -41,8 +46,8 @@ extern "C" {
  * context's run directory), so it never interleaves with an apply, a
  * remove or another update. All or nothing: after any error the sets are
  * as they were. Addresses are checked as the inventory checks them (an
- * IPv4-mapped IPv6 address never matches: -EINVAL); only interval sets of
- * ipv4_addr/ipv6_addr in a table fwgen created (its "managed by fwgen"
+ * IPv4-mapped IPv6 address never matches: -EINVAL); only sets of the
+ * shapes apply makes, of ipv4_addr/ipv6_addr, in a table fwgen created (its "managed by fwgen"
  * comment; -EEXIST otherwise) are written. When the kernel's
  * acknowledgements are lost, the sets are read back to settle the outcome:
  * 0 when the update is there, -EIO when nothing changed.
@@ -50,8 +55,8 @@ extern "C" {
  * report (may be NULL) receives one line per range removed or added, as
  * fwgen_policy_diff() writes elements:
  *
- *   - element inet fwgen user_v4 { 198.18.1.0/24 }
- *   + element inet fwgen user_v4 { 198.18.1.0-198.18.1.4 }
+ *   - element inet fwgen user_v4_net { 198.18.1.0/24 }
+ *   + element inet fwgen user_v4_net { 198.18.1.0-198.18.1.4 }
  *
  * Errors: -EINVAL bad input; -ENOENT when the table does not exist (run
  * `fwgen apply` first) or the role has no set there (it is not bound to
@@ -59,7 +64,10 @@ extern "C" {
  * -EPERM without CAP_NET_ADMIN; -EBUSY when the lock stays taken; -EIO
  * when the kernel refused or writing the report failed; -EEXIST when the
  * table is not fwgen's; -ETIME when acknowledgements were lost and even
- * reading back failed (outcome unknown); -ENOMEM. The message is in ctx.
+ * reading back failed (outcome unknown); -ENOSPC when a hash set would
+ * go past its size (apply sizes it for the inventory's hosts, with room to
+ * grow: add the addresses to the inventory and apply); -ENOMEM. The
+ * message is in ctx.
  */
 
 /*
@@ -81,7 +89,7 @@ int fwgen_set_del(struct fwgen_ctx *ctx, const char *table, const char *role,
 
 /*
  * Writes the elements the kernel holds in the role's sets to out, one a
- * line in address order, IPv4 (<role>_v4) first: "198.18.1.5",
+ * line in address order (both sets of a family as one list), IPv4 first: "198.18.1.5",
  * "198.18.1.0/24" or "198.18.1.0-198.18.1.4" as nft writes them. An empty
  * set writes nothing. Only reads; takes no lock.
  */

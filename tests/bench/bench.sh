@@ -7,7 +7,8 @@
 # taking turns: `fwgen apply` vs `nft -f` of a hand-written interval-set
 # script and vs `ipset restore` + `iptables-restore` of fwgen's own
 # ipset/iptables output (the user/kernel CPU split of each), `fwgen diff`
-# vs `nft list table`, one live `fwgen set add` vs `nft add element`,
+# vs `nft list table`, one live `fwgen set add` vs `nft add element` into
+# the hand-written interval set,
 # `fwgen print` (time and peak RSS), and `fwgen status --json` with the
 # refused set full (65536 entries); then PASS/MISS for the goals at 100k
 # host-only peers. Not a test: run it by hand or with
@@ -248,21 +249,27 @@ for n in "${SIZES[@]}"; do
 	fi
 	clean
 	fwgen_apply || { echo "bench: fwgen apply failed"; exit 2; }
-	R[$k,diff]=$(ms "$FWGEN" diff -q "${ARGS[@]}")
-	R[$k,list]=$(ms nft list table inet fwgen)
-	R[$k,diffr]=$(awk -v a="${R[$k,diff]}" -v b="${R[$k,list]}" 'BEGIN { printf "%.2f", a / b }')
+	# diff and nft list table in turns too: both read the same table back.
+	fwgen_diff() { "$FWGEN" diff -q "${ARGS[@]}"; }
+	nft_list() { nft list table inet fwgen; }
+	versus "$k,diff" true fwgen_diff nft_list
+	R[$k,diff]=${R[$k,diff,a]} R[$k,list]=${R[$k,diff,b]} R[$k,diffr]=${R[$k,diff,ratio]}
 	R[$k,print]=$(ms "$FWGEN" print "${ARGS[@]}")
 	"$TIME" -f %M -o "$TMP/rss" "$FWGEN" print "${ARGS[@]}" >/dev/null
 	R[$k,rss]=$(awk '{ printf "%.1f", $1 / 1024 }' "$TMP/rss")
 
 	# One live add into the full set, a new address each run (198.19.200.x,
 	# odd: outside the generated ones, merging with nothing), in turns with
-	# nft's own add of one element (198.19.201.x), which reads the set first.
+	# nft's own add of one element (198.19.201.x) into the same addresses
+	# as a user keeps them without fwgen: the hand-written interval set of
+	# table hand, which nft reads whole before it adds (to merge and to
+	# check overlaps).
+	nft -f "$TMP/hand.nft" || { echo "bench: nft -f of the hand-written script failed"; exit 2; }
 	va=() vb=() vr=()
 	for ((i = 0; i < RUNS; i++)); do
 		ta=$(once "$FWGEN" set add -q browser "198.19.200.$((2 * i + 1))") ||
 			{ echo "bench: set add failed"; exit 2; }
-		tb=$(once nft add element inet fwgen browser_v4 "{ 198.19.201.$((2 * i + 1)) }") ||
+		tb=$(once nft add element inet hand browser_v4 "{ 198.19.201.$((2 * i + 1)) }") ||
 			{ echo "bench: nft add element failed"; exit 2; }
 		va+=("$ta") vb+=("$tb")
 		vr+=("$(awk -v a="$ta" -v b="$tb" 'BEGIN { printf "%.4f", a / b }')")

@@ -107,6 +107,23 @@ expect "set elements added and removed by hand" 1 \
 - element inet fwgen browser_v4 { 198.18.7.7 }"
 reset
 
+# An inventory grown past half the hash set's size wants a larger set:
+# diff says so in one line before the elements.
+{
+	sed '/^  browser:/d' "$TMP/inv.yaml"
+	echo "  browser:"
+	awk 'BEGIN { for (i = 0; i < 600; i++) printf "    - 198.18.%d.%d\n", 20 + int(i / 128), 2 * (i % 128) }'
+} >"$TMP/grown.yaml"
+in_ns "$FWGEN" diff -i "$TMP/grown.yaml" --role server >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ $rc = 1 ] && grep -qx "~ set inet fwgen browser_v4: size 1024, want 2048" "$TMP/out" &&
+	[ "$(grep -c '^+ element inet fwgen browser_v4 ' "$TMP/out")" = 600 ]; then
+	ok "a hash set sized for fewer hosts: one size line, then the elements"
+else
+	not_ok "a hash set sized for fewer hosts: one size line, then the elements" \
+		"exit $rc" "$(head -3 "$TMP/out")" "$(cat "$TMP/err")"
+fi
+
 in_ns nft chain inet fwgen input '{ policy accept; }'
 expect "a chain policy changed by hand" 1 "~ chain inet fwgen input: policy accept, want drop (audit mode, want enforce)"
 reset
@@ -127,13 +144,14 @@ expect "a foreign table is not fwgen's business" 0 ""
 # print's order, sets by name as diff lists them. Written here from the
 # print script itself.
 awk -v T=fwgen '
-	/^\tset / { set = $2; type = ""; flags = ""; n = 0; next }
+	/^\tset / { set = $2; type = ""; size = ""; flags = ""; n = 0; next }
 	set != "" && /^\t\ttype / { type = $0; sub(/^\t\ttype /, "", type); next }
+	set != "" && /^\t\tsize / { size = $2; next }
 	set != "" && /^\t\tflags / { flags = $2; sub(/^dynamic,timeout$/, "timeout,dynamic", flags); next }
 	set != "" && /^\t\t\t/ { e = $1; sub(/,$/, "", e); el[n++] = e; next }
 	set != "" && /^\t}/ {
-		printf "S\t%s\t0\t+ set inet %s %s { type %s;%s }\n", set, T, set, type,
-			flags != "" ? " flags " flags ";" : ""
+		printf "S\t%s\t0\t+ set inet %s %s { type %s;%s%s }\n", set, T, set, type,
+			size != "" ? " size " size ";" : "", flags != "" ? " flags " flags ";" : ""
 		for (i = 0; i < n; i++)
 			printf "S\t%s\t%d\t+ element inet %s %s { %s }\n", set, i + 1, T, set, el[i]
 		set = ""

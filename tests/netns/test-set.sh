@@ -134,9 +134,9 @@ fi
 
 # Deleting inside a prefix splits it.
 out=$(fw set del browser 198.18.1.5 2>&1)
-want="- element inet fwgen browser_v4 { 198.18.1.0/24 }
-+ element inet fwgen browser_v4 { 198.18.1.0-198.18.1.4 }
-+ element inet fwgen browser_v4 { 198.18.1.6-198.18.1.255 }"
+want="- element inet fwgen browser_v4_net { 198.18.1.0/24 }
++ element inet fwgen browser_v4_net { 198.18.1.0-198.18.1.4 }
++ element inet fwgen browser_v4_net { 198.18.1.6-198.18.1.255 }"
 if [ "$out" = "$want" ]; then
 	ok "set del inside a prefix prints the split"
 else
@@ -159,6 +159,16 @@ else
 fi
 expect_list "set list after del" 198.18.0.21 198.18.1.0-198.18.1.4 \
 	198.18.1.6-198.18.1.255 2001:db8:9::/64
+# The del cut 198.18.0.21 out of a /31 of the _net part: a single host now,
+# it lives in the hash part, as apply would put it.
+if lab_exec h nft list set inet fwgen browser_v4 | grep -q '198\.18\.0\.21' &&
+	! lab_exec h nft list set inet fwgen browser_v4_net | grep -q '198\.18\.0\.2'; then
+	ok "del across forms: the host left of a /31 moves to the hash part"
+else
+	not_ok "del across forms: the host left of a /31 moves to the hash part" \
+		"$(lab_exec h nft list set inet fwgen browser_v4)" \
+		"$(lab_exec h nft list set inet fwgen browser_v4_net)"
+fi
 
 # Bad input: exit 2, a message naming the address, nothing changed.
 fw set list browser >"$TMP/list.before"
@@ -222,10 +232,10 @@ fw set add -q browser 198.18.0.20
 lab_exec h "$FWGEN" diff "${ARGS[@]}" >"$TMP/out" 2>"$TMP/err"
 rc=$?
 cat >"$TMP/want" <<'EOF2'
-- element inet fwgen browser_v4 { 198.18.0.20/31 }
-- element inet fwgen browser_v4 { 198.18.1.0-198.18.1.4 }
-+ element inet fwgen browser_v4 { 198.18.1.0/24 }
-- element inet fwgen browser_v4 { 198.18.1.6-198.18.1.255 }
+- element inet fwgen browser_v4_net { 198.18.0.20/31 }
+- element inet fwgen browser_v4_net { 198.18.1.0-198.18.1.4 }
++ element inet fwgen browser_v4_net { 198.18.1.0/24 }
+- element inet fwgen browser_v4_net { 198.18.1.6-198.18.1.255 }
 EOF2
 if [ $rc = 1 ] && cmp -s "$TMP/want" "$TMP/out"; then
 	ok "diff reports the live changes as drift (exit 1)"
@@ -264,6 +274,55 @@ if connects c 198.18.0.10; then
 	ok "c connects after the set was emptied and refilled"
 else
 	not_ok "c connects after the set was emptied and refilled"
+fi
+
+# A host-only role (consumer: one host) takes a prefix live: the prefix
+# goes to the _net part and takes the host it covers with it.
+out=$(fw set add consumer 198.18.8.0/24 2>&1)
+want="- element inet fwgen consumer_v4 { 198.18.8.8 }
++ element inet fwgen consumer_v4_net { 198.18.8.0/24 }"
+if [ "$out" = "$want" ]; then
+	ok "a prefix into a host-only role moves the host it covers"
+else
+	not_ok "a prefix into a host-only role moves the host it covers" "$out"
+fi
+sed 's|consumer: \[198.18.8.8\]|consumer: [198.18.8.8, 198.18.8.0/24]|' "$TMP/inv.yaml" >"$TMP/inv3.yaml"
+fw set add -q browser 198.18.0.20
+sed 's|browser: \[.*\]|browser: [198.18.0.20]|' "$TMP/inv3.yaml" >"$TMP/inv4.yaml"
+if fw diff -q -i "$TMP/inv4.yaml" --role server; then
+	ok "after the move, diff against the inventory with the prefix is clean"
+else
+	not_ok "after the move, diff against the inventory with the prefix is clean" \
+		"$(fw diff -i "$TMP/inv4.yaml" --role server)"
+fi
+out=$(fw set del consumer 198.18.8.0/24 2>&1)
+if [ "$out" = "- element inet fwgen consumer_v4_net { 198.18.8.0/24 }" ] &&
+	[ -z "$(fw set list consumer)" ]; then
+	ok "the prefix deleted live: the role is empty"
+else
+	not_ok "the prefix deleted live: the role is empty" "$out" "$(fw set list consumer)"
+fi
+
+# The hash part's size (1024 for a small role) bounds live adds: 1024
+# hosts fit, the next is refused with nothing changed.
+awk 'BEGIN { for (i = 0; i < 1024; i++) print "198.18." 16 + int(i / 128) "." 2 * (i % 128) }' \
+	>"$TMP/many"
+mapfile -t many <"$TMP/many"
+if fw set add -q consumer "${many[@]}" && [ "$(fw set list consumer | wc -l)" = 1024 ]; then
+	ok "1024 hosts fill the hash part to its size"
+else
+	not_ok "1024 hosts fill the hash part to its size" "$(fw set list consumer | wc -l)"
+fi
+fw set list consumer >"$TMP/full.before"
+fw set add consumer 198.18.30.1 >"$TMP/out" 2>"$TMP/err"
+rc=$?
+fw set list consumer >"$TMP/full.after"
+if [ $rc = 2 ] && grep -q "consumer_v4 of table inet fwgen is full (size 1024)" "$TMP/err" &&
+	cmp -s "$TMP/full.before" "$TMP/full.after"; then
+	ok "past the hash part's size: refused, exit 2, nothing changed"
+else
+	not_ok "past the hash part's size: refused, exit 2, nothing changed" "exit $rc" \
+		"$(cat "$TMP/err")" "$(diff "$TMP/full.before" "$TMP/full.after" | head -3)"
 fi
 
 echo "$pass passed, $fail failed"

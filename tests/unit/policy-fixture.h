@@ -106,6 +106,7 @@ static inline int add_set(struct fwgen_policy *pol, const char *name,
 	s->name = strdup(name);
 	s->role = strdup(name);
 	s->family = family;
+	s->net = -1;
 	snprintf(buf, sizeof(buf), "%s", spec);
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -117,6 +118,28 @@ static inline int add_set(struct fwgen_policy *pol, const char *name,
 		addr_prefix_interval(&p, &s->elems[s->nelems++]);
 	}
 	return (int)pol->nsets++;
+}
+
+/*
+ * A role's two parts as policy_split_sets() makes them: <name> a hash set
+ * of the hosts in hosts, <name>_net an interval set of nets. Returns the
+ * hash part's index; the _net part follows it.
+ */
+static inline int add_set_parts(struct fwgen_policy *pol, const char *name,
+				int family, const char *hosts, const char *nets)
+{
+	char net[128];
+	int h;
+
+	snprintf(net, sizeof(net), "%s_net", name);
+	h = add_set(pol, name, family, hosts);
+	add_set(pol, net, family, nets);
+	free(pol->sets[h + 1].role);
+	pol->sets[h + 1].role = strdup(name);
+	pol->sets[h].hash = true;
+	pol->sets[h].size = 1024;
+	pol->sets[h].net = h + 1;
+	return h;
 }
 
 #endif

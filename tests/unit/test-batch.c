@@ -172,10 +172,10 @@ START_TEST(test_batch_describe_each_sequence_number)
 		if (strstr(what, "of set user_v4")) {
 			ck_assert_msg(strncmp(what, "elements ", 9) == 0, "%s", what);
 			/*
-			 * 10,000 separate addresses: 20,000 interval
-			 * ends, and the end at 0.0.0.0 before the first.
+			 * 10,000 single hosts: a hash set, one element
+			 * each (an interval set would need 20,001).
 			 */
-			ck_assert_msg(strstr(what, " of 20001 of set"), "%s", what);
+			ck_assert_msg(strstr(what, " of 10000 of set"), "%s", what);
 			nelems++;
 		}
 		if (strncmp(what, "rule in chain ", 14) == 0)

@@ -501,6 +501,54 @@ START_TEST(test_diff_set_of_another_type_is_one_line)
 }
 END_TEST
 
+/*
+ * A hash set dumps its keys in hash order: the keys pair up whatever the
+ * order (IPv6 keys sharing their first bytes included), and only the one
+ * that differs is a line.
+ */
+START_TEST(test_diff_hash_set_keys_in_any_order)
+{
+	struct nft_objs *want = small_table(false), *have = small_table(true);
+	struct nftnl_set *w, *h;
+	uint8_t k[16];
+	int i;
+
+	w = add_set(want, "web_v6", 0, 0, 8, 16);
+	h = add_set(have, "web_v6", 0, 0, 8, 16);
+	for (i = 0; i < 600; i++) {
+		ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::", k), 1);
+		k[14] = (uint8_t)(i >> 8);
+		k[15] = (uint8_t)i;
+		add_elem(w, k, 16, false);
+		/* have: the same keys scattered, 300 missing, 0x1ff extra */
+		k[14] = (uint8_t)(((i * 7) % 600) >> 8);
+		k[15] = (uint8_t)((i * 7) % 600);
+		if ((i * 7) % 600 == 300)
+			k[14] = 1, k[15] = 0xff;
+		add_elem(h, k, 16, false);
+	}
+	expect_diff(NULL, want, have,
+		    "+ element inet fwgen web_v6 { 2001:db8::12c }\n"
+		    "- element inet fwgen web_v6 { 2001:db8::1ff }\n");
+	nft_objs_free(want);
+	nft_objs_free(have);
+}
+END_TEST
+
+/* A hash part sized for fewer hosts than the policy now has: one line. */
+START_TEST(test_diff_hash_set_size_change)
+{
+	struct nft_objs *want = small_table(false), *have = small_table(true);
+
+	nftnl_set_set_u32(want->sets[0], NFTNL_SET_DESC_SIZE, 2048);
+	nftnl_set_set_u32(have->sets[0], NFTNL_SET_DESC_SIZE, 1024);
+	expect_diff(NULL, want, have,
+		    "~ set inet fwgen user_v4: size 1024, want 2048\n");
+	nft_objs_free(want);
+	nft_objs_free(have);
+}
+END_TEST
+
 START_TEST(test_diff_dormant_table)
 {
 	struct nft_objs *want = small_table(false), *have = small_table(true);
@@ -625,6 +673,8 @@ static Suite *diff_suite(void)
 	tcase_add_test(tc, test_diff_chain_policy_foreign_chain_and_set);
 	tcase_add_test(tc, test_diff_set_of_another_type_is_one_line);
 	tcase_add_test(tc, test_diff_dormant_table);
+	tcase_add_test(tc, test_diff_hash_set_size_change);
+	tcase_add_test(tc, test_diff_hash_set_keys_in_any_order);
 	tcase_add_test(tc, test_canon_set_elems_reads_interval_ends);
 	tcase_add_test(tc, test_diff_built_policy_against_itself);
 	tcase_add_test(tc, test_diff_plus_rules_read_as_fwgen_print);

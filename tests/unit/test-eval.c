@@ -179,6 +179,39 @@ START_TEST(test_eval_address_set)
 }
 END_TEST
 
+/*
+ * A role split into its hash part and _net part: the hash part's rule
+ * answers for both (a peer in either is admitted), and the twin for the
+ * _net part is not walked, so it neither admits alone nor names a miss.
+ */
+START_TEST(test_eval_hash_part_answers_for_net_part)
+{
+	struct fix f = fix_new();
+	struct fwgen_policy *pol = pol_new("demo");
+	size_t in = add_chain(pol, "input", POL_HOOK_INPUT, true);
+	int users = add_set_parts(pol, "user_v4", 4, "198.18.7.7", "198.18.5.0/24");
+	struct pol_rule *r = add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT);
+
+	rule_ports(r, POL_L4_TCP, "22");
+	r->family = 4;
+	r->saddr_set = users;
+	r = add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT);
+	rule_ports(r, POL_L4_TCP, "22");
+	r->family = 4;
+	r->saddr_set = users + 1;
+	r->net = true;
+	ck_assert(admits_tcp(&f, pol, "198.18.7.7", 22));
+	ck_assert(admits_tcp(&f, pol, "198.18.5.5", 22));
+	ck_assert(!admits_tcp(&f, pol, "198.18.6.5", 22));
+	ck_assert(!lockout_admits(&f, pol, "198.18.6.5", 22));
+	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(f.ctx), "only from set user_v4"));
+	/* The twin alone admits nothing: evaluators skip it. */
+	pol->chains[in].rules[0].l4proto = POL_L4_UDP;
+	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 22));
+	fix_free(&f, pol);
+}
+END_TEST
+
 /* Dispatch maps: the chain of the port; a bad index and loops end. */
 START_TEST(test_eval_dispatch_bounds)
 {
@@ -301,6 +334,7 @@ int main(void)
 	tcase_add_test(tc, test_eval_rate_limited_accept);
 	tcase_add_test(tc, test_eval_order_ct_loopback_family);
 	tcase_add_test(tc, test_eval_address_set);
+	tcase_add_test(tc, test_eval_hash_part_answers_for_net_part);
 	tcase_add_test(tc, test_eval_dispatch_bounds);
 	tcase_add_test(tc, test_eval_redirect);
 	tcase_add_test(tc, test_eval_resolved_policies_agree);

@@ -484,6 +484,39 @@ static char *batch_text(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
  * split across messages, with nft's end element at zero, without it when
  * a range starts at zero, with a range open to the top, and empty sets.
  */
+/*
+ * The hash part of a role as nft sends `type ipv4_addr; size N`: flags 0,
+ * the size in the set's description, one element per host and no end
+ * elements; the _net part beside it an interval set.
+ */
+START_TEST(test_nft_build_hash_part_as_nft_sends_it)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_policy *pol = pol_new("test");
+	struct fwgen_nftnl *o;
+	struct nftnl_set *s;
+	char buf[1024];
+
+	add_set_parts(pol, "a_v4", 4, "198.18.1.1,198.18.1.3,255.255.255.255", "198.18.2.0/24");
+	o = build(ctx, pol);
+	ck_assert_uint_eq(fwgen_nftnl_set_count(o), 2);
+	s = fwgen_nftnl_set_at(o, 0);
+	elems_text(s, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "c6120101 c6120103 ffffffff ");
+	ck_assert(nftnl_set_is_set(s, NFTNL_SET_FLAGS));
+	ck_assert_uint_eq(nftnl_set_get_u32(s, NFTNL_SET_FLAGS), 0);
+	ck_assert_uint_eq(nftnl_set_get_u32(s, NFTNL_SET_DESC_SIZE), 1024);
+	s = fwgen_nftnl_set_at(o, 1);
+	elems_text(s, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "00000000/end c6120200 c6120300/end ");
+	ck_assert_uint_eq(nftnl_set_get_u32(s, NFTNL_SET_FLAGS), NFT_SET_INTERVAL);
+	ck_assert(!nftnl_set_is_set(s, NFTNL_SET_DESC_SIZE));
+	fwgen_nftnl_free(o);
+	fwgen_policy_free(pol);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
 START_TEST(test_nft_build_lazy_elements_encode_as_libnftnl)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
@@ -505,6 +538,9 @@ START_TEST(test_nft_build_lazy_elements_encode_as_libnftnl)
 	}
 	s->nelems = 30000;
 	add_set(pol, "a_v6", 6, "2001:db8::/48,2001:db8:1::7,ff00::/8");
+	/* Hash parts too: a key per host, the top address not open. */
+	add_set_parts(pol, "a_v7", 4, "198.18.1.1,255.255.255.255", "");
+	add_set_parts(pol, "a_v8", 6, "2001:db8::1,ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "::/1");
 	add_set(pol, "b_v4", 4, "0.0.0.0/8,198.18.0.0/15,224.0.0.0/3");
 	add_set(pol, "b_v6", 6, "");
 	add_set(pol, "c_v6", 6, "::/0");
@@ -746,6 +782,7 @@ int main(void)
 	tcase_add_test(tc, test_nft_build_ssh_from_admin_matches_nft);
 	tcase_add_test(tc, test_nft_build_baseline_shapes_match_nft);
 	tcase_add_test(tc, test_nft_build_interval_elements_as_nft_sends_them);
+	tcase_add_test(tc, test_nft_build_hash_part_as_nft_sends_it);
 	tcase_add_test(tc, test_nft_build_port_sets_plain_interval_and_merged);
 	tcase_add_test(tc, test_nft_build_dispatch_map_interval_and_plain);
 	tcase_add_test(tc, test_nft_build_redirect_and_nat_chain);

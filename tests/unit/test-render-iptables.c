@@ -456,6 +456,51 @@ START_TEST(test_render_iptables_refuses_bad_input)
 }
 END_TEST
 
+/*
+ * ipset keeps one hash:net per role and family: the hash part and the
+ * _net part load as one set in address order, and only the hash part's
+ * rule refers to it (the twin would match the same set again).
+ */
+START_TEST(test_render_ipset_one_set_for_both_parts)
+{
+	struct fwgen_policy *pol = fx_empty_policy();
+	size_t in = fx_chain(pol, "input", POL_HOOK_INPUT, POL_CHAIN_FILTER, 0, true);
+	struct pol_set *s = fx_set(pol, "user", 4);
+	struct pol_rule *r;
+	char *out, *got;
+
+	fx_elem(s, "198.18.1.1", "198.18.1.1");
+	fx_elem(s, "198.18.2.0", "198.18.2.255");
+	fx_elem(s, "198.18.3.3", "198.18.3.3");
+	r = fx_rule(pol, in, "user-web (d:t#1)");
+	r->family = 4;
+	r->saddr_set = 0;
+	r->verdict = POL_VERDICT_ACCEPT;
+	ck_assert_int_eq(policy_split_sets(pol), 0);
+	ck_assert_uint_eq(pol->nsets, 2);
+	out = render_body(pol, FWGEN_FORMAT_IPSET);
+	got = grep(out, "add ");
+	ck_assert_str_eq(got,
+		"add fwgen-user-v4-new 198.18.1.1\n"
+		"add fwgen-user-v4-new 198.18.2.0/24\n"
+		"add fwgen-user-v4-new 198.18.3.3\n");
+	free(got);
+	got = grep(out, "create ");
+	ck_assert_str_eq(got,
+		"create fwgen-user-v4 hash:net family inet maxelem 1048576 -exist\n"
+		"create fwgen-user-v4-new hash:net family inet maxelem 1048576 -exist\n");
+	free(got);
+	free(out);
+	out = render_body(pol, FWGEN_FORMAT_IPTABLES);
+	got = grep(out, "-A FWGEN-INPUT -m set");
+	ck_assert_str_eq(got,
+		"-A FWGEN-INPUT -m set --match-set fwgen-user-v4 src -m comment --comment \"user-web (d:t#1)\" -j ACCEPT\n");
+	free(got);
+	free(out);
+	fwgen_policy_free(pol);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("render-iptables");
@@ -476,6 +521,7 @@ int main(void)
 	tcase_add_test(tc, test_render_iptables_log_and_verdict_are_two_rules);
 	tcase_add_test(tc, test_render_iptables_family_of_sets_and_icmp);
 	tcase_add_test(tc, test_render_iptables_refuses_bad_input);
+	tcase_add_test(tc, test_render_ipset_one_set_for_both_parts);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

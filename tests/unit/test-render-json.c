@@ -232,12 +232,47 @@ START_TEST(test_render_json_refuses_dangling_set_before_writing)
 }
 END_TEST
 
+/*
+ * A role split into its parts: the hosts' hash set with its size and no
+ * flags, the prefixes' interval set, and a rule for each.
+ */
+START_TEST(test_render_json_hash_part_and_net_part)
+{
+	struct fwgen_policy *pol = fx_empty_policy();
+	size_t in = fx_chain(pol, "input", POL_HOOK_INPUT, POL_CHAIN_FILTER, 0, true);
+	struct pol_set *s = fx_set(pol, "user", 4);
+	struct pol_rule *r;
+	char *out;
+	int ret;
+
+	fx_elem(s, "198.18.1.1", "198.18.1.1");
+	fx_elem(s, "198.18.2.0", "198.18.2.255");
+	r = fx_rule(pol, in, "user-web (d:t#1)");
+	r->family = 4;
+	r->saddr_set = 0;
+	r->verdict = POL_VERDICT_ACCEPT;
+	ck_assert_int_eq(policy_split_sets(pol), 0);
+	ck_assert_uint_eq(pol->chains[in].nrules, 2);
+	out = render_raw(pol, &ret);
+	ck_assert_int_eq(ret, 0);
+	ck_assert_msg(strstr(out, "\"name\": \"user_v4\", \"type\": \"ipv4_addr\", \"size\": 1024, \"elem\": [\n    \"198.18.1.1\"\n  ]"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "\"name\": \"user_v4_net\", \"type\": \"ipv4_addr\", \"flags\": [\"interval\"], \"elem\": [\n    {\"prefix\": {\"addr\": \"198.18.2.0\", \"len\": 24}}\n  ]"),
+		      "%s", out);
+	ck_assert_msg(strstr(out, "\"right\": \"@user_v4\""), "%s", out);
+	ck_assert_msg(strstr(out, "\"right\": \"@user_v4_net\""), "%s", out);
+	free(out);
+	fwgen_policy_free(pol);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("render-json");
 	TCase *tc = tcase_create("render-json");
 
 	tcase_add_test(tc, test_render_json_fixture_exact);
+	tcase_add_test(tc, test_render_json_hash_part_and_net_part);
 	tcase_add_test(tc, test_render_json_same_bytes_twice);
 	tcase_add_test(tc, test_render_json_hostile_comment_escaped);
 	tcase_add_test(tc, test_render_json_hostile_names_escaped);

@@ -10,6 +10,7 @@
 
 #include "model.h"
 #include "policy.h"
+#include "policy_build.h"
 
 static const struct pol_chain *chain(const struct fwgen_policy *pol,
 				     const char *name)
@@ -209,13 +210,21 @@ START_TEST(test_resolve_union_of_two_roles_without_duplicates)
 	ck_assert_uint_eq(pol->nroles, 2);
 	ck_assert_str_eq(pol->roles[0], "db");
 	ck_assert_str_eq(pol->roles[1], "web");
-	/* web -> db: bound, so other web hosts still need it; once per family. */
+	/*
+	 * web -> db: bound, so other web hosts still need it; once per
+	 * family, each with its twin for the prefixes' part.
+	 */
 	c = chain(pol, "in_tcp_3306");
 	ck_assert_ptr_nonnull(c);
-	ck_assert_uint_eq(c->nrules, 2);
+	ck_assert_uint_eq(c->nrules, 4);
 	ck_assert_str_eq(pol->sets[c->rules[0].saddr_set].name, "web_v4");
-	ck_assert_str_eq(pol->sets[c->rules[1].saddr_set].name, "web_v6");
+	ck_assert_str_eq(pol->sets[c->rules[1].saddr_set].name, "web_v4_net");
+	ck_assert_str_eq(pol->sets[c->rules[2].saddr_set].name, "web_v6");
+	ck_assert_str_eq(pol->sets[c->rules[3].saddr_set].name, "web_v6_net");
+	ck_assert(!c->rules[0].net && c->rules[1].net);
+	ck_assert(!c->rules[2].net && c->rules[3].net);
 	ck_assert_str_eq(c->rules[0].comment, "web-db (d:t#2)");
+	ck_assert_str_eq(c->rules[1].comment, "web-db (d:t#2)");
 	ck_assert_uint_eq(chain(pol, "in_tcp_443")->nrules, 1);
 	fwgen_policy_free(pol);
 	fwgen_inventory_free(inv);
@@ -305,8 +314,66 @@ START_TEST(test_resolve_egress_filtered_adds_output)
 	ck_assert_ptr_nonnull(out);
 	ck_assert(out->policy_drop);
 	ck_assert_int_eq(out->rules[2].iface, POL_IFACE_OIF_LO);
-	ck_assert_uint_eq(chain(pol, "out_tcp_3306")->nrules, 2);
+	ck_assert_uint_eq(chain(pol, "out_tcp_3306")->nrules, 4);
 	ck_assert_str_eq(pol->sets[chain(pol, "out_tcp_3306")->rules[0].daddr_set].name, "db_v4");
+	fwgen_policy_free(pol);
+	fwgen_inventory_free(inv);
+	fwgen_catalog_free(cat);
+	fwgen_ctx_free(ctx);
+}
+END_TEST
+
+/* The set of a role's part by name, or NULL. */
+static const struct pol_set *set_named(const struct fwgen_policy *pol,
+				       const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < pol->nsets; i++)
+		if (strcmp(pol->sets[i].name, name) == 0)
+			return &pol->sets[i];
+	return NULL;
+}
+
+/*
+ * Hosts go to a hash set sized for live adds, prefixes (and ranges that
+ * merged) to the _net interval set; both parts exist whatever the shape.
+ */
+START_TEST(test_resolve_hosts_hash_prefixes_interval)
+{
+	struct fwgen_ctx *ctx = fwgen_ctx_new();
+	struct fwgen_catalog *cat = load_demo_catalog(ctx);
+	struct fwgen_inventory *inv = parse_inventory(ctx,
+		"topology: demo\nroles:\n"
+		"  web: [198.18.1.10, 198.18.1.12, 198.18.4.0/24, 198.18.5.1, 198.18.5.2]\n"
+		"  db: [198.18.2.0/24, \"2001:db8:2::1\"]\n");
+	struct fwgen_policy *pol = resolve(ctx, cat, inv, NULL, "db", NULL);
+	const struct pol_set *h, *n;
+	size_t i;
+
+	/* Mixed: two hosts; a prefix and a range of two adjacent hosts. */
+	h = set_named(pol, "web_v4");
+	n = set_named(pol, "web_v4_net");
+	ck_assert_ptr_nonnull(h);
+	ck_assert_ptr_nonnull(n);
+	ck_assert(h->hash && !n->hash);
+	ck_assert_uint_eq(h->nelems, 2);
+	ck_assert_uint_eq(h->size, POL_HASH_MIN_SIZE);
+	ck_assert_str_eq(pol->sets[h->net].name, "web_v4_net");
+	ck_assert_uint_eq(n->nelems, 2);
+	ck_assert_int_eq(n->net, -1);
+	/* Host-only (db v6) and prefix-only (db v4): the other part empty. */
+	ck_assert_uint_eq(set_named(pol, "db_v6")->nelems, 1);
+	ck_assert_uint_eq(set_named(pol, "db_v6_net")->nelems, 0);
+	ck_assert_uint_eq(set_named(pol, "db_v4")->nelems, 0);
+	ck_assert_uint_eq(set_named(pol, "db_v4_net")->nelems, 1);
+	/* Sorted by name, as the renderers and diff expect. */
+	for (i = 1; i < pol->nsets; i++)
+		ck_assert_int_lt(strcmp(pol->sets[i - 1].name, pol->sets[i].name), 0);
+	ck_assert_uint_eq(policy_set_size(0), 1024);
+	ck_assert_uint_eq(policy_set_size(512), 1024);
+	ck_assert_uint_eq(policy_set_size(513), 2048);
+	ck_assert_uint_eq(policy_set_size(100000), 262144);
 	fwgen_policy_free(pol);
 	fwgen_inventory_free(inv);
 	fwgen_catalog_free(cat);
@@ -361,7 +428,7 @@ START_TEST(test_resolve_admin_ssh_narrowed_or_off)
 			ssh++;
 		}
 	}
-	ck_assert_uint_eq(ssh, 2);
+	ck_assert_uint_eq(ssh, 4);	/* per family, hash part and _net part */
 	fwgen_policy_free(pol);
 	pol = resolve(ctx, cat, off, NULL, "web", NULL);
 	in = chain(pol, "input");
@@ -477,6 +544,7 @@ int main(void)
 	tcase_add_test(tc, test_resolve_redirect_accepts_the_target_port);
 	tcase_add_test(tc, test_resolve_egress_filtered_adds_output);
 	tcase_add_test(tc, test_resolve_errors);
+	tcase_add_test(tc, test_resolve_hosts_hash_prefixes_interval);
 	tcase_add_test(tc, test_resolve_admin_ssh_narrowed_or_off);
 	tcase_add_test(tc, test_resolve_policy_outlives_its_inventory);
 	suite_add_tcase(s, tc);
