@@ -18,6 +18,7 @@
 
 #include "diff.h"
 #include "diff-priv.h"
+#include "names.h"
 #include "nft-canon.h"
 #include "nft-types.h"
 #include "policy.h"
@@ -215,23 +216,12 @@ void diff_line_end(struct diff *d)
 
 /* Chains */
 
+/* A hook nft has no name for cannot be ours; say so rather than guess. */
 static const char *hook_name(uint32_t hook)
 {
-	switch (hook) {
-	case NF_INET_PRE_ROUTING:
-		return "prerouting";
-	case NF_INET_LOCAL_IN:
-		return "input";
-	case NF_INET_FORWARD:
-		return "forward";
-	case NF_INET_LOCAL_OUT:
-		return "output";
-	case NF_INET_POST_ROUTING:
-		return "postrouting";
-	case NF_INET_INGRESS:
-		return "ingress";
-	}
-	return "?";
+	const char *name = names_hook(hook);
+
+	return name ? name : "?";
 }
 
 struct chain_attrs {
