@@ -35,9 +35,6 @@
 #include "tablename.h"
 #include "yaml-doc.h"
 
-/* The limits the inventory puts on names (inventory.c, catalog.c). */
-#define ROLE_NAME_MAX 40
-
 /* An update starts over this often when the ruleset changes meanwhile. */
 #define UPDATE_TRIES 5
 
@@ -65,7 +62,7 @@ static void set_free(struct nftnl_set *s)
 struct side {
 	int family;
 	bool hash;			/* the hash part */
-	char name[ROLE_NAME_MAX + 12];	/* <role>_v4, <role>_v4_net */
+	char name[YD_NAME_MAX + 12];	/* <role>_v4, <role>_v4_net */
 	struct addr_list req;		/* what the caller gave for the
 					 * family, normalised */
 	struct addr_list cur;		/* the kernel's elements the update
@@ -114,10 +111,10 @@ static int check_names(struct fwgen_ctx *ctx, const char *table,
 
 	if (ret < 0)
 		return ret;
-	if (!role || !yd_is_name(role, ROLE_NAME_MAX))
+	if (!role || !yd_is_name(role, YD_NAME_MAX))
 		return ctx_err(ctx, -EINVAL,
 			       "'%.64s' is not a role name (lowercase letters, digits, '-' and '_', at most %d)",
-			       role ? role : "", ROLE_NAME_MAX);
+			       role ? role : "", YD_NAME_MAX);
 	return 0;
 }
 
