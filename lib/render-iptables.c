@@ -243,10 +243,10 @@ static void print_ports(const struct port_range *p, size_t n, FILE *out)
 
 static const char *l4_name(uint8_t l4, int family)
 {
-	const char *name = render_l4_name(l4);
-
 	/* A rule with ICMP types but no protocol still needs -p. */
-	return name ? name : family == 6 ? "ipv6-icmp" : "icmp";
+	if (!l4)
+		l4 = family == 6 ? POL_L4_ICMPV6 : POL_L4_ICMP;
+	return render_l4_name(l4);
 }
 
 /* What varies between the lines one IR rule becomes. */

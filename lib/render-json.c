@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "names.h"
 #include "policy.h"
 #include "render.h"
 
@@ -216,7 +217,7 @@ static void expr_icmp(struct expr_list *l, const struct pol_rule *r)
 	uint8_t l4 = icmp_proto(r);
 	size_t i;
 
-	match_payload(l, l4 == POL_L4_ICMPV6 ? "icmpv6" : "icmp", "type");
+	match_payload(l, names_l4_keyword(l4), "type");
 	if (r->nicmp_types > 1)
 		fputs("{\"set\": [", l->out);
 	for (i = 0; i < r->nicmp_types; i++) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "names.h"
 #include "policy.h"
 #include "render.h"
 
@@ -121,7 +122,8 @@ int render_nft_rule(const struct fwgen_policy *pol, const struct pol_rule *r,
 	}
 	if (r->nicmp_types) {
 		SEP();
-		fprintf(out, "%s type ", r->family == 6 ? "icmpv6" : "icmp");
+		fprintf(out, "%s type ",
+			names_l4_keyword(r->family == 6 ? POL_L4_ICMPV6 : POL_L4_ICMP));
 		if (r->nicmp_types > 1)
 			fputs("{ ", out);
 		for (i = 0; i < r->nicmp_types; i++) {
