@@ -29,6 +29,7 @@ if [ "${_LAB_LOADED:-}" != "$$" ]; then
 	LAB_TMP=	# a directory of this run, removed by lab_cleanup
 	LAB_NHOSTS=0	# hosts made, to name the bridge ports h0, h1..
 	LAB_PIDS=()	# background processes started by lab_listen
+	LAB_WAITING=()	# 1 + index in LAB_PIDS of listeners not yet seen ready
 	declare -gA LAB_V4=() LAB_V6=() LAB_MAC=()	# per host: bare addresses, eth0's MAC
 	LAB_PASS=0	# checks passed and failed: ok, not_ok, lab_summary
 	LAB_FAIL=0
@@ -126,7 +127,7 @@ lab_init() {
 	done
 	LAB_SWITCH="${LAB_PREFIX}_sw"
 	LAB_NHOSTS=0
-	LAB_PIDS=()
+	LAB_PIDS=() LAB_WAITING=()
 
 	trap '_lab_trap EXIT' EXIT
 	if [[ $- != *i* ]]; then	# at a prompt, ^C must not end the shell
@@ -358,7 +359,13 @@ lab_sysctl() {
 # Start `probe listen ARGS` in host NAME's namespace in the background and
 # wait until it is ready (5 s at most); fails with its error output if not.
 lab_listen() {
-	local name=${1:-} bin out pid deadline
+	lab_listen_start "$@" && lab_listen_wait
+}
+
+# Start `probe listen ARGS` in host NAME's namespace in the background, not
+# waiting: start many, then lab_listen_wait for all of them at once.
+lab_listen_start() {
+	local name=${1:-} bin out
 	if [ $# -lt 2 ]; then
 		_lab_err "usage: lab_listen NAME [--tcp PORTS] [--udp PORTS]"
 		return 1
@@ -371,25 +378,40 @@ lab_listen() {
 		return 1
 	}
 	out="$LAB_TMP/listen.${#LAB_PIDS[@]}"
+	echo "$name $*" >"$out.what"
 	ip netns exec "$LAB_PREFIX$name" "$bin" listen "$@" \
 		>"$out.out" 2>"$out.err" </dev/null &
-	pid=$!
-	LAB_PIDS+=("$pid")
+	LAB_PIDS+=("$!")
+	LAB_WAITING+=("${#LAB_PIDS[@]}")
+}
+
+# Wait until every listener lab_listen_start started is ready (5 s at most).
+lab_listen_wait() {
+	local deadline i out pid rc
 	deadline=$((${EPOCHREALTIME/./} + 5000000))
-	while ((${EPOCHREALTIME/./} < deadline)); do
+	while [ ${#LAB_WAITING[@]} -gt 0 ]; do
+		i=$((LAB_WAITING[0] - 1))
+		out="$LAB_TMP/listen.$i"
+		pid=${LAB_PIDS[$i]}
 		if [ "$(cat "$out.out" 2>/dev/null)" = ready ]; then
-			return 0
+			LAB_WAITING=("${LAB_WAITING[@]:1}")
+			continue
 		fi
 		if ! kill -0 "$pid" 2>/dev/null; then
-			local rc=0
+			rc=0
 			wait "$pid" 2>/dev/null || rc=$?
-			_lab_err "lab_listen $name $*: probe exited ($rc): $(cat "$out.err")"
+			_lab_err "lab_listen $(cat "$out.what"): probe exited ($rc): $(cat "$out.err")"
+			LAB_WAITING=()
+			return 1
+		fi
+		if ((${EPOCHREALTIME/./} >= deadline)); then
+			_lab_err "lab_listen $(cat "$out.what"): not ready after 5 s: $(cat "$out.err")"
+			LAB_WAITING=()
 			return 1
 		fi
 		sleep 0.01
 	done
-	_lab_err "lab_listen $name $*: not ready after 5 s: $(cat "$out.err")"
-	return 1
+	return 0
 }
 
 # Print the pids of every process in namespaces NS..., one scan of /proc
@@ -441,7 +463,7 @@ lab_cleanup() {
 	for pid in $(jobs -p) ${LAB_PIDS[@]+"${LAB_PIDS[@]}"}; do
 		wait "$pid" 2>/dev/null || true
 	done
-	LAB_PIDS=()
+	LAB_PIDS=() LAB_WAITING=()
 	if [ ${#nss[@]} -gt 0 ]; then
 		# one process for all; -force goes on past one that fails
 		printf 'netns del %s\n' "${nss[@]}" | ip -force -batch - 2>/dev/null || true
@@ -506,6 +528,12 @@ lab_tally() {
 		n=$(grep -c '^FAIL ' "$f") || true
 		LAB_FAIL=$((LAB_FAIL + n))
 	done
+}
+
+# Count N checks passed at once, printed as one line: ok_n N NAME.
+ok_n() {
+	LAB_PASS=$((LAB_PASS + $1))
+	echo "ok $2 ($1 checks)"
 }
 
 # Print the tally; true if nothing failed (end a test with it).
