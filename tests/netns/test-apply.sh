@@ -20,37 +20,17 @@ ROOT=${FWGEN_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 
-P="fwap$$"
-TMP=$(mktemp -d)
-NAMESPACES=()
-cleanup() {
-	local ns job
+# shellcheck source=lab.sh
+. "$ROOT/tests/netns/lab.sh"
+lab_test_init
+P=$LAB_PREFIX	# every namespace here is the lab's: removed on exit
+TMP=$LAB_TMP
 
-	for job in $(jobs -p); do kill "$job" 2>/dev/null; done
-	wait 2>/dev/null
-	for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
-	! declare -F lab_cleanup >/dev/null || lab_cleanup
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# fwgen's lock and confirmation FIFO live here, not in the host's /run,
-# each namespace in its own net-<dev>-<inode> directory.
 export FWGEN_RUN_DIR="$TMP/run"
-# The last confirmed inventory (apply --boot), not /var/lib/fwgen.
 export FWGEN_STATE_DIR="$TMP/state"
 fifo_ready() { compgen -G "$FWGEN_RUN_DIR/net-*/confirm" >/dev/null; }
 root_tables=$(nft list tables 2>/dev/null)
 
-ns_new() {	# NAME: a fresh namespace with lo up
-	ip netns add "$P$1" || return 1
-	NAMESPACES+=("$P$1")
-	ip netns exec "$P$1" ip link set lo up
-}
-ns_del() {
-	ip netns del "$P$1" 2>/dev/null
-}
 in_ns() {	# NAME CMD...
 	local ns=$1
 
@@ -64,32 +44,6 @@ ruleset() {	# NAME [nft list options]
 	in_ns "$ns" nft "$@" list ruleset
 }
 
-ns_new probe || { echo "SKIP: cannot create a network namespace"; exit 77; }
-ns_del probe
-
-pass=0
-fail=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok $1"
-}
-not_ok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	shift
-	for line in "$@"; do echo "    $line"; done
-}
-# check NAME COMMAND...: ok when the command succeeds
-check() {
-	local name=$1
-
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name" "$(cat "$TMP/why" 2>/dev/null)"; fi
-	rm -f "$TMP/why"
-}
-why() { printf '%s\n' "$@" >"$TMP/why"; }
-
-# The inventories the tests use.
 MORPH="$ROOT/examples/morpheus-distributed.yaml"
 [ -f "$MORPH" ] || { echo "FAIL: no example inventory $MORPH"; exit 1; }
 A1=(-i "$MORPH" --role app-tier)
@@ -178,8 +132,8 @@ same_as_nft() {	# NAME, then print arguments
 	return 0
 }
 
-ns_new A
-ns_new B
+lab_ns_new A
+lab_ns_new B
 topologies=$("$FWGEN" catalog list | awk '/^[a-z]/ { print $1 }')
 [ -n "$topologies" ] || { echo "FAIL: no topologies in the catalog"; exit 1; }
 for topo in $topologies; do
@@ -255,7 +209,7 @@ fill_hooks() {
 	[ "$n" -gt 0 ]
 }
 
-ns_new C
+lab_ns_new C
 in_ns C "$FWGEN" apply -q "${A1[@]}"
 foreign C
 fill_hooks || echo "    (could not fill the input hook)"
@@ -313,7 +267,7 @@ t_check_refused() {
 	ruleset C | cmp -s - "$TMP/c0" || { why "check changed the ruleset"; return 1; }
 }
 check "check reports what the kernel would refuse, exit 2" t_check_refused
-ns_del C
+lab_ns_del C
 
 t_check_never_commits() {
 	in_ns A nft flush ruleset
@@ -508,17 +462,10 @@ EOF
 2001:db8:200::7 2001:db8:1::10 22 refused
 EOF
 }
-if [ -f "$ROOT/tests/netns/lab.sh" ] && . "$ROOT/tests/netns/lab.sh" &&
-	lab_probe_bin >/dev/null 2>&1 && lab_init; then
-	# lab_init set traps of its own: ours removes the lab too.
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM
+if lab_probe_bin >/dev/null 2>&1; then
 	check "anti-lockout agrees with the kernel on real connections" t_lockout_traffic
-	lab_cleanup
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM
 else
-	echo "skip: no lab.sh or probe binary (anti-lockout against real traffic)"
+	echo "skip: no probe binary (anti-lockout against real traffic)"
 fi
 
 # --- concurrency ----------------------------------------------------------------
@@ -710,5 +657,4 @@ else
 	ok "the root namespace was not touched"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+lab_summary
