@@ -50,6 +50,9 @@ FWGEN=$(command -v "$FWGEN") || { echo "FAIL: no fwgen"; exit 1; }
 lab_test_init
 T=$LAB_TMP
 export FWGEN_RUN_DIR=$T/run	# this run's lock, not the machine's
+# The interpreter itself, not a wrapper in front of it: a pyenv shim costs a
+# shell and more on every module run, and a run of the fleet has hundreds.
+PYTHON=$(python3 -c 'import sys; print(sys.executable)') || { echo "FAIL: no python3"; exit 1; }
 mkdir -p "$T/run" "$T/py" "$T/dest"
 
 npass=0
@@ -159,7 +162,7 @@ for n in "${names[@]}"; do
 		"$T/plan-${group_of[$n]}")
 	lab_listen "$n" ${tcp:+--tcp "$tcp"} ${udp:+--udp "$udp"} ||
 		{ echo "FAIL: lab_listen $n"; exit 1; }
-	printf '#!/bin/sh\nexec ip netns exec %s python3 "$@"\n' "$(lab_ns "$n")" >"$T/py/$n"
+	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$(lab_ns "$n")" "$PYTHON" >"$T/py/$n"
 	chmod +x "$T/py/$n"
 	printf '[%s]\n%s ansible_python_interpreter=%s\n' "${group_of[$n]}" "$n" "$T/py/$n" >>"$T/hosts.ini"
 done
@@ -194,14 +197,14 @@ play() {
 	PLAY_RC=$?
 	t1=${EPOCHREALTIME/./}
 	PLAY_US=$((t1 - t0))
-	if ! python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/$name.json" 2>/dev/null; then
+	if ! "$PYTHON" -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/$name.json" 2>/dev/null; then
 		echo "# $name: ansible-playbook wrote no JSON (exit $PLAY_RC):"
 		sed 's/^/#   /' "$T/$name.err" "$T/$name.json" | tail -n 30
 		: >"$T/$name.txt"
 		return
 	fi
 	mkdir -p "$T/$name.d"
-	python3 - "$T/$name.json" "$T/$name.d" >"$T/$name.txt" 2>"$T/$name.failed" <<'EOF'
+	"$PYTHON" - "$T/$name.json" "$T/$name.d" >"$T/$name.txt" 2>"$T/$name.failed" <<'EOF'
 import json, os, sys
 doc = json.load(open(sys.argv[1]))
 rows = {}
@@ -250,7 +253,7 @@ all_hosts=$(printf '%s\n' "${names[@]}" | sort | tr '\n' ' ')
 
 # fleet_digests INVENTORY: "address digest" of every host of an inventory.
 fleet_digests() {
-	"$FWGEN" fleet -i "$1" --json | python3 -c '
+	"$FWGEN" fleet -i "$1" --json | "$PYTHON" -c '
 import json, sys
 for h in json.load(sys.stdin)["hosts"]:
     print(h["address"], h["digest"])'
@@ -500,7 +503,7 @@ EOF2
 play audit "$T/audit.yml" --limit d-km -e fwgen_mode=audit
 check "0 d-km " "$PLAY_RC $(hosts_where audit changed 1)" "mode=audit: d-km changed"
 lab_exec d-km "$FWGEN" status --json >"$T/status.json" 2>&1
-check audit "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mode"])' "$T/status.json" 2>&1)" \
+check audit "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["mode"])' "$T/status.json" 2>&1)" \
 	"mode=audit: fwgen status says audit"
 play audit2 "$T/audit.yml" --limit d-km -e fwgen_mode=audit
 check "0 d-km " "$PLAY_RC $(hosts_where audit2 changed 0)" "mode=audit again: nothing to do"
