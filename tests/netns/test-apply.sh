@@ -79,35 +79,35 @@ batch_norm() {
 		sed -n '/| 00016 |/,$p'
 }
 
-same_as_nft() {	# NAME, then print arguments
+same_as_nft() {	# NAME, then print arguments; namespaces $SA and $SB
 	local name=$1 bargs=() a
 
 	shift
-	in_ns A nft flush ruleset
-	in_ns B nft flush ruleset
+	in_ns "$SA" nft flush ruleset
+	in_ns "$SB" nft flush ruleset
 	if ! "$FWGEN" print "$@" >"$TMP/p.nft" 2>"$TMP/err"; then
 		why "fwgen print: $(cat "$TMP/err")"
 		return 1
 	fi
-	if ! in_ns A "$FWGEN" apply -q "$@" 2>"$TMP/err"; then
+	if ! in_ns "$SA" "$FWGEN" apply -q "$@" 2>"$TMP/err"; then
 		why "fwgen apply: $(cat "$TMP/err")"
 		return 1
 	fi
 	# nft leaves the padding after string attributes as malloc() gave it:
 	# without meson's MALLOC_PERTURB_ that is zeroes, as ours always are.
-	if ! in_ns B env -u MALLOC_PERTURB_ nft --debug=mnl -f "$TMP/p.nft" \
+	if ! in_ns "$SB" env -u MALLOC_PERTURB_ nft --debug=mnl -f "$TMP/p.nft" \
 		>"$TMP/nft.mnl" 2>&1; then
 		why "nft -f refused the printed script"
 		return 1
 	fi
-	ruleset A >"$TMP/a.txt"
-	ruleset B >"$TMP/b.txt"
+	ruleset "$SA" >"$TMP/a.txt"
+	ruleset "$SB" >"$TMP/b.txt"
 	if ! cmp -s "$TMP/a.txt" "$TMP/b.txt"; then
 		why "nft list ruleset differs:" "$(diff "$TMP/a.txt" "$TMP/b.txt" | head -20)"
 		return 1
 	fi
 	# Handles too: the same objects were created in the same order.
-	if ! cmp -s <(ruleset A -a) <(ruleset B -a); then
+	if ! cmp -s <(ruleset "$SA" -a) <(ruleset "$SB" -a); then
 		why "nft -a list ruleset differs (handles)"
 		return 1
 	fi
@@ -134,6 +134,9 @@ same_as_nft() {	# NAME, then print arguments
 
 lab_ns_new A
 lab_ns_new B
+# The cases, one a line: NAME<TAB>print arguments (words); run JOBS at once
+# below, each worker with a pair of namespaces and a directory of its own.
+: >"$TMP/cases"
 topologies=$("$FWGEN" catalog list | awk '/^[a-z]/ { print $1 }')
 [ -n "$topologies" ] || { echo "FAIL: no topologies in the catalog"; exit 1; }
 for topo in $topologies; do
@@ -144,23 +147,45 @@ for topo in $topologies; do
 	sed 's/^egress:.*//' "$inv" >"$TMP/filtered-$topo.yaml" 2>/dev/null
 	echo "egress: filtered" >>"$TMP/filtered-$topo.yaml"
 	all=()
-	for role in $roles; do
-		all+=(--role "$role")
-		check "apply = nft -f: $topo/$role" same_as_nft "$topo/$role" \
-			--topology "$topo" --role "$role"
-		if [ -f "$inv" ]; then
-			check "apply = nft -f: $topo/$role+inventory" same_as_nft x \
-				-i "$inv" --role "$role"
-			check "apply = nft -f: $topo/$role+inventory+egress" same_as_nft x \
-				-i "$TMP/filtered-$topo.yaml" --role "$role"
-		fi
-	done
-	check "apply = nft -f: $topo/all-roles" same_as_nft x --topology "$topo" "${all[@]}"
-	check "apply = nft -f: $topo/all-roles+egress+audit" same_as_nft x \
-		-i "$TMP/filtered-$topo.yaml" --audit "${all[@]}"
+	{
+		for role in $roles; do
+			all+=(--role "$role")
+			printf '%s\t%s\n' "$topo/$role" "--topology $topo --role $role"
+			if [ -f "$inv" ]; then
+				printf '%s\t%s\n' "$topo/$role+inventory" "-i $inv --role $role"
+				printf '%s\t%s\n' "$topo/$role+inventory+egress" \
+					"-i $TMP/filtered-$topo.yaml --role $role"
+			fi
+		done
+		printf '%s\t%s\n' "$topo/all-roles" "--topology $topo ${all[*]}"
+		printf '%s\t%s\n' "$topo/all-roles+egress+audit" \
+			"-i $TMP/filtered-$topo.yaml --audit ${all[*]}"
+	} >>"$TMP/cases"
 done
-in_ns A nft flush ruleset
-in_ns B nft flush ruleset
+JOBS=${LAB_JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
+pids=()
+for ((k = 0; k < JOBS; k++)); do
+	lab_ns_new "A$k" && lab_ns_new "B$k" || { echo "FAIL: lab_ns_new"; exit 1; }
+	mkdir -p "$TMP/w$k"
+	(
+		cases=$TMP/cases
+		SA=A$k SB=B$k TMP=$TMP/w$k LAB_TMP=$TMP/w$k i=0
+		while IFS=$'\t' read -r name args; do
+			# shellcheck disable=SC2086 # the arguments are words
+			[ $((i % JOBS)) != "$k" ] ||
+				check "apply = nft -f: $name" same_as_nft x $args
+			i=$((i + 1))
+		done <"$cases"
+		lab_ns_del "A$k"
+		lab_ns_del "B$k"
+	) >"$TMP/w$k.out" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+lab_tally "$TMP"/w*.out
+n=$(grep -c '^ok apply = nft -f: \|^FAIL apply = nft -f: ' "$TMP"/w*.out | awk -F: '{ n += $NF } END { print n }')
+[ "$n" = "$(wc -l <"$TMP/cases")" ] || not_ok "apply = nft -f: only $n of $(wc -l <"$TMP/cases") cases ran"
+SA=A SB=B
 
 # --- foreign tables, idempotence -----------------------------------------
 
