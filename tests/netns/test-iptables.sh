@@ -132,11 +132,6 @@ for L in "${labs[@]}"; do
 done
 t_hosts=$(ms)
 
-# Node k of lab L: its host and role, from the nodes file.
-host_role() {	# L k
-	awk -v k="$2" '$1 == k { print $2, $3 }' "$T/lab$1/nodes"
-}
-
 # One host node's rules, loaded and checked; prints ok/FAIL lines for
 # lab_tally, as it runs in the background.
 load_iptables() {	# L host role
