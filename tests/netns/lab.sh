@@ -242,8 +242,8 @@ lab_hosts() {
 		# the port number makes the MAC: unique on the bridge, known without
 		# asking the kernel; 02: locally administered
 		port=$((LAB_NHOSTS + i))
-		mac=$(printf '02:1a:b0:%02x:%02x:%02x' $((port >> 16 & 255)) \
-			$((port >> 8 & 255)) $((port & 255)))
+		printf -v mac '02:1a:b0:%02x:%02x:%02x' $((port >> 16 & 255)) \
+			$((port >> 8 & 255)) $((port & 255))
 		LAB_MAC[${names[$i]}]=$mac
 		LAB_V4[${names[$i]}]=${v4s[$i]%/*}
 		LAB_V6[${names[$i]}]=${v6s[$i]%/*}
