@@ -14,7 +14,8 @@
 #  - real TCP and UDP flows over IPv4 and IPv6, as tests/netns/lab-plan
 #    plans them from the catalog (not from resolve), are open or closed as
 #    the catalog says: `probe many` from every node at once.
-# All labs are built at once and loaded in parallel (LAB_JOBS at a time).
+# All labs are built at once and loaded in parallel (LAB_JOBS at a time,
+# default nproc + 2); each probe waits LAB_TIMEOUT_MS (2000) at most.
 # Set FWGEN_LAB_BACKEND=nft to run the same lab on the nft output, to tell
 # a renderer's fault from a policy's; FWGEN_LAB_BACKEND=apply has every host
 # node run `fwgen apply --role auto` itself (netlink, no nft binary; the node
