@@ -29,6 +29,10 @@ if [ "${_LAB_LOADED:-}" != "$$" ]; then
 	LAB_TMP=	# a directory of this run, removed by lab_cleanup
 	LAB_NHOSTS=0	# hosts made, to name the bridge ports h0, h1..
 	LAB_PIDS=()	# background processes started by lab_listen
+	LAB_WAITING=()	# 1 + index in LAB_PIDS of listeners not yet seen ready
+	declare -gA LAB_V4=() LAB_V6=() LAB_MAC=()	# per host: bare addresses, eth0's MAC
+	LAB_PASS=0	# checks passed and failed: ok, not_ok, lab_summary
+	LAB_FAIL=0
 fi
 
 # Print an error message on stderr.
@@ -58,30 +62,21 @@ lab_probe_bin() {
 	return 1
 }
 
-# Print the names of all namespaces of the machine, one a line.
-_lab_all_ns() {
-	local line
-	ip netns list 2>/dev/null | while read -r line _; do
-		echo "$line"
-	done
-	return 0
-}
+# Where `ip netns` keeps its namespaces: listing it costs no process.
+LAB_NETNS_DIR=/run/netns
 
 # True if namespace $1 exists.
 _lab_ns_exists() {
-	local n
-	for n in $(_lab_all_ns); do
-		[ "$n" = "$1" ] && return 0
-	done
-	return 1
+	[ -e "$LAB_NETNS_DIR/$1" ]
 }
 
 # Print every namespace of this run, hosts first, the switch last.
 _lab_our_ns() {
-	local n sw=0
+	local f n sw=0
 	[ -n "$LAB_PREFIX" ] || return 0
-	for n in $(_lab_all_ns); do
-		[ "${n#"$LAB_PREFIX"}" != "$n" ] || continue
+	for f in "$LAB_NETNS_DIR/$LAB_PREFIX"*; do
+		[ -e "$f" ] || continue
+		n=${f##*/}
 		if [ "$n" = "${LAB_PREFIX}_sw" ]; then
 			sw=1
 			continue
@@ -132,7 +127,7 @@ lab_init() {
 	done
 	LAB_SWITCH="${LAB_PREFIX}_sw"
 	LAB_NHOSTS=0
-	LAB_PIDS=()
+	LAB_PIDS=() LAB_WAITING=()
 
 	trap '_lab_trap EXIT' EXIT
 	if [[ $- != *i* ]]; then	# at a prompt, ^C must not end the shell
@@ -199,55 +194,131 @@ _lab_v6_ok() {
 # Create host NAME: a namespace whose eth0 is a port of the bridge, with lo
 # up and the addresses given (IPv4/PREFIX, and optionally IPv6/PREFIX).
 lab_host() {
-	local name=${1:-} v4=${2:-} v6=${3:-} ns port
 	if [ $# -lt 2 ] || [ $# -gt 3 ]; then
 		_lab_err "usage: lab_host NAME IPV4/PREFIX [IPV6/PREFIX]"
 		return 1
 	fi
-	if ! [[ $name =~ ^[a-z0-9][a-z0-9-]{0,30}$ ]]; then
-		_lab_err "lab_host: bad name '$name' (a-z, 0-9 and -)"
-		return 1
-	fi
-	if ! _lab_v4_ok "$v4"; then
-		_lab_err "lab_host: $v4 is not ADDRESS/PREFIX in 198.18.0.0/15"
-		return 1
-	fi
-	if [ -n "$v6" ] && ! _lab_v6_ok "$v6"; then
-		_lab_err "lab_host: $v6 is not ADDRESS/PREFIX in 2001:db8::/32"
-		return 1
-	fi
-	_lab_need_init || return 1
-	ns=$LAB_PREFIX$name
-	if _lab_ns_exists "$ns"; then
-		_lab_err "lab_host: host $name exists already"
-		return 1
-	fi
-	port="h$LAB_NHOSTS"
-	LAB_NHOSTS=$((LAB_NHOSTS + 1))
+	lab_hosts "$*"
+}
 
-	ip netns add "$ns" || { _lab_err "cannot create namespace $ns"; return 1; }
-	# the veth pair is made in the switch namespace, its peer moved straight
-	# into the host: no interface ever exists in the machine's namespace
-	if ! { ip -n "$LAB_SWITCH" link add "$port" type veth peer name eth0 \
-			netns "$ns" &&
-		ip -n "$LAB_SWITCH" link set "$port" master br0 &&
-		ip -n "$LAB_SWITCH" link set "$port" up &&
-		ip -n "$ns" link set lo up &&
-		ip -n "$ns" link set eth0 up &&
-		ip -n "$ns" addr add "$v4" dev eth0; }; then
-		_lab_err "lab_host: cannot set up $ns"
+# Create many hosts at once, each argument "NAME IPV4/PREFIX [IPV6/PREFIX]",
+# as lab_host does one: all checked first, then made with one
+# `ip -batch` for the namespaces, one for the bridge ports and one per host.
+# Each eth0 gets a MAC of its own (see lab_neigh).
+lab_hosts() {
+	local name v4 v6 extra ns port mac spec
+	local names=() v4s=() v6s=() nsadd="" swcmds="" i
+	declare -A seen=()
+	_lab_need_init || return 1
+	for spec in "$@"; do
+		read -r name v4 v6 extra <<<"$spec"
+		if [ -z "$v4" ] || [ -n "$extra" ]; then
+			_lab_err "lab_host: want NAME IPV4/PREFIX [IPV6/PREFIX], not '$spec'"
+			return 1
+		fi
+		if ! [[ $name =~ ^[a-z0-9][a-z0-9-]{0,30}$ ]]; then
+			_lab_err "lab_host: bad name '$name' (a-z, 0-9 and -)"
+			return 1
+		fi
+		if ! _lab_v4_ok "$v4"; then
+			_lab_err "lab_host: $v4 is not ADDRESS/PREFIX in 198.18.0.0/15"
+			return 1
+		fi
+		if [ -n "$v6" ] && ! _lab_v6_ok "$v6"; then
+			_lab_err "lab_host: $v6 is not ADDRESS/PREFIX in 2001:db8::/32"
+			return 1
+		fi
+		if [ -n "${seen[$name]:-}" ] || _lab_ns_exists "$LAB_PREFIX$name"; then
+			_lab_err "lab_host: host $name exists already"
+			return 1
+		fi
+		seen[$name]=1
+		names+=("$name") v4s+=("$v4") v6s+=("$v6")
+	done
+	[ ${#names[@]} -gt 0 ] || return 0
+
+	for i in "${!names[@]}"; do
+		ns=$LAB_PREFIX${names[$i]}
+		# the port number makes the MAC: unique on the bridge, known without
+		# asking the kernel; 02: locally administered
+		port=$((LAB_NHOSTS + i))
+		printf -v mac '02:1a:b0:%02x:%02x:%02x' $((port >> 16 & 255)) \
+			$((port >> 8 & 255)) $((port & 255))
+		LAB_MAC[${names[$i]}]=$mac
+		LAB_V4[${names[$i]}]=${v4s[$i]%/*}
+		LAB_V6[${names[$i]}]=${v6s[$i]%/*}
+		nsadd+="netns add $ns"$'\n'
+		# the veth pair is made in the switch namespace, its peer moved
+		# straight into the host: no interface ever exists in the
+		# machine's namespace
+		swcmds+="link add h$port type veth peer name eth0 address $mac netns $ns"$'\n'
+		swcmds+="link set h$port master br0 up"$'\n'
+	done
+	LAB_NHOSTS=$((LAB_NHOSTS + ${#names[@]}))
+	printf '%s' "$nsadd" | ip -batch - || { _lab_err "lab_host: cannot create namespaces"; return 1; }
+	printf '%s' "$swcmds" | ip -n "$LAB_SWITCH" -batch - ||
+		{ _lab_err "lab_host: cannot make the bridge ports"; return 1; }
+	for i in "${!names[@]}"; do
+		ns=$LAB_PREFIX${names[$i]}
+		{
+			echo "link set lo up"
+			echo "link set eth0 up"
+			echo "addr add ${v4s[$i]} dev eth0"
+			[ -z "${v6s[$i]}" ] || echo "addr add ${v6s[$i]} dev eth0 nodad"
+		} | ip -n "$ns" -batch - || { _lab_err "lab_host: cannot set up $ns"; return 1; }
+		# answer every closed UDP port at once, however many probes come;
+		# /proc/sys/net is that of the namespace the writer is in
+		nsenter --net="$LAB_NETNS_DIR/$ns" sysctl -q -e -w net.ipv4.icmp_ratelimit=0 \
+			net.ipv6.icmp.ratelimit=0 >/dev/null 2>&1 || true
+	done
+	return 0
+}
+
+# Permanent neighbour entries among hosts NAME...: no ARP or ND in flight
+# when hundreds of probes start at once (the kernel queues only a few
+# packets per unresolved neighbour and drops the rest).
+lab_neigh() {
+	local a b cmds
+	_lab_need_init || return 1
+	for a in "$@"; do
+		[ -n "${LAB_MAC[$a]:-}" ] || { _lab_err "lab_neigh: no host $a"; return 1; }
+	done
+	for a in "$@"; do
+		cmds=""
+		for b in "$@"; do
+			[ "$a" != "$b" ] || continue
+			cmds+="neigh replace ${LAB_V4[$b]} lladdr ${LAB_MAC[$b]} dev eth0 nud permanent"$'\n'
+			[ -z "${LAB_V6[$b]}" ] ||
+				cmds+="neigh replace ${LAB_V6[$b]} lladdr ${LAB_MAC[$b]} dev eth0 nud permanent"$'\n'
+		done
+		[ -z "$cmds" ] || printf '%s' "$cmds" | ip -n "$LAB_PREFIX$a" -batch - ||
+			{ _lab_err "lab_neigh: cannot set neighbours in $a"; return 1; }
+	done
+}
+
+# Create a bare namespace NAME of this run, not on the bridge: lo up and
+# nothing else, removed with the lab. For tests that need rulesets, not
+# traffic between hosts.
+lab_ns_new() {
+	local ns
+	_lab_need_init || return 1
+	if ! [[ ${1:-} =~ ^[a-zA-Z0-9][a-zA-Z0-9-]{0,30}$ ]]; then
+		_lab_err "lab_ns_new: bad name '${1:-}'"
 		return 1
 	fi
-	if [ -n "$v6" ]; then
-		ip -n "$ns" addr add "$v6" dev eth0 nodad || {
-			_lab_err "lab_host: cannot add $v6 in $ns"
-			return 1
-		}
-	fi
-	# answer every closed UDP port at once, however many probes come
-	ip netns exec "$ns" sysctl -q -e -w net.ipv4.icmp_ratelimit=0 \
-		net.ipv6.icmp.ratelimit=0 >/dev/null 2>&1 || true
-	return 0
+	ns=$LAB_PREFIX$1
+	ip netns add "$ns" || { _lab_err "cannot create namespace $ns"; return 1; }
+	ip -n "$ns" link set lo up
+}
+
+# Remove namespace NAME of this run (made by lab_ns_new), its processes first.
+lab_ns_del() {
+	local ns
+	_lab_need_init || return 1
+	ns=$LAB_PREFIX$1
+	_lab_ns_exists "$ns" || return 0
+	_lab_kill_ns "$ns"
+	ip netns del "$ns"
 }
 
 # Run a command in host NAME's namespace.
@@ -288,7 +359,13 @@ lab_sysctl() {
 # Start `probe listen ARGS` in host NAME's namespace in the background and
 # wait until it is ready (5 s at most); fails with its error output if not.
 lab_listen() {
-	local name=${1:-} bin out pid deadline
+	lab_listen_start "$@" && lab_listen_wait
+}
+
+# Start `probe listen ARGS` in host NAME's namespace in the background, not
+# waiting: start many, then lab_listen_wait for all of them at once.
+lab_listen_start() {
+	local name=${1:-} bin out
 	if [ $# -lt 2 ]; then
 		_lab_err "usage: lab_listen NAME [--tcp PORTS] [--udp PORTS]"
 		return 1
@@ -301,38 +378,71 @@ lab_listen() {
 		return 1
 	}
 	out="$LAB_TMP/listen.${#LAB_PIDS[@]}"
+	echo "$name $*" >"$out.what"
 	ip netns exec "$LAB_PREFIX$name" "$bin" listen "$@" \
 		>"$out.out" 2>"$out.err" </dev/null &
-	pid=$!
-	LAB_PIDS+=("$pid")
+	LAB_PIDS+=("$!")
+	LAB_WAITING+=("${#LAB_PIDS[@]}")
+}
+
+# Wait until every listener lab_listen_start started is ready (5 s at most).
+lab_listen_wait() {
+	local deadline i out pid rc
 	deadline=$((${EPOCHREALTIME/./} + 5000000))
-	while ((${EPOCHREALTIME/./} < deadline)); do
+	while [ ${#LAB_WAITING[@]} -gt 0 ]; do
+		i=$((LAB_WAITING[0] - 1))
+		out="$LAB_TMP/listen.$i"
+		pid=${LAB_PIDS[$i]}
 		if [ "$(cat "$out.out" 2>/dev/null)" = ready ]; then
-			return 0
+			LAB_WAITING=("${LAB_WAITING[@]:1}")
+			continue
 		fi
 		if ! kill -0 "$pid" 2>/dev/null; then
-			local rc=0
+			rc=0
 			wait "$pid" 2>/dev/null || rc=$?
-			_lab_err "lab_listen $name $*: probe exited ($rc): $(cat "$out.err")"
+			_lab_err "lab_listen $(cat "$out.what"): probe exited ($rc): $(cat "$out.err")"
+			LAB_WAITING=()
+			return 1
+		fi
+		if ((${EPOCHREALTIME/./} >= deadline)); then
+			_lab_err "lab_listen $(cat "$out.what"): not ready after 5 s: $(cat "$out.err")"
+			LAB_WAITING=()
 			return 1
 		fi
 		sleep 0.01
 	done
-	_lab_err "lab_listen $name $*: not ready after 5 s: $(cat "$out.err")"
-	return 1
+	return 0
 }
 
-# Kill every process in namespace $1 (TERM, then KILL after a second).
+# Print the pids of every process in namespaces NS..., one scan of /proc
+# for all of them (`ip netns pids` scans it once per namespace).
+_lab_pids_in() {
+	local ino p want=" "
+	for ino in $(stat -L -c %i "${@/#/$LAB_NETNS_DIR/}" 2>/dev/null || true); do
+		want+="net:[$ino] "
+	done
+	[ "$want" != " " ] || return 0
+	find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l %p\n' 2>/dev/null |
+	while read -r ino p; do
+		[[ $want == *" $ino "* ]] || continue
+		p=${p#/proc/}
+		echo "${p%%/*}"
+	done || true	# processes come and go while find reads
+	return 0
+}
+
+# Kill every process in namespaces NS... (TERM, then KILL after a second).
 _lab_kill_ns() {
-	local ns=$1 pids i
-	pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
+	local pids i
+	[ $# -gt 0 ] || return 0
+	pids=$(_lab_pids_in "$@")
 	[ -n "$pids" ] || return 0
 	# shellcheck disable=SC2086
 	kill -TERM $pids 2>/dev/null || true
-	for ((i = 0; i < 50; i++)); do
-		pids=$(ip netns pids "$ns" 2>/dev/null) || return 0
+	for ((i = 0; i < 20; i++)); do
+		pids=$(_lab_pids_in "$@")
 		[ -n "$pids" ] || return 0
-		sleep 0.02
+		sleep 0.05
 	done
 	# shellcheck disable=SC2086
 	kill -KILL $pids 2>/dev/null || true
@@ -341,29 +451,93 @@ _lab_kill_ns() {
 # Remove everything of this run: processes, namespaces, the temporary
 # directory. Called by the trap; safe to call twice, or before lab_init.
 lab_cleanup() {
-	local ns pid
+	local pid nss
 	trap '' INT TERM	# finish cleaning even if interrupted again
-	for ns in $(_lab_our_ns); do
-		_lab_kill_ns "$ns"
-	done
-	for pid in ${LAB_PIDS[@]+"${LAB_PIDS[@]}"}; do
+	# the script's own background jobs first: they may hold namespaces open
+	# or start processes in them
+	for pid in $(jobs -p) ${LAB_PIDS[@]+"${LAB_PIDS[@]}"}; do
 		kill -TERM "$pid" 2>/dev/null || true
+	done
+	mapfile -t nss < <(_lab_our_ns)
+	_lab_kill_ns ${nss[@]+"${nss[@]}"}
+	for pid in $(jobs -p) ${LAB_PIDS[@]+"${LAB_PIDS[@]}"}; do
 		wait "$pid" 2>/dev/null || true
 	done
-	LAB_PIDS=()
-	for ns in $(_lab_our_ns); do
-		ip netns del "$ns" 2>/dev/null || _lab_err "could not delete namespace $ns"
-	done
+	LAB_PIDS=() LAB_WAITING=()
+	if [ ${#nss[@]} -gt 0 ]; then
+		# one process for all; -force goes on past one that fails
+		printf 'netns del %s\n' "${nss[@]}" | ip -force -batch - 2>/dev/null || true
+		for pid in $(_lab_our_ns); do
+			_lab_err "could not delete namespace $pid"
+		done
+	fi
 	if [ -n "$LAB_TMP" ] && [ -d "$LAB_TMP" ]; then
 		rm -rf -- "$LAB_TMP"
 	fi
 	LAB_TMP=
 	LAB_SWITCH=
 	LAB_NHOSTS=0
+	LAB_V4=() LAB_V6=() LAB_MAC=()
 	trap - INT TERM
 	if [ -n "$LAB_PREFIX" ] && [[ $- != *i* ]]; then
 		trap '_lab_trap INT' INT
 		trap '_lab_trap TERM' TERM
 	fi
 	return 0
+}
+
+# Checks and their tally, the same for every lab test: ok NAME, not_ok NAME
+# [DETAIL...] (each detail line indented under it), lab_summary last.
+ok() {
+	LAB_PASS=$((LAB_PASS + 1))
+	echo "ok $1"
+}
+not_ok() {
+	LAB_FAIL=$((LAB_FAIL + 1))
+	echo "FAIL $1"
+	shift
+	[ $# = 0 ] || printf '%s\n' "$@" | sed 's/^/    /'
+}
+
+# check NAME COMMAND...: ok if COMMAND succeeds, else not_ok with what it
+# left by `why`.
+check() {
+	local name=$1
+	shift
+	if "$@"; then
+		ok "$name"
+	else
+		not_ok "$name" "$(cat "$LAB_TMP/why" 2>/dev/null)"
+	fi
+	rm -f "$LAB_TMP/why"
+}
+why() {
+	printf '%s\n' "$@" >"$LAB_TMP/why"
+}
+
+# Add the checks another shell counted: lines "ok NAME" and "FAIL NAME" (with
+# indented detail) in FILE..., printed as they are. For checks run in
+# background jobs, which cannot count in this shell.
+lab_tally() {
+	local f n
+	for f in "$@"; do
+		[ -s "$f" ] || continue
+		cat "$f"
+		n=$(grep -c '^ok ' "$f") || true
+		LAB_PASS=$((LAB_PASS + n))
+		n=$(grep -c '^FAIL ' "$f") || true
+		LAB_FAIL=$((LAB_FAIL + n))
+	done
+}
+
+# Count N checks passed at once, printed as one line: ok_n N NAME.
+ok_n() {
+	LAB_PASS=$((LAB_PASS + $1))
+	echo "ok $2 ($1 checks)"
+}
+
+# Print the tally; true if nothing failed (end a test with it).
+lab_summary() {
+	echo "$LAB_PASS passed, $LAB_FAIL failed"
+	[ "$LAB_FAIL" = 0 ]
 }

@@ -20,37 +20,17 @@ ROOT=${FWGEN_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 
-P="fwap$$"
-TMP=$(mktemp -d)
-NAMESPACES=()
-cleanup() {
-	local ns job
+# shellcheck source=lab.sh
+. "$ROOT/tests/netns/lab.sh"
+lab_test_init
+P=$LAB_PREFIX	# every namespace here is the lab's: removed on exit
+TMP=$LAB_TMP
 
-	for job in $(jobs -p); do kill "$job" 2>/dev/null; done
-	wait 2>/dev/null
-	for ns in "${NAMESPACES[@]}"; do ip netns del "$ns" 2>/dev/null; done
-	! declare -F lab_cleanup >/dev/null || lab_cleanup
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# fwgen's lock and confirmation FIFO live here, not in the host's /run,
-# each namespace in its own net-<dev>-<inode> directory.
 export FWGEN_RUN_DIR="$TMP/run"
-# The last confirmed inventory (apply --boot), not /var/lib/fwgen.
 export FWGEN_STATE_DIR="$TMP/state"
 fifo_ready() { compgen -G "$FWGEN_RUN_DIR/net-*/confirm" >/dev/null; }
 root_tables=$(nft list tables 2>/dev/null)
 
-ns_new() {	# NAME: a fresh namespace with lo up
-	ip netns add "$P$1" || return 1
-	NAMESPACES+=("$P$1")
-	ip netns exec "$P$1" ip link set lo up
-}
-ns_del() {
-	ip netns del "$P$1" 2>/dev/null
-}
 in_ns() {	# NAME CMD...
 	local ns=$1
 
@@ -64,32 +44,6 @@ ruleset() {	# NAME [nft list options]
 	in_ns "$ns" nft "$@" list ruleset
 }
 
-ns_new probe || { echo "SKIP: cannot create a network namespace"; exit 77; }
-ns_del probe
-
-pass=0
-fail=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok $1"
-}
-not_ok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	shift
-	for line in "$@"; do echo "    $line"; done
-}
-# check NAME COMMAND...: ok when the command succeeds
-check() {
-	local name=$1
-
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name" "$(cat "$TMP/why" 2>/dev/null)"; fi
-	rm -f "$TMP/why"
-}
-why() { printf '%s\n' "$@" >"$TMP/why"; }
-
-# The inventories the tests use.
 MORPH="$ROOT/examples/morpheus-distributed.yaml"
 [ -f "$MORPH" ] || { echo "FAIL: no example inventory $MORPH"; exit 1; }
 A1=(-i "$MORPH" --role app-tier)
@@ -125,35 +79,35 @@ batch_norm() {
 		sed -n '/| 00016 |/,$p'
 }
 
-same_as_nft() {	# NAME, then print arguments
+same_as_nft() {	# NAME, then print arguments; namespaces $SA and $SB
 	local name=$1 bargs=() a
 
 	shift
-	in_ns A nft flush ruleset
-	in_ns B nft flush ruleset
+	in_ns "$SA" nft flush ruleset
+	in_ns "$SB" nft flush ruleset
 	if ! "$FWGEN" print "$@" >"$TMP/p.nft" 2>"$TMP/err"; then
 		why "fwgen print: $(cat "$TMP/err")"
 		return 1
 	fi
-	if ! in_ns A "$FWGEN" apply -q "$@" 2>"$TMP/err"; then
+	if ! in_ns "$SA" "$FWGEN" apply -q "$@" 2>"$TMP/err"; then
 		why "fwgen apply: $(cat "$TMP/err")"
 		return 1
 	fi
 	# nft leaves the padding after string attributes as malloc() gave it:
 	# without meson's MALLOC_PERTURB_ that is zeroes, as ours always are.
-	if ! in_ns B env -u MALLOC_PERTURB_ nft --debug=mnl -f "$TMP/p.nft" \
+	if ! in_ns "$SB" env -u MALLOC_PERTURB_ nft --debug=mnl -f "$TMP/p.nft" \
 		>"$TMP/nft.mnl" 2>&1; then
 		why "nft -f refused the printed script"
 		return 1
 	fi
-	ruleset A >"$TMP/a.txt"
-	ruleset B >"$TMP/b.txt"
+	ruleset "$SA" >"$TMP/a.txt"
+	ruleset "$SB" >"$TMP/b.txt"
 	if ! cmp -s "$TMP/a.txt" "$TMP/b.txt"; then
 		why "nft list ruleset differs:" "$(diff "$TMP/a.txt" "$TMP/b.txt" | head -20)"
 		return 1
 	fi
 	# Handles too: the same objects were created in the same order.
-	if ! cmp -s <(ruleset A -a) <(ruleset B -a); then
+	if ! cmp -s <(ruleset "$SA" -a) <(ruleset "$SB" -a); then
 		why "nft -a list ruleset differs (handles)"
 		return 1
 	fi
@@ -178,8 +132,11 @@ same_as_nft() {	# NAME, then print arguments
 	return 0
 }
 
-ns_new A
-ns_new B
+lab_ns_new A
+lab_ns_new B
+# The cases, one a line: NAME<TAB>print arguments (words); run JOBS at once
+# below, each worker with a pair of namespaces and a directory of its own.
+: >"$TMP/cases"
 topologies=$("$FWGEN" catalog list | awk '/^[a-z]/ { print $1 }')
 [ -n "$topologies" ] || { echo "FAIL: no topologies in the catalog"; exit 1; }
 for topo in $topologies; do
@@ -190,23 +147,45 @@ for topo in $topologies; do
 	sed 's/^egress:.*//' "$inv" >"$TMP/filtered-$topo.yaml" 2>/dev/null
 	echo "egress: filtered" >>"$TMP/filtered-$topo.yaml"
 	all=()
-	for role in $roles; do
-		all+=(--role "$role")
-		check "apply = nft -f: $topo/$role" same_as_nft "$topo/$role" \
-			--topology "$topo" --role "$role"
-		if [ -f "$inv" ]; then
-			check "apply = nft -f: $topo/$role+inventory" same_as_nft x \
-				-i "$inv" --role "$role"
-			check "apply = nft -f: $topo/$role+inventory+egress" same_as_nft x \
-				-i "$TMP/filtered-$topo.yaml" --role "$role"
-		fi
-	done
-	check "apply = nft -f: $topo/all-roles" same_as_nft x --topology "$topo" "${all[@]}"
-	check "apply = nft -f: $topo/all-roles+egress+audit" same_as_nft x \
-		-i "$TMP/filtered-$topo.yaml" --audit "${all[@]}"
+	{
+		for role in $roles; do
+			all+=(--role "$role")
+			printf '%s\t%s\n' "$topo/$role" "--topology $topo --role $role"
+			if [ -f "$inv" ]; then
+				printf '%s\t%s\n' "$topo/$role+inventory" "-i $inv --role $role"
+				printf '%s\t%s\n' "$topo/$role+inventory+egress" \
+					"-i $TMP/filtered-$topo.yaml --role $role"
+			fi
+		done
+		printf '%s\t%s\n' "$topo/all-roles" "--topology $topo ${all[*]}"
+		printf '%s\t%s\n' "$topo/all-roles+egress+audit" \
+			"-i $TMP/filtered-$topo.yaml --audit ${all[*]}"
+	} >>"$TMP/cases"
 done
-in_ns A nft flush ruleset
-in_ns B nft flush ruleset
+JOBS=${LAB_JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
+pids=()
+for ((k = 0; k < JOBS; k++)); do
+	lab_ns_new "A$k" && lab_ns_new "B$k" || { echo "FAIL: lab_ns_new"; exit 1; }
+	mkdir -p "$TMP/w$k"
+	(
+		cases=$TMP/cases
+		SA=A$k SB=B$k TMP=$TMP/w$k LAB_TMP=$TMP/w$k i=0
+		while IFS=$'\t' read -r name args; do
+			# shellcheck disable=SC2086 # the arguments are words
+			[ $((i % JOBS)) != "$k" ] ||
+				check "apply = nft -f: $name" same_as_nft x $args
+			i=$((i + 1))
+		done <"$cases"
+		lab_ns_del "A$k"
+		lab_ns_del "B$k"
+	) >"$TMP/w$k.out" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+lab_tally "$TMP"/w*.out
+n=$(grep -c '^ok apply = nft -f: \|^FAIL apply = nft -f: ' "$TMP"/w*.out | awk -F: '{ n += $NF } END { print n }')
+[ "$n" = "$(wc -l <"$TMP/cases")" ] || not_ok "apply = nft -f: only $n of $(wc -l <"$TMP/cases") cases ran"
+SA=A SB=B
 
 # --- foreign tables, idempotence -----------------------------------------
 
@@ -255,7 +234,7 @@ fill_hooks() {
 	[ "$n" -gt 0 ]
 }
 
-ns_new C
+lab_ns_new C
 in_ns C "$FWGEN" apply -q "${A1[@]}"
 foreign C
 fill_hooks || echo "    (could not fill the input hook)"
@@ -313,7 +292,7 @@ t_check_refused() {
 	ruleset C | cmp -s - "$TMP/c0" || { why "check changed the ruleset"; return 1; }
 }
 check "check reports what the kernel would refuse, exit 2" t_check_refused
-ns_del C
+lab_ns_del C
 
 t_check_never_commits() {
 	in_ns A nft flush ruleset
@@ -508,17 +487,10 @@ EOF
 2001:db8:200::7 2001:db8:1::10 22 refused
 EOF
 }
-if [ -f "$ROOT/tests/netns/lab.sh" ] && . "$ROOT/tests/netns/lab.sh" &&
-	lab_probe_bin >/dev/null 2>&1 && lab_init; then
-	# lab_init set traps of its own: ours removes the lab too.
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM
+if lab_probe_bin >/dev/null 2>&1; then
 	check "anti-lockout agrees with the kernel on real connections" t_lockout_traffic
-	lab_cleanup
-	trap cleanup EXIT
-	trap 'exit 130' INT TERM
 else
-	echo "skip: no lab.sh or probe binary (anti-lockout against real traffic)"
+	echo "skip: no probe binary (anti-lockout against real traffic)"
 fi
 
 # --- concurrency ----------------------------------------------------------------
@@ -711,5 +683,4 @@ else
 	ok "the root namespace was not touched"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+lab_summary

@@ -27,19 +27,6 @@ lab_probe_bin >/dev/null || { echo "FAIL: no probe binary (set PROBE)"; exit 1; 
 TMP=$LAB_TMP
 export FWGEN_RUN_DIR="$TMP/run"
 
-pass=0
-fail=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok $1"
-}
-not_ok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	shift
-	for line in "$@"; do echo "    $line"; done
-}
-
 # apply HOST INVENTORY ROLE: fwgen apply inside the host's namespace.
 apply() {
 	if lab_exec "$1" "$FWGEN" apply -i "$2" --role "$3" >"$TMP/out" 2>&1; then
@@ -252,5 +239,4 @@ if apply s "$TMP/tachyon-filtered.yaml" server; then
 	expect "egress filtered: the server reaches the remote catalog on 80" open s tcp 198.18.0.41 80
 fi
 
-echo "# $pass passed, $fail failed"
-[ "$fail" = 0 ]
+lab_summary

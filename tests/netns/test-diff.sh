@@ -32,19 +32,6 @@ ARGS=(-i "$TMP/inv.yaml" --role server)
 "$FWGEN" print "${ARGS[@]}" >"$TMP/policy.nft" ||
 	{ echo "FAIL: fwgen print"; exit 1; }
 
-pass=0
-fail=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok $1"
-}
-not_ok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	shift
-	for line in "$@"; do echo "    $line"; done
-}
-
 # Puts fwgen's table back as `fwgen print` writes it (replaces it atomically).
 reset() {
 	in_ns nft -f "$TMP/policy.nft" || { echo "FAIL: nft -f of fwgen print"; exit 1; }
@@ -266,5 +253,4 @@ fi
 if [ "$(nft list tables 2>/dev/null)" != "$root_tables" ]; then
 	not_ok "the host's own ruleset is untouched" "root namespace tables changed"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+lab_summary

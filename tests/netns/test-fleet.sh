@@ -19,10 +19,11 @@
 #     and every table stays as it was.
 #  6. state=absent on one host: --check removes nothing, then the table
 #     goes, then there is nothing to do.
-#  7. confirm: 30 on that host, kept by `fwgen confirm` in its namespace;
-#     confirm: 3 unconfirmed rolls back after the play returned; mode:
-#     audit and back to enforce.
-#  8. roles named, strict and table on that host: passed on to fwgen.
+#  7. confirm: 30 on another host, kept by `fwgen confirm` in its
+#     namespace; confirm: 3 unconfirmed rolls back after the play
+#     returned; on a third, mode: audit and back to enforce.
+#  8. roles named, strict and table on a fourth: passed on to fwgen.
+#     Steps 6 to 8 run at once, each on its own host.
 # Prints the fleet run's hosts per second. FWGEN_FLEET_BENCH=1 (the
 # benchmark, tests/bench) stops after the timed runs 1 and 2.
 set -u
@@ -50,6 +51,9 @@ FWGEN=$(command -v "$FWGEN") || { echo "FAIL: no fwgen"; exit 1; }
 lab_test_init
 T=$LAB_TMP
 export FWGEN_RUN_DIR=$T/run	# this run's lock, not the machine's
+# The interpreter itself, not a wrapper in front of it: a pyenv shim costs a
+# shell and more on every module run, and a run of the fleet has hundreds.
+PYTHON=$(python3 -c 'import sys; print(sys.executable)') || { echo "FAIL: no python3"; exit 1; }
 mkdir -p "$T/run" "$T/py" "$T/dest"
 
 npass=0
@@ -159,7 +163,7 @@ for n in "${names[@]}"; do
 		"$T/plan-${group_of[$n]}")
 	lab_listen "$n" ${tcp:+--tcp "$tcp"} ${udp:+--udp "$udp"} ||
 		{ echo "FAIL: lab_listen $n"; exit 1; }
-	printf '#!/bin/sh\nexec ip netns exec %s python3 "$@"\n' "$(lab_ns "$n")" >"$T/py/$n"
+	printf '#!/bin/sh\nexec ip netns exec %s %s "$@"\n' "$(lab_ns "$n")" "$PYTHON" >"$T/py/$n"
 	chmod +x "$T/py/$n"
 	printf '[%s]\n%s ansible_python_interpreter=%s\n' "${group_of[$n]}" "$n" "$T/py/$n" >>"$T/hosts.ini"
 done
@@ -194,14 +198,14 @@ play() {
 	PLAY_RC=$?
 	t1=${EPOCHREALTIME/./}
 	PLAY_US=$((t1 - t0))
-	if ! python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/$name.json" 2>/dev/null; then
+	if ! "$PYTHON" -c 'import json, sys; json.load(open(sys.argv[1]))' "$T/$name.json" 2>/dev/null; then
 		echo "# $name: ansible-playbook wrote no JSON (exit $PLAY_RC):"
 		sed 's/^/#   /' "$T/$name.err" "$T/$name.json" | tail -n 30
 		: >"$T/$name.txt"
 		return
 	fi
 	mkdir -p "$T/$name.d"
-	python3 - "$T/$name.json" "$T/$name.d" >"$T/$name.txt" 2>"$T/$name.failed" <<'EOF'
+	"$PYTHON" - "$T/$name.json" "$T/$name.d" >"$T/$name.txt" 2>"$T/$name.failed" <<'EOF'
 import json, os, sys
 doc = json.load(open(sys.argv[1]))
 rows = {}
@@ -250,7 +254,7 @@ all_hosts=$(printf '%s\n' "${names[@]}" | sort | tr '\n' ' ')
 
 # fleet_digests INVENTORY: "address digest" of every host of an inventory.
 fleet_digests() {
-	"$FWGEN" fleet -i "$1" --json | python3 -c '
+	"$FWGEN" fleet -i "$1" --json | "$PYTHON" -c '
 import json, sys
 for h in json.load(sys.stdin)["hosts"]:
     print(h["address"], h["digest"])'
@@ -314,21 +318,25 @@ check "" "$fails" "after the first run, $np probes between the hosts: catalog fl
 
 # fwgen fleet --explain must answer every one of those probes as the
 # kernels did: exit 0 where the probe found the port open, 1 where closed.
-disagree=0
+# One background job per source host; each prints a line per disagreement.
+pids=()
 nexplain=0
 for n in "${names[@]}"; do
 	[ -s "$T/probes.$n" ] || continue
 	while read -r proto dst port want; do
-		"$FWGEN" fleet -i "$T/${group_of[$n]}.yaml" --explain "${addr_of[$n]}" "$dst" "$proto/$port" >/dev/null 2>"$T/explain.err"
+		"$FWGEN" fleet -i "$T/${group_of[$n]}.yaml" --explain "${addr_of[$n]}" "$dst" "$proto/$port" >/dev/null 2>"$T/explain.$n.err"
 		rc=$?
-		nexplain=$((nexplain + 1))
 		case $want:$rc in
 		open:0 | closed:1) ;;
-		*) disagree=$((disagree + 1))
-		   [ $disagree -le 5 ] && echo "  explain ${addr_of[$n]} $dst $proto/$port: exit $rc, probe found $want $(cat "$T/explain.err")" ;;
+		*) echo "  explain ${addr_of[$n]} $dst $proto/$port: exit $rc, probe found $want $(cat "$T/explain.$n.err")" ;;
 		esac
-	done <"$T/probes.$n"
+	done <"$T/probes.$n" >"$T/explain.$n.out" &
+	pids+=($!)
+	nexplain=$((nexplain + $(wc -l <"$T/probes.$n")))
 done
+wait "${pids[@]}"	# not the listeners, which never end
+disagree=$(cat "$T"/explain.*.out | grep -c .)
+cat "$T"/explain.*.out | head -5
 check "0 of $np" "$disagree of $nexplain" "fwgen fleet --explain agrees with every probe between the hosts"
 
 # 2. Again: nothing to do anywhere.
@@ -409,10 +417,16 @@ done
 unchanged=$(tr ' ' '\n' <<<"$unchanged" | sed '/^$/d' | sort | tr '\n' ' ')
 check "$all_hosts" "$unchanged" "bad inventory: every table is still the good inventory's"
 
+# Steps 6 to 8 each on a host of its own, all at once: each step only
+# changes its host, and each waits on ansible and on confirm windows.
+cp "$T/dmcm.good" "$T/dmcm.yaml"
+
 # 6. state=absent on one host (--limit): --check reports it and removes
 # nothing; then the table goes, and a second removal has nothing to do.
-cp "$T/dmcm.good" "$T/dmcm.yaml"
-cat >"$T/absent.yml" <<'EOF2'
+step_absent() {	# HOST
+	local h=$1
+
+	cat >"$T/absent.yml" <<'EOF2'
 - hosts: all
   gather_facts: false
   tasks:
@@ -421,21 +435,27 @@ cat >"$T/absent.yml" <<'EOF2'
         state: absent
         fwgen: "{{ fwgen_bin }}"
 EOF2
-play absent-check "$T/absent.yml" --limit d-km --check
-check "0 d-km " "$PLAY_RC $(hosts_where absent-check changed 1)" "state=absent --check: d-km would change"
-lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
-check 0 "$?" "state=absent --check removed nothing"
-play absent "$T/absent.yml" --limit d-km
-check "0 d-km " "$PLAY_RC $(hosts_where absent changed 1)" "state=absent: d-km changed"
-lab_exec d-km nft list table inet fwgen >/dev/null 2>&1
-check 1 "$?" "state=absent: fwgen's table is gone from d-km"
-play absent2 "$T/absent.yml" --limit d-km
-check "0 d-km " "$PLAY_RC $(hosts_where absent2 changed 0)" "state=absent again: nothing to do"
+	play absent-check "$T/absent.yml" --limit "$h" --check
+	check "0 $h " "$PLAY_RC $(hosts_where absent-check changed 1)" "state=absent --check: $h would change"
+	lab_exec "$h" "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
+	check 0 "$?" "state=absent --check removed nothing"
+	play absent "$T/absent.yml" --limit "$h"
+	check "0 $h " "$PLAY_RC $(hosts_where absent changed 1)" "state=absent: $h changed"
+	lab_exec "$h" nft list table inet fwgen >/dev/null 2>&1
+	check 1 "$?" "state=absent: fwgen's table is gone from $h"
+	play absent2 "$T/absent.yml" --limit "$h"
+	check "0 $h " "$PLAY_RC $(hosts_where absent2 changed 0)" "state=absent again: nothing to do"
+}
 
 # 7. confirm: the module's `apply --confirm` is kept by `fwgen confirm` in
 # the host's namespace, run beside the play (a blocking apply gets it while
 # it waits; a detached one returns first and is confirmed after).
-cat >"$T/confirm.yml" <<'EOF2'
+step_confirm() {	# HOST
+	local h=$1 confirmer
+
+	# as step 6 leaves its host: no table of fwgen's
+	lab_exec "$h" nft delete table inet fwgen
+	cat >"$T/confirm.yml" <<'EOF2'
 - hosts: all
   gather_facts: false
   tasks:
@@ -445,26 +465,26 @@ cat >"$T/confirm.yml" <<'EOF2'
         confirm: 30
         fwgen: "{{ fwgen_bin }}"
 EOF2
-(
-	for _ in $(seq 150); do
-		lab_exec d-km "$FWGEN" confirm >/dev/null 2>&1 && exit 0
-		sleep 0.1
-	done
-	exit 1
-) &
-confirmer=$!
-play confirm "$T/confirm.yml" --limit d-km
-wait "$confirmer"
-check 0 "$?" "confirm: fwgen confirm in d-km found the module's apply --confirm to keep"
-check "0 d-km " "$PLAY_RC $(hosts_where confirm changed 1)" "confirm: d-km changed"
-lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
-check 0 "$?" "confirm: the confirmed table stays"
+	(
+		for _ in $(seq 150); do
+			lab_exec "$h" "$FWGEN" confirm >/dev/null 2>&1 && exit 0
+			sleep 0.1
+		done
+		exit 1
+	) &
+	confirmer=$!
+	play confirm "$T/confirm.yml" --limit "$h"
+	wait "$confirmer"
+	check 0 "$?" "confirm: fwgen confirm in $h found the module's apply --confirm to keep"
+	check "0 $h " "$PLAY_RC $(hosts_where confirm changed 1)" "confirm: $h changed"
+	lab_exec "$h" "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
+	check 0 "$?" "confirm: the confirmed table stays"
 
-# 7b. confirm without a confirmation: the detached rollback fires after
-# the window and puts back what was there before (here: no table), though
-# the play that applied has long returned.
-lab_exec d-km nft delete table inet fwgen
-cat >"$T/confirm-short.yml" <<'EOF2'
+	# 7b. confirm without a confirmation: the detached rollback fires after
+	# the window and puts back what was there before (here: no table), though
+	# the play that applied has long returned.
+	lab_exec "$h" nft delete table inet fwgen
+	cat >"$T/confirm-short.yml" <<'EOF2'
 - hosts: all
   gather_facts: false
   tasks:
@@ -474,20 +494,26 @@ cat >"$T/confirm-short.yml" <<'EOF2'
         confirm: 3
         fwgen: "{{ fwgen_bin }}"
 EOF2
-play unconfirmed "$T/confirm-short.yml" --limit d-km
-check "0 d-km " "$PLAY_RC $(hosts_where unconfirmed changed 1)" "unconfirmed: d-km changed, the play returned"
-lab_exec d-km nft list table inet fwgen >/dev/null 2>&1
-check 0 "$?" "unconfirmed: the new table is live inside the window"
-for _ in $(seq 100); do
-	lab_exec d-km nft list table inet fwgen >/dev/null 2>&1 || break
-	sleep 0.1
-done
-lab_exec d-km nft list table inet fwgen >/dev/null 2>&1
-check 1 "$?" "unconfirmed: rolled back after the window (no table, as before)"
+	play unconfirmed "$T/confirm-short.yml" --limit "$h"
+	check "0 $h " "$PLAY_RC $(hosts_where unconfirmed changed 1)" "unconfirmed: $h changed, the play returned"
+	lab_exec "$h" nft list table inet fwgen >/dev/null 2>&1
+	check 0 "$?" "unconfirmed: the new table is live inside the window"
+	for _ in $(seq 100); do
+		lab_exec "$h" nft list table inet fwgen >/dev/null 2>&1 || break
+		sleep 0.1
+	done
+	lab_exec "$h" nft list table inet fwgen >/dev/null 2>&1
+	check 1 "$?" "unconfirmed: rolled back after the window (no table, as before)"
+}
 
 # 7c. mode: audit on one host: changed, then stable, and the live table
 # says audit; enforce again is one more change.
-cat >"$T/audit.yml" <<'EOF2'
+step_mode() {	# HOST
+	local h=$1
+
+	# as step 7 leaves its host: rolled back to no table
+	lab_exec "$h" nft delete table inet fwgen
+	cat >"$T/audit.yml" <<'EOF2'
 - hosts: all
   gather_facts: false
   tasks:
@@ -497,21 +523,25 @@ cat >"$T/audit.yml" <<'EOF2'
         mode: "{{ fwgen_mode }}"
         fwgen: "{{ fwgen_bin }}"
 EOF2
-play audit "$T/audit.yml" --limit d-km -e fwgen_mode=audit
-check "0 d-km " "$PLAY_RC $(hosts_where audit changed 1)" "mode=audit: d-km changed"
-lab_exec d-km "$FWGEN" status --json >"$T/status.json" 2>&1
-check audit "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["mode"])' "$T/status.json" 2>&1)" \
-	"mode=audit: fwgen status says audit"
-play audit2 "$T/audit.yml" --limit d-km -e fwgen_mode=audit
-check "0 d-km " "$PLAY_RC $(hosts_where audit2 changed 0)" "mode=audit again: nothing to do"
-play enforce "$T/audit.yml" --limit d-km -e fwgen_mode=enforce
-check "0 d-km " "$PLAY_RC $(hosts_where enforce changed 1)" "mode=enforce: d-km changed back"
-lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
-check 0 "$?" "mode=enforce: the table is the enforce ruleset again"
+	play audit "$T/audit.yml" --limit "$h" -e fwgen_mode=audit
+	check "0 $h " "$PLAY_RC $(hosts_where audit changed 1)" "mode=audit: $h changed"
+	lab_exec "$h" "$FWGEN" status --json >"$T/status.json" 2>&1
+	check audit "$("$PYTHON" -c 'import json,sys; print(json.load(open(sys.argv[1]))["mode"])' "$T/status.json" 2>&1)" \
+		"mode=audit: fwgen status says audit"
+	play audit2 "$T/audit.yml" --limit "$h" -e fwgen_mode=audit
+	check "0 $h " "$PLAY_RC $(hosts_where audit2 changed 0)" "mode=audit again: nothing to do"
+	play enforce "$T/audit.yml" --limit "$h" -e fwgen_mode=enforce
+	check "0 $h " "$PLAY_RC $(hosts_where enforce changed 1)" "mode=enforce: $h changed back"
+	lab_exec "$h" "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
+	check 0 "$?" "mode=enforce: the table is the enforce ruleset again"
+}
 
 # 8. roles named, strict and another table: the module passes them on,
 # and fwgen's own table is left as it is.
-cat >"$T/named.yml" <<'EOF2'
+step_named() {	# HOST
+	local h=$1
+
+	cat >"$T/named.yml" <<'EOF2'
 - hosts: all
   gather_facts: false
   tasks:
@@ -523,14 +553,29 @@ cat >"$T/named.yml" <<'EOF2'
         table: fleet2
         fwgen: "{{ fwgen_bin }}"
 EOF2
-play named "$T/named.yml" --limit d-km
-want="sha256:$("$FWGEN" print -i "$T/dmcm.yaml" --role km --role monitor --strict --table fleet2 | sha256sum | cut -d' ' -f1)"
-check "0 d-km  km,monitor $want" "$PLAY_RC $(hosts_where named changed 1) $(field d-km roles named) $(field d-km digest named)" \
-	"roles [km, monitor], strict, table fleet2: changed, those roles, the digest of that ruleset"
-lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role km --role monitor --strict --table fleet2
-check 0 "$?" "table fleet2 holds the km+monitor ruleset"
-lab_exec d-km "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
-check 0 "$?" "fwgen's own table is untouched"
+	play named "$T/named.yml" --limit "$h"
+	want="sha256:$("$FWGEN" print -i "$T/dmcm.yaml" --role km --role monitor --strict --table fleet2 | sha256sum | cut -d' ' -f1)"
+	check "0 $h  km,monitor $want" "$PLAY_RC $(hosts_where named changed 1) $(field "$h" roles named) $(field "$h" digest named)" \
+		"roles [km, monitor], strict, table fleet2: changed, those roles, the digest of that ruleset"
+	lab_exec "$h" "$FWGEN" diff -q -i "$T/dmcm.yaml" --role km --role monitor --strict --table fleet2
+	check 0 "$?" "table fleet2 holds the km+monitor ruleset"
+	lab_exec "$h" "$FWGEN" diff -q -i "$T/dmcm.yaml" --role auto
+	check 0 "$?" "fwgen's own table is untouched"
+}
+
+pids=()
+step_absent d-km >"$T/step.1" 2>&1 & pids+=($!)
+step_confirm d-monitor >"$T/step.2" 2>&1 & pids+=($!)
+step_mode d-worker >"$T/step.3" 2>&1 & pids+=($!)
+step_named d-api >"$T/step.4" 2>&1 & pids+=($!)
+wait "${pids[@]}"	# not the listeners, which never end
+for f in "$T"/step.[1-4]; do
+	cat "$f"
+	n=$(grep -c '^PASS: ' "$f")
+	npass=$((npass + n))
+	n=$(grep -c '^FAIL: ' "$f")
+	nfail=$((nfail + n))
+done
 
 echo "# $npass passed, $nfail failed"
 [ "$nfail" -eq 0 ]

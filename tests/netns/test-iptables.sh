@@ -1,18 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The iptables output in a lab of network namespaces this test creates
-# (never the host's): for every topology, one node per role (two per host
-# role, so a role can reach itself), on one bridge, with an inventory that
-# binds every role to its nodes. Every host node loads its role's rules
-# with the stock tools, in the documented order: ipset restore, then
-# iptables-restore --noflush and ip6tables-restore --noflush. Then:
+# The iptables output in one namespace lab (tests/netns/lab.sh, never the
+# host's namespace): for every topology of the catalog, with egress open and
+# with egress filtered, one node per role (two per host role, so a role can
+# reach itself), all on the lab's bridge, each of those six labs with an
+# inventory that binds its roles to its nodes. Every host node loads its
+# role's rules with the stock tools, in the documented order: ipset restore,
+# then iptables-restore --noflush and ip6tables-restore --noflush. Then:
 #  - iptables-save and ip6tables-save show fwgen's chains exactly as
 #    rendered (one line per rule, same quoting);
 #  - loading everything again, then removing the extra jump as
 #    docs/iptables.md says, leaves one jump per built-in chain;
 #  - real TCP and UDP flows over IPv4 and IPv6, as tests/netns/lab-plan
 #    plans them from the catalog (not from resolve), are open or closed as
-#    the catalog says, with egress open and with egress filtered.
+#    the catalog says: `probe many` from every node at once.
+# All labs are built at once and loaded in parallel (LAB_JOBS at a time,
+# default nproc + 2); each probe waits LAB_TIMEOUT_MS (2000) at most.
 # Set FWGEN_LAB_BACKEND=nft to run the same lab on the nft output, to tell
 # a renderer's fault from a policy's; FWGEN_LAB_BACKEND=apply has every host
 # node run `fwgen apply --role auto` itself (netlink, no nft binary; the node
@@ -30,9 +33,18 @@ IPT_RESTORE=${IPTABLES_RESTORE:-iptables-restore}
 IP6T_RESTORE=${IP6TABLES_RESTORE:-ip6tables-restore}
 IPT_SAVE=${IPTABLES_SAVE:-iptables-save}
 IP6T_SAVE=${IP6TABLES_SAVE:-ip6tables-save}
+# open answers come back in microseconds; the margin is for a loaded machine
+TIMEOUT_MS=${LAB_TIMEOUT_MS:-2000}
+JOBS=${LAB_JOBS:-$(($(nproc 2>/dev/null || echo 1) + 2))}
 
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
-for tool in ip ipset "$IPT_RESTORE" "$IP6T_RESTORE" "$IPT_SAVE" "$IP6T_SAVE" python3; do
+case $BACKEND in
+iptables) tools="ipset $IPT_RESTORE $IP6T_RESTORE $IPT_SAVE $IP6T_SAVE" ;;
+nft) tools=nft ;;
+apply) tools= ;;
+*) echo "FAIL: FWGEN_LAB_BACKEND=$BACKEND: want iptables, nft or apply"; exit 1 ;;
+esac
+for tool in ip nsenter $tools; do
 	command -v "$tool" >/dev/null || { echo "SKIP: $tool not installed"; exit 77; }
 done
 if [ -z "$LAB_PLAN" ]; then
@@ -44,366 +56,294 @@ if [ -z "$LAB_PLAN" ] || [ ! -x "$LAB_PLAN" ]; then
 	echo "SKIP: lab-plan not built (set LAB_PLAN)"
 	exit 77
 fi
-PYTHON=$(python3 -c 'import sys; print(sys.executable)')
 
-P="fwi$$"		# prefix of every namespace this test creates
-TMP=$(mktemp -d)
-namespaces=()
+# shellcheck source=lab.sh
+. "$ROOT/tests/netns/lab.sh"
+lab_test_init
+lab_probe_bin >/dev/null || { echo "FAIL: no probe binary (set PROBE)"; exit 1; }
+T=$LAB_TMP
+export FWGEN_RUN_DIR=$T/run	# this run's locks, not the machine's
+t_start=${EPOCHREALTIME/./}
 
-cleanup() {
-	local ns pid
-	for ns in "${namespaces[@]}"; do
-		# Listeners keep a namespace alive: end them first, by pid.
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do
-			kill "$pid" 2>/dev/null
-		done
-		ip netns del "$ns" 2>/dev/null
+# Milliseconds since the start, for the timing line at the end.
+ms() { echo $(((${EPOCHREALTIME/./} - t_start) / 1000)); }
+
+# Run "$@" in the background once fewer than JOBS of ours run.
+spawn() {
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+		wait -n
 	done
-	namespaces=()
-}
-trap 'cleanup; rm -rf "$TMP"' EXIT
-trap 'exit 130' INT TERM
-
-# A listener (accept and close; echo datagrams) and a prober (every probe
-# at once, each "open" or "closed" within the timeout).
-cat >"$TMP/lab.py" <<'EOF'
-import selectors, socket, sys, threading
-
-def listen(specs):
-    sel = selectors.DefaultSelector()
-    for spec in specs:
-        proto, port = spec.split(":")
-        kind = socket.SOCK_STREAM if proto == "tcp" else socket.SOCK_DGRAM
-        s = socket.socket(socket.AF_INET6, kind)
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
-        s.bind(("::", int(port)))
-        if kind == socket.SOCK_STREAM:
-            s.listen(256)
-        sel.register(s, selectors.EVENT_READ)
-    print("ready", flush=True)
-    while True:
-        for key, _ in sel.select():
-            s = key.fileobj
-            try:
-                if s.type == socket.SOCK_STREAM:
-                    s.accept()[0].close()
-                else:
-                    data, addr = s.recvfrom(2048)
-                    s.sendto(data, addr)
-            except OSError:
-                pass
-
-def probe_one(addr, proto, port, out, key):
-    fam = socket.AF_INET6 if ":" in addr else socket.AF_INET
-    state = "closed"
-    try:
-        if proto == "tcp":
-            with socket.socket(fam, socket.SOCK_STREAM) as s:
-                s.settimeout(2.5)
-                s.connect((addr, port))
-                state = "open"
-        else:
-            with socket.socket(fam, socket.SOCK_DGRAM) as s:
-                s.connect((addr, port))
-                s.settimeout(0.8)
-                for _ in range(3):
-                    s.send(b"fwgen-probe")
-                    try:
-                        s.recv(2048)
-                        state = "open"
-                        break
-                    except socket.timeout:
-                        pass
-    except OSError:
-        pass
-    out[key] = state
-
-def probe():
-    out, threads = {}, []
-    for line in sys.stdin:
-        key, addr, proto, port = line.split()
-        t = threading.Thread(target=probe_one, args=(addr, proto, int(port), out, key))
-        t.start()
-        threads.append(t)
-    for t in threads:
-        t.join()
-    for key in sorted(out):
-        print(key, out[key])
-
-if sys.argv[1] == "listen":
-    listen(sys.argv[2:])
-else:
-    probe()
-EOF
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL $*"; fail=$((fail + 1)); }
-
-# The nodes of the current lab: parallel arrays indexed by node number.
-node_ns=()
-node_role=()
-node_v4=()
-node_v6=()
-
-add_node() {	# role
-	local k=${#node_ns[@]} ns="${P}n${#node_ns[@]}" mac
-	[ "$k" -lt 200 ] || { bad "lab: more than 200 nodes"; return 1; }
-	mac=$(printf '02:fe:00:00:%02x:%02x' $((k / 256)) $((k % 256)))
-	ip netns add "$ns" || return 1
-	namespaces+=("$ns")
-	ip netns exec "$BR" ip link add "v$k" type veth peer name eth0 netns "$ns" &&
-		ip netns exec "$BR" ip link set "v$k" master br0 up &&
-		ip netns exec "$ns" ip link set lo up &&
-		ip netns exec "$ns" ip link set eth0 address "$mac" up &&
-		ip netns exec "$ns" ip addr add "198.18.0.$((k + 10))/24" dev eth0 &&
-		ip netns exec "$ns" ip addr add "2001:db8:1ab::$((k + 10))/64" dev eth0 nodad ||
-		return 1
-	node_ns+=("$ns")
-	node_role+=("$1")
-	node_v4+=("198.18.0.$((k + 10))")
-	node_v6+=("2001:db8:1ab::$((k + 10))")
-	echo "$mac" >"$TMP/mac.$k"
+	"$@" &
 }
 
-# Static neighbours: no ARP or ND in flight to lose the first probes.
-static_neighbours() {
-	local i j
-	for i in "${!node_ns[@]}"; do
-		: >"$TMP/neigh"
-		for j in "${!node_ns[@]}"; do
-			[ "$i" = "$j" ] && continue
-			echo "neigh replace ${node_v4[$j]} lladdr $(cat "$TMP/mac.$j") dev eth0 nud permanent" >>"$TMP/neigh"
-			echo "neigh replace ${node_v6[$j]} lladdr $(cat "$TMP/mac.$j") dev eth0 nud permanent" >>"$TMP/neigh"
-		done
-		ip netns exec "${node_ns[$i]}" ip -batch "$TMP/neigh" || return 1
-	done
-}
-
-first_node() {	# role [n]: index of the role's first (or n-th) node
-	local i n=${2:-1}
-	for i in "${!node_ns[@]}"; do
-		if [ "${node_role[$i]}" = "$1" ]; then
-			n=$((n - 1))
-			[ "$n" = 0 ] && { echo "$i"; return 0; }
+# Plan every lab: lab L is a topology with egress open or filtered. Node k
+# of lab L is host l<L>n<k>, at 198.18.L.(k+10) and 2001:db8:1ab::L:(k+10),
+# all of them in one subnet; no inventory names another lab's nodes, so
+# labs never see each other's flows. $T/lab<L>/nodes: "k host role".
+"$FWGEN" catalog list >"$T/catalog" 2>"$T/err" ||
+	{ echo "FAIL: fwgen catalog list: $(cat "$T/err")"; exit 1; }
+topologies=$(awk '/^[a-z]/ { print $1 }' "$T/catalog")
+[ -n "$topologies" ] || { echo "FAIL: no topologies in the catalog"; exit 1; }
+labs=()
+specs=()
+L=0
+for topo in $topologies; do
+	for egress in open filtered; do
+		d=$T/lab$L
+		mkdir -p "$d/rules"
+		echo "$topo/egress-$egress" >"$d/name"
+		plan_args=()
+		[ "$egress" = filtered ] && plan_args=(--egress)
+		if ! "$LAB_PLAN" "$topo" "${plan_args[@]}" >"$d/plan" 2>"$T/err"; then
+			not_ok "$topo/egress-$egress: lab-plan" "$(cat "$T/err")"
+			L=$((L + 1))
+			continue
 		fi
-	done
-	return 1
-}
-
-# Loads the rules of role into node i; $1 names the lab for messages.
-load_iptables() {	# lab, node index
-	local lab=$1 ns=${node_ns[$2]} role=${node_role[$2]} d="$TMP/rules.${node_role[$2]}"
-	local f load save n want t cmd
-	if [ ! -d "$d" ]; then
-		mkdir -p "$d"
-		for f in ipset iptables ip6tables; do
-			"$FWGEN" print -i "$TMP/inv.yaml" --role "$role" --format "$f" \
-				>"$d/$f" 2>"$TMP/err" ||
-				{ bad "$lab/$role: fwgen print --format $f: $(cat "$TMP/err")"; return 1; }
-		done
-	fi
-	for load in 1 2; do
-		ip netns exec "$ns" ipset restore <"$d/ipset" 2>"$TMP/err" ||
-			{ bad "$lab/$role: ipset restore (load $load): $(head -3 "$TMP/err")"; return 1; }
-		ip netns exec "$ns" "$IPT_RESTORE" --noflush <"$d/iptables" 2>"$TMP/err" ||
-			{ bad "$lab/$role: $IPT_RESTORE --noflush (load $load): $(head -3 "$TMP/err")"; return 1; }
-		ip netns exec "$ns" "$IP6T_RESTORE" --noflush <"$d/ip6tables" 2>"$TMP/err" ||
-			{ bad "$lab/$role: $IP6T_RESTORE --noflush (load $load): $(head -3 "$TMP/err")"; return 1; }
-		if [ "$load" = 1 ]; then
-			# What the kernel holds is what was rendered, line for line.
-			for f in iptables ip6tables; do
-				save=$IPT_SAVE
-				[ "$f" = ip6tables ] && save=$IP6T_SAVE
-				ip netns exec "$ns" "$save" | grep '^-A FWGEN' | sort >"$TMP/saved"
-				grep '^-A FWGEN' "$d/$f" | sort >"$TMP/rendered"
-				if diff -u "$TMP/rendered" "$TMP/saved" >"$TMP/err"; then
-					ok
-				else
-					bad "$lab/$role: $save differs from the $f output:"
-					sed 's/^/    /' "$TMP/err" | head -20
-				fi
+		k=0
+		: >"$d/nodes"
+		while read -r _ role kind; do
+			for n in 1 2; do
+				[ $n = 1 ] || [ "$kind" = host ] || continue
+				echo "$k l${L}n$k $role" >>"$d/nodes"
+				specs+=("l${L}n$k 198.18.$L.$((k + 10))/16 2001:db8:1ab::$L:$((k + 10))/64")
+				k=$((k + 1))
 			done
-		fi
+		done < <(grep '^role ' "$d/plan")
+		{
+			echo "topology: $topo"
+			echo "egress: $egress"
+			echo "roles:"
+			while read -r _ role _; do
+				awk -v r="$role" -v L="$L" '
+					$3 == r { a = a s "198.18." L "." ($1 + 10) ", \"2001:db8:1ab::" L ":" ($1 + 10) "\""; s = ", " }
+					END { print "  " r ": [" a "]" }' "$d/nodes"
+			done < <(grep '^role ' "$d/plan")
+		} >"$d/inv.yaml"
+		labs+=("$L")
+		L=$((L + 1))
 	done
-	# The second load added a second jump: remove the extras as the docs say.
+done
+[ ${#specs[@]} -le 1000 ] || { echo "FAIL: ${#specs[@]} nodes, the bridge takes 1024"; exit 1; }
+
+lab_hosts "${specs[@]}" || { echo "FAIL: lab_hosts"; exit 1; }
+for L in "${labs[@]}"; do
+	# shellcheck disable=SC2046 # one argument per host
+	lab_neigh $(awk '{ print $2 }' "$T/lab$L/nodes") ||
+		{ echo "FAIL: lab_neigh in lab $L"; exit 1; }
+done
+t_hosts=$(ms)
+
+# One host node's rules, loaded and checked; prints ok/FAIL lines for
+# lab_tally, as it runs in the background.
+load_iptables() {	# L host role
+	local lab ns=$2 role=$3 d="$T/lab$1/rules/$3" err="$T/err.$2"
+	local f load save n want t cmd builtin own dup
+	lab=$(cat "$T/lab$1/name")
+	for load in 1 2; do
+		lab_exec "$ns" ipset restore <"$d.ipset" 2>"$err" ||
+			{ not_ok "$lab/$role: ipset restore (load $load)" "$(head -3 "$err")"; return 1; }
+		lab_exec "$ns" "$IPT_RESTORE" --noflush <"$d.iptables" 2>"$err" ||
+			{ not_ok "$lab/$role: $IPT_RESTORE --noflush (load $load)" "$(head -3 "$err")"; return 1; }
+		lab_exec "$ns" "$IP6T_RESTORE" --noflush <"$d.ip6tables" 2>"$err" ||
+			{ not_ok "$lab/$role: $IP6T_RESTORE --noflush (load $load)" "$(head -3 "$err")"; return 1; }
+		[ "$load" = 1 ] || continue
+		# What the kernel holds is what was rendered, line for line.
+		for f in iptables ip6tables; do
+			save=$IPT_SAVE
+			[ "$f" = ip6tables ] && save=$IP6T_SAVE
+			if diff -u <(grep '^-A FWGEN' "$d.$f" | sort) \
+				<(lab_exec "$ns" "$save" | grep '^-A FWGEN' | sort) >"$err"; then
+				ok "$lab/$role ($ns): $save is the $f output"
+			else
+				not_ok "$lab/$role ($ns): $save differs from the $f output" \
+					"$(head -20 "$err")"
+			fi
+		done
+	done
+	# The second load added a second jump: remove the extras as the docs say
+	# (docs/iptables.md), reading each family's tables once, not per table.
 	for f in iptables ip6tables; do
 		# iptables-restore -> iptables, iptables-legacy-restore -> iptables-legacy
 		cmd=${IPT_RESTORE%-restore}
-		[ "$f" = ip6tables ] && cmd=${IP6T_RESTORE%-restore}
-		for t in filter nat raw; do
-			ip netns exec "$ns" "$cmd" -t "$t" -S 2>/dev/null |
-				sed -n 's/^-A \([A-Z]*\) -j \(FWGEN-[A-Z]*\)$/\1 \2/p' | sort -u |
-			while read -r builtin own; do
-				while [ "$(ip netns exec "$ns" "$cmd" -t "$t" -S "$builtin" | grep -cx -- "-A $builtin -j $own")" -gt 1 ]; do
-					ip netns exec "$ns" "$cmd" -t "$t" -D "$builtin" -j "$own" || break
-				done
+		save=$IPT_SAVE
+		if [ "$f" = ip6tables ]; then
+			cmd=${IP6T_RESTORE%-restore}
+			save=$IP6T_SAVE
+		fi
+		lab_exec "$ns" "$save" | jumps |
+		while read -r t builtin own dup; do
+			for ((n = 1; n < dup; n++)); do
+				lab_exec "$ns" "$cmd" -t "$t" -D "$builtin" -j "$own" || break
 			done
-			n=$(ip netns exec "$ns" "$cmd" -t "$t" -S 2>/dev/null | grep -c -- '^-A [A-Z]* -j FWGEN-')
-			want=$(grep -c '^-I ' <(sed -n "/^\*$t\$/,/^COMMIT/p" "$d/$f"))
+		done
+		lab_exec "$ns" "$save" >"$err.saved"
+		for t in filter nat raw; do
+			n=$(awk -v t="$t" '/^\*/ { c = substr($0, 2) }
+				c == t && /^-A [A-Z]* -j FWGEN-/ { n++ } END { print n + 0 }' "$err.saved")
+			want=$(sed -n "/^\*$t\$/,/^COMMIT/p" "$d.$f" | grep -c '^-I ')
 			if [ "$n" = "$want" ]; then
-				ok
+				ok "$lab/$role ($ns): $f -t $t: $n jumps after reloading"
 			else
-				bad "$lab/$role: $f -t $t: $n jumps into fwgen's chains after reloading, want $want"
+				not_ok "$lab/$role ($ns): $f -t $t: $n jumps into fwgen's chains after reloading, want $want"
 			fi
 		done
 	done
 }
 
-load_nft() {	# lab, node index
-	local lab=$1 ns=${node_ns[$2]} role=${node_role[$2]}
-	if ! "$FWGEN" print -i "$TMP/inv.yaml" --role "$role" >"$TMP/rules.nft" 2>"$TMP/err" ||
-	   ! ip netns exec "$ns" nft -f "$TMP/rules.nft" 2>"$TMP/err"; then
-		bad "$lab/$role: nft: $(head -3 "$TMP/err")"
-		return 1
+# Of iptables-save's output: "table builtin chain count" for each jump from
+# a built-in chain into one of fwgen's.
+jumps() {
+	awk '/^\*/ { t = substr($0, 2) }
+		/^-A [A-Z]+ -j FWGEN-[A-Z]+$/ { n[t " " $2 " " $4]++ }
+		END { for (k in n) print k, n[k] }'
+}
+
+load_nft() {	# L host role
+	local lab ns=$2 role=$3 err="$T/err.$2"
+	lab=$(cat "$T/lab$1/name")
+	if lab_exec "$ns" nft -f "$T/lab$1/rules/$role.nft" 2>"$err"; then
+		ok "$lab/$role ($ns): nft -f"
+	else
+		not_ok "$lab/$role ($ns): nft -f" "$(head -3 "$err")"
 	fi
 }
 
 # One inventory for the whole lab, as for a fleet: each node finds its role
 # by its own addresses (--role auto); diff with the role named then proves
-# it found exactly that one.
-load_apply() {	# lab, node index
-	local lab=$1 ns=${node_ns[$2]} role=${node_role[$2]}
-	if ! ip netns exec "$ns" "$FWGEN" apply -q -i "$TMP/inv.yaml" --role auto 2>"$TMP/err"; then
-		bad "$lab/$role: fwgen apply --role auto: $(head -3 "$TMP/err")"
-		return 1
-	fi
-	if ! ip netns exec "$ns" "$FWGEN" diff -q -i "$TMP/inv.yaml" --role "$role" 2>"$TMP/err"; then
-		bad "$lab/$role: fwgen diff --role $role after apply --role auto is not clean: $(head -3 "$TMP/err")"
-		return 1
+# it found exactly that one. Each node keeps its boot-path state apart.
+load_apply() {	# L host role
+	local lab ns=$2 role=$3 err="$T/err.$2" inv="$T/lab$1/inv.yaml"
+	lab=$(cat "$T/lab$1/name")
+	export FWGEN_STATE_DIR="$T/state/$ns"
+	if ! lab_exec "$ns" "$FWGEN" apply -q -i "$inv" --role auto 2>"$err"; then
+		not_ok "$lab/$role ($ns): fwgen apply --role auto" "$(head -3 "$err")"
+	elif ! lab_exec "$ns" "$FWGEN" diff -q -i "$inv" --role "$role" 2>"$err"; then
+		not_ok "$lab/$role ($ns): fwgen diff --role $role after apply --role auto is not clean" \
+			"$(head -3 "$err")"
+	else
+		ok "$lab/$role ($ns): apply --role auto, then diff clean"
 	fi
 }
 
-run_lab() {	# topology, open|filtered
-	local topo=$1 egress=$2 lab="$1/egress-$2" i role kind ports sep
-	local n s t f pid from to proto port expect fam id got probers
-	local plan_args=()
-	[ "$egress" = filtered ] && plan_args=(--egress)
-
-	if ! "$LAB_PLAN" "$topo" "${plan_args[@]}" >"$TMP/plan" 2>"$TMP/err"; then
-		bad "$lab: lab-plan: $(cat "$TMP/err")"
-		return
-	fi
-	node_ns=() node_role=() node_v4=() node_v6=()
-	BR="${P}br"
-	ip netns add "$BR" || { bad "$lab: cannot create namespaces"; return; }
-	namespaces+=("$BR")
-	if ! ip netns exec "$BR" ip link add br0 type bridge ||
-	   ! ip netns exec "$BR" ip link set br0 up; then
-		bad "$lab: bridge"
-		return
-	fi
-	while read -r _ role kind; do
-		add_node "$role" || { bad "$lab: node for $role"; return; }
-		if [ "$kind" = host ]; then
-			add_node "$role" || { bad "$lab: second node for $role"; return; }
-		fi
-	done < <(grep '^role ' "$TMP/plan")
-	static_neighbours || { bad "$lab: static neighbours"; return; }
-
-	{
-		echo "topology: $topo"
-		echo "egress: $egress"
-		echo "roles:"
-		while read -r _ role _; do
-			printf '  %s: [' "$role"
-			sep=
-			for i in "${!node_ns[@]}"; do
-				[ "${node_role[$i]}" = "$role" ] || continue
-				printf '%s%s, "%s"' "$sep" "${node_v4[$i]}" "${node_v6[$i]}"
-				sep=", "
-			done
-			echo "]"
-		done < <(grep '^role ' "$TMP/plan")
-	} >"$TMP/inv.yaml"
-	rm -rf "$TMP"/rules.*
-
-	# Firewalls on every node of every host role.
-	for i in "${!node_ns[@]}"; do
-		grep -qx "role ${node_role[$i]} host" "$TMP/plan" || continue
-		if [ "$BACKEND" = nft ]; then
-			load_nft "$lab" "$i" || return
-		elif [ "$BACKEND" = apply ]; then
-			load_apply "$lab" "$i" || return
-		else
-			load_iptables "$lab" "$i" || return
-		fi
+# Render each host role's rules once per lab, LAB_JOBS at a time.
+render() {	# L role
+	local f d="$T/lab$1/rules/$2" out=()
+	case $BACKEND in
+	iptables) out=(ipset iptables ip6tables) ;;
+	nft) out=(nft) ;;
+	*) return 0 ;;
+	esac
+	for f in "${out[@]}"; do
+		"$FWGEN" print -i "$T/lab$1/inv.yaml" --role "$2" --format "$f" >"$d.$f" 2>"$d.err" ||
+			{ not_ok "$(cat "$T/lab$1/name")/$2: fwgen print --format $f" "$(cat "$d.err")"; return 1; }
 	done
-
-	# Listeners: every node of a role on every port planned for the role.
-	for i in "${!node_ns[@]}"; do
-		ports=$(awk -v r="${node_role[$i]}" '$1 == "listen" && $2 == r { print $3 ":" $4 }' "$TMP/plan" | sort -u)
-		[ -n "$ports" ] || continue
-		# shellcheck disable=SC2086 # one argument per port
-		ip netns exec "${node_ns[$i]}" "$PYTHON" "$TMP/lab.py" listen $ports \
-			>"$TMP/ready.$i" 2>&1 &
-	done
-	for i in "${!node_ns[@]}"; do
-		[ -e "$TMP/ready.$i" ] || continue
-		for _ in $(seq 50); do
-			grep -q ready "$TMP/ready.$i" && break
-			sleep 0.1
-		done
-		grep -q ready "$TMP/ready.$i" ||
-			{ bad "$lab: listener on node $i: $(head -3 "$TMP/ready.$i")"; return; }
-	done
-
-	# Probes, grouped by the node they start from; all nodes at once.
-	rm -f "$TMP"/probes.* "$TMP"/result.*
-	: >"$TMP/expect"
-	n=0
-	while read -r _ from to proto port expect; do
-		t=$(first_node "$to") || continue
-		if [ "$from" = "$to" ]; then
-			s=$(first_node "$from" 2) || continue
-		else
-			s=$(first_node "$from") || continue
-		fi
-		echo "$n ${node_v4[$t]} $proto $port" >>"$TMP/probes.$s"
-		echo "$n $from $to $proto $port ipv4 $expect" >>"$TMP/expect"
-		n=$((n + 1))
-		echo "$n ${node_v6[$t]} $proto $port" >>"$TMP/probes.$s"
-		echo "$n $from $to $proto $port ipv6 $expect" >>"$TMP/expect"
-		n=$((n + 1))
-	done < <(grep '^probe ' "$TMP/plan")
-	probers=()
-	for f in "$TMP"/probes.*; do
-		[ -e "$f" ] || continue
-		s=${f##*.}
-		ip netns exec "${node_ns[$s]}" "$PYTHON" "$TMP/lab.py" probe <"$f" >"$TMP/result.$s" &
-		probers+=($!)
-	done
-	for pid in "${probers[@]}"; do
-		wait "$pid"
-	done
-	cat "$TMP"/result.* 2>/dev/null | sort -n >"$TMP/results"
-	while read -r id from to proto port fam expect; do
-		got=$(awk -v id="$id" '$1 == id { print $2 }' "$TMP/results")
-		if [ "$got" = "$expect" ]; then
-			ok
-		else
-			bad "$lab: $from -> $to $proto $port over $fam: ${got:-no result}, want $expect"
-		fi
-	done <"$TMP/expect"
-	cleanup
 }
-
-"$FWGEN" catalog list >"$TMP/catalog" 2>"$TMP/err" ||
-	{ echo "FAIL: fwgen catalog list: $(cat "$TMP/err")"; exit 1; }
-topologies=$(awk '/^[a-z]/ { print $1 }' "$TMP/catalog")
-[ -n "$topologies" ] || { echo "FAIL: no topologies in the catalog"; exit 1; }
-for topo in $topologies; do
-	run_lab "$topo" open
-	run_lab "$topo" filtered
+mkdir -p "$T/out" "$T/state"
+for L in "${labs[@]}"; do
+	while read -r _ role _; do
+		spawn render "$L" "$role" >"$T/out/render.$L.$role"
+	done < <(grep '^role [^ ]* host$' "$T/lab$L/plan")
 done
+wait
+lab_tally "$T"/out/render.*
+[ "$LAB_FAIL" = 0 ] || { lab_summary; exit 1; }
+t_render=$(ms)
+
+# Firewalls on every node of every host role, in parallel.
+for L in "${labs[@]}"; do
+	while read -r _ host role; do
+		grep -qx "role $role host" "$T/lab$L/plan" || continue
+		spawn "load_$BACKEND" "$L" "$host" "$role" >"$T/out/load.$host" 2>&1
+	done <"$T/lab$L/nodes"
+done
+wait
+lab_tally "$T"/out/load.*
+t_load=$(ms)
+
+# Listeners: every node of a role on every port planned for the role.
+for L in "${labs[@]}"; do
+	while read -r _ host role; do
+		args=$(awk -v r="$role" '$1 == "listen" && $2 == r { p[$3] = p[$3] s[$3] $4; s[$3] = "," }
+			END { for (x in p) printf " --%s %s", x, p[x] }' "$T/lab$L/plan")
+		[ -n "$args" ] || continue
+		# shellcheck disable=SC2086 # the options as awk wrote them
+		lab_listen_start "$host" $args || { echo "FAIL: listener on $host"; exit 1; }
+	done <"$T/lab$L/nodes"
+done
+lab_listen_wait || { echo "FAIL: listeners"; exit 1; }
+t_listen=$(ms)
+
+# Probes, one `probe many` per source node, all nodes of all labs at once.
+# $T/probe/<host>: the plan for probe, <host>.why: "lab from to proto port
+# family" for each line of it, in the same order as probe reports them.
+mkdir -p "$T/probe"
+for L in "${labs[@]}"; do
+	lab=$(cat "$T/lab$L/name")
+	awk -v L="$L" -v lab="$lab" -v dir="$T/probe" '
+		FILENAME ~ /nodes$/ {
+			if (!($3 in first)) first[$3] = $1; else if (!($3 in second)) second[$3] = $1
+			host[$1] = $2
+			next
+		}
+		$1 == "probe" {
+			from = $2; to = $3
+			if (!(to in first)) next
+			s = from == to ? second[from] : first[from]
+			if (s == "") next
+			t = first[to]
+			f = dir "/" host[s]
+			printf "%s 198.18.%d.%d %s %s\n", $4, L, t + 10, $5, $6 >f
+			printf "%s %s %s %s %s ipv4\n", lab, from, to, $4, $5 >(f ".why")
+			printf "%s 2001:db8:1ab::%d:%d %s %s\n", $4, L, t + 10, $5, $6 >f
+			printf "%s %s %s %s %s ipv6\n", lab, from, to, $4, $5 >(f ".why")
+		}' "$T/lab$L/nodes" "$T/lab$L/plan"
+done
+nhosts=0
+for f in "$T"/probe/*.why; do
+	host=${f##*/}
+	host=${host%.why}
+	nhosts=$((nhosts + 1))
+	lab_probe "$host" many --timeout-ms "$TIMEOUT_MS" "$T/probe/$host" \
+		>"$T/probe/$host.out" 2>"$T/probe/$host.err" &
+	echo $! >"$T/probe/$host.pid"
+done
+for f in "$T"/probe/*.why; do
+	host=${f##*/}
+	host=${host%.why}
+	rc=0
+	wait "$(<"$T/probe/$host.pid")" || rc=$?
+	if [ "$rc" -gt 1 ]; then
+		not_ok "probe many from $host: exit $rc" "$(head -3 "$T/probe/$host.err")"
+		rm -f "$f"
+	fi
+done
+# Line i of an answer is line i of its plan: side by side, each line must
+# hold both, "lab from to proto port family" then probe's verdict.
+for f in "$T"/probe/*.why; do
+	paste -d ' ' "$f" "${f%.why}.out"
+done | awk '
+	$1 ~ /^[0-9]+$/ && $2 == "passed," { next }	# the tally of probe many
+	NF == 12 && $7 == "PASS" { pass++; next }
+	NF >= 12 && $7 == "FAIL" {
+		got = $12; sub(/^got=/, "", got); want = $11; sub(/^expected=/, "", want)
+		why = ""; for (i = 13; i <= NF; i++) why = why " " $i
+		printf "FAIL %s: %s -> %s %s %s over %s: %s, want %s%s\n", $1, $2, $3, $4, $5, $6, got, want, why
+		next
+	}
+	{ printf "FAIL probe plan and answer out of step: %s\n", $0 }
+	END { printf "passed %d\n", pass }' >"$T/probe/verdicts"
+grep '^FAIL ' "$T/probe/verdicts"
+n=$(grep -c '^FAIL ' "$T/probe/verdicts")
+LAB_FAIL=$((LAB_FAIL + n))
+npassed=$(sed -n 's/^passed //p' "$T/probe/verdicts")
+nprobes=$(cat "$T"/probe/*.why | wc -l)
+ok_n "$npassed" "of $nprobes probes from $nhosts nodes as the catalog says"
+t_probe=$(ms)
 
 # Nothing of fwgen's may have reached the host's own namespace.
 if nft list ruleset 2>/dev/null | grep -q 'FWGEN-\|table inet fwgen' ||
    ipset list -n 2>/dev/null | grep -q '^fwgen-'; then
-	echo "FAIL: fwgen chains or sets in the root namespace"
-	fail=$((fail + 1))
+	not_ok "fwgen chains or sets in the root namespace"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+echo "times (ms): ${#specs[@]} hosts $t_hosts, render $((t_render - t_hosts)), load $((t_load - t_render)), listeners $((t_listen - t_load)), probes $((t_probe - t_listen))"
+lab_summary

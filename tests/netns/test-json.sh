@@ -14,20 +14,15 @@ ROOT=${FWGEN_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 
-NS_NFT="fwjn$$"
-NS_JSON="fwjj$$"
-TMP=$(mktemp -d)
-cleanup() {
-	ip netns del "$NS_NFT" 2>/dev/null
-	ip netns del "$NS_JSON" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-if ! ip netns add "$NS_NFT" || ! ip netns add "$NS_JSON"; then
-	echo "SKIP: cannot create a network namespace"
-	exit 77
-fi
+# shellcheck source=lab.sh
+. "$ROOT/tests/netns/lab.sh"
+lab_test_init
+TMP=$LAB_TMP
+# Each case needs two namespaces to itself: JOBS pairs, cases spread over them.
+JOBS=${LAB_JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
+for ((k = 0; k < JOBS; k++)); do
+	lab_ns_new "n$k" && lab_ns_new "j$k" || { echo "FAIL: lab_ns_new"; exit 1; }
+done
 
 # Another tool's table: fwgen's output must leave it exactly as it is.
 cat >"$TMP/other.nft" <<'EOF'
@@ -39,65 +34,71 @@ table ip other-tool {
 }
 EOF
 
-pass=0
-fail=0
-failed() {
-	echo "FAIL $1: $2"
-	[ -s "$TMP/err" ] && sed 's/^/    /' "$TMP/err" | head -20
-	fail=$((fail + 1))
-}
-
-fresh() {	# namespace: empty ruleset plus the other tool's table
-	ip netns exec "$1" nft flush ruleset &&
-		ip netns exec "$1" nft -f "$TMP/other.nft"
-}
-
-check() {	# name, then the print arguments
+# The cases, one a line: NAME<TAB>print arguments (words, no spaces inside).
+: >"$TMP/cases"
+case_add() {	# name, then the print arguments
 	local name=$1
 	shift
-	: >"$TMP/err"
-	if ! "$FWGEN" print "$@" >"$TMP/out.nft" 2>"$TMP/err" ||
-	   ! "$FWGEN" print --format json "$@" >"$TMP/out.json" 2>"$TMP/err"; then
-		failed "$name" "fwgen print failed"
+	printf '%s\t%s\n' "$name" "$*" >>"$TMP/cases"
+}
+
+# Runs case NAME with print arguments ARGS... in namespace pair k: prints
+# "ok NAME" or "FAIL NAME: why" with the details, for lab_tally.
+json_case() {	# k, name, then the print arguments
+	local k=$1 name=$2 d="$TMP/s$1" nsn ns_json
+	shift 2
+	nsn=$(lab_ns "n$k") ns_json=$(lab_ns "j$k")
+	failed() {
+		not_ok "$name: $1" "$(head -20 "$d/err")"
+	}
+	: >"$d/err"
+	if ! "$FWGEN" print "$@" >"$d/out.nft" 2>"$d/err" ||
+	   ! "$FWGEN" print --format json "$@" >"$d/out.json" 2>"$d/err"; then
+		failed "fwgen print failed"
 		return
 	fi
-	if ! fresh "$NS_NFT" 2>"$TMP/err" || ! fresh "$NS_JSON" 2>"$TMP/err"; then
-		failed "$name" "could not reset the namespaces"
+	if ! fresh "$nsn" 2>"$d/err" || ! fresh "$ns_json" 2>"$d/err"; then
+		failed "could not reset the namespaces"
 		return
 	fi
-	if ! ip netns exec "$NS_NFT" nft -f "$TMP/out.nft" 2>"$TMP/err"; then
-		failed "$name" "nft -f refused the nft text"
+	if ! ip netns exec "$nsn" nft -f "$d/out.nft" 2>"$d/err"; then
+		failed "nft -f refused the nft text"
 		return
 	fi
-	if ! ip netns exec "$NS_JSON" nft -j -f "$TMP/out.json" 2>"$TMP/err"; then
-		failed "$name" "nft -j -f refused the JSON"
+	if ! ip netns exec "$ns_json" nft -j -f "$d/out.json" 2>"$d/err"; then
+		failed "nft -j -f refused the JSON"
 		return
 	fi
 	# nft 1.0.6's JSON has no table comments: the one line JSON cannot
 	# say, fwgen's ownership marker and what the table was applied for
 	# (fwgen(8), STATUS), is left out.
-	ip netns exec "$NS_NFT" nft list ruleset |
-		grep -v '^	comment "managed by fwgen' >"$TMP/want" 2>"$TMP/err"
-	ip netns exec "$NS_JSON" nft list ruleset >"$TMP/got" 2>>"$TMP/err"
-	if ! grep -q "not fwgen's" "$TMP/got"; then
-		failed "$name" "the other tool's table is gone after nft -j -f"
+	ip netns exec "$nsn" nft list ruleset |
+		grep -v '^	comment "managed by fwgen' >"$d/want" 2>"$d/err"
+	ip netns exec "$ns_json" nft list ruleset >"$d/got" 2>>"$d/err"
+	if ! grep -q "not fwgen's" "$d/got"; then
+		failed "the other tool's table is gone after nft -j -f"
 		return
 	fi
-	if ! diff -u "$TMP/want" "$TMP/got" >"$TMP/err"; then
-		failed "$name" "nft list ruleset differs (- nft text, + JSON)"
+	if ! diff -u "$d/want" "$d/got" >"$d/err"; then
+		failed "nft list ruleset differs (- nft text, + JSON)"
 		return
 	fi
 	# The table exists now: the JSON must replace it, not add to it.
-	if ! ip netns exec "$NS_JSON" nft -j -f "$TMP/out.json" 2>"$TMP/err"; then
-		failed "$name" "nft -j -f refused the JSON a second time"
+	if ! ip netns exec "$ns_json" nft -j -f "$d/out.json" 2>"$d/err"; then
+		failed "nft -j -f refused the JSON a second time"
 		return
 	fi
-	ip netns exec "$NS_JSON" nft list ruleset >"$TMP/got" 2>"$TMP/err"
-	if ! diff -u "$TMP/want" "$TMP/got" >"$TMP/err"; then
-		failed "$name" "loading the JSON again changed the ruleset"
+	ip netns exec "$ns_json" nft list ruleset >"$d/got" 2>"$d/err"
+	if ! diff -u "$d/want" "$d/got" >"$d/err"; then
+		failed "loading the JSON again changed the ruleset"
 		return
 	fi
-	pass=$((pass + 1))
+	ok "$name"
+}
+
+fresh() {	# namespace: empty ruleset plus the other tool's table
+	ip netns exec "$1" nft flush ruleset &&
+		ip netns exec "$1" nft -f "$TMP/other.nft"
 }
 
 # An inventory binding role k of the topology to a prefix, two adjacent
@@ -128,27 +129,44 @@ for topo in $topologies; do
 	hosts=$(list "host roles")
 	peers=$(list "peer roles")
 	# shellcheck disable=SC2086 # word splitting of the role lists is meant
-	bound_inventory "$topo" open $hosts $peers >"$TMP/bound.yaml"
+	bound_inventory "$topo" open $hosts $peers >"$TMP/bound-$topo.yaml"
 	# shellcheck disable=SC2086
-	bound_inventory "$topo" filtered $hosts $peers >"$TMP/bound-filtered.yaml"
+	bound_inventory "$topo" filtered $hosts $peers >"$TMP/bound-filtered-$topo.yaml"
 	for role in $hosts; do
-		check "$topo/$role" --topology "$topo" --role "$role"
-		check "$topo/$role+bound" -i "$TMP/bound.yaml" --role "$role"
-		check "$topo/$role+bound+egress" -i "$TMP/bound-filtered.yaml" --role "$role"
+		case_add "$topo/$role" --topology "$topo" --role "$role"
+		case_add "$topo/$role+bound" -i "$TMP/bound-$topo.yaml" --role "$role"
+		case_add "$topo/$role+bound+egress" -i "$TMP/bound-filtered-$topo.yaml" --role "$role"
 		if [ -f "$ROOT/examples/$topo.yaml" ]; then
-			check "$topo/$role+example" -i "$ROOT/examples/$topo.yaml" --role "$role"
+			case_add "$topo/$role+example" -i "$ROOT/examples/$topo.yaml" --role "$role"
 		fi
 	done
 	all=()
 	for role in $hosts; do all+=(--role "$role"); done
-	check "$topo/all-roles+bound+egress" -i "$TMP/bound-filtered.yaml" "${all[@]}"
-	check "$topo/all-roles+bound+egress+audit" -i "$TMP/bound-filtered.yaml" --audit "${all[@]}"
+	case_add "$topo/all-roles+bound+egress" -i "$TMP/bound-filtered-$topo.yaml" "${all[@]}"
+	case_add "$topo/all-roles+bound+egress+audit" -i "$TMP/bound-filtered-$topo.yaml" --audit "${all[@]}"
 done
+
+# Every case, JOBS at once: worker k takes cases k, k + JOBS, ...
+for ((k = 0; k < JOBS; k++)); do
+	mkdir -p "$TMP/s$k"
+	(
+		i=0
+		while IFS=$'\t' read -r name args; do
+			if [ $((i % JOBS)) = "$k" ]; then
+				# shellcheck disable=SC2086 # the arguments are words
+				json_case "$k" "$name" $args
+			fi
+			i=$((i + 1))
+		done <"$TMP/cases"
+	) >"$TMP/s$k.out" 2>&1 &
+done
+wait
+lab_tally "$TMP"/s*.out
+[ $((LAB_PASS + LAB_FAIL)) = "$(wc -l <"$TMP/cases")" ] ||
+	not_ok "only $((LAB_PASS + LAB_FAIL)) of $(wc -l <"$TMP/cases") cases ran"
 
 # The host's own ruleset must not have been touched.
 if nft list tables 2>/dev/null | grep -q 'inet fwgen'; then
-	echo "FAIL: the root namespace has an inet fwgen table"
-	fail=$((fail + 1))
+	not_ok "the root namespace has an inet fwgen table"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+lab_summary

@@ -10,37 +10,29 @@ ROOT=${FWGEN_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 
-NS="fwck$$"
-TMP=$(mktemp -d)
-cleanup() {
-	ip netns del "$NS" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT INT TERM
-ip netns add "$NS" || { echo "SKIP: cannot create a network namespace"; exit 77; }
+# shellcheck source=lab.sh
+. "$ROOT/tests/netns/lab.sh"
+lab_test_init
+TMP=$LAB_TMP
+lab_ns_new c || { echo "FAIL: lab_ns_new"; exit 1; }
+NS=$(lab_ns c)
 
-pass=0
-fail=0
-check() {	# name, then the print arguments
+nft_case() {	# name, then the print arguments
 	local name=$1
 	shift
 	if ! "$FWGEN" print "$@" >"$TMP/out.nft" 2>"$TMP/err"; then
-		echo "FAIL $name: fwgen print: $(cat "$TMP/err")"
-		fail=$((fail + 1))
+		not_ok "$name: fwgen print" "$(cat "$TMP/err")"
 		return
 	fi
 	if ! ip netns exec "$NS" nft -c -f "$TMP/out.nft" 2>"$TMP/err"; then
-		echo "FAIL $name: nft -c refused it:"
-		sed 's/^/    /' "$TMP/err" | head -20
-		fail=$((fail + 1))
+		not_ok "$name: nft -c refused it" "$(head -20 "$TMP/err")"
 		return
 	fi
 	if ! ip netns exec "$NS" nft -f "$TMP/out.nft" 2>"$TMP/err"; then
-		echo "FAIL $name: nft -f refused it: $(head -5 "$TMP/err")"
-		fail=$((fail + 1))
+		not_ok "$name: nft -f refused it" "$(head -5 "$TMP/err")"
 		return
 	fi
-	pass=$((pass + 1))
+	ok "$name"
 }
 
 topologies=$("$FWGEN" catalog list | awk '/^[a-z]/ { print $1 }')
@@ -51,27 +43,24 @@ for topo in $topologies; do
 		cur == t && /host roles:/ { sub(/.*host roles: /, ""); gsub(/,/, ""); print }')
 	inv="$ROOT/examples/$topo.yaml"
 	for role in $roles; do
-		check "$topo/$role" --topology "$topo" --role "$role"
+		nft_case "$topo/$role" --topology "$topo" --role "$role"
 		if [ -f "$inv" ]; then
-			check "$topo/$role+inventory" -i "$inv" --role "$role"
+			nft_case "$topo/$role+inventory" -i "$inv" --role "$role"
 			sed 's/^egress:.*//' "$inv" >"$TMP/filtered.yaml"
 			echo "egress: filtered" >>"$TMP/filtered.yaml"
-			check "$topo/$role+inventory+egress" -i "$TMP/filtered.yaml" --role "$role"
+			nft_case "$topo/$role+inventory+egress" -i "$TMP/filtered.yaml" --role "$role"
 		else
-			echo "FAIL $topo: no example inventory $inv"
-			fail=$((fail + 1))
+			not_ok "$topo: no example inventory $inv"
 		fi
 	done
 	# Every host role at once: the all-in-one host.
 	all=()
 	for role in $roles; do all+=(--role "$role"); done
-	check "$topo/all-roles" --topology "$topo" "${all[@]}"
+	nft_case "$topo/all-roles" --topology "$topo" "${all[@]}"
 done
 
 # The host's own ruleset must not have been touched.
 if nft list tables 2>/dev/null | grep -q 'inet fwgen'; then
-	echo "FAIL: the root namespace has an inet fwgen table"
-	fail=$((fail + 1))
+	not_ok "the root namespace has an inet fwgen table"
 fi
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+lab_summary

@@ -15,21 +15,11 @@ ROOT=${FWGEN_SOURCE_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for network namespaces"; exit 77; }
 command -v nft >/dev/null || { echo "SKIP: nft not installed"; exit 77; }
 
-P="fwsa$$"
-TMP=$(mktemp -d)
-NAMESPACES=()
-cleanup() {
-	local ns pid
-
-	# Watchdogs left by a failed test: only those of our namespaces.
-	for ns in "${NAMESPACES[@]}"; do
-		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
-		ip netns del "$ns" 2>/dev/null
-	done
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=lab.sh
+. "$ROOT/tests/netns/lab.sh"
+lab_test_init	# its trap also ends watchdogs a failed test left in our namespaces
+P=$LAB_PREFIX
+TMP=$LAB_TMP
 
 export FWGEN_RUN_DIR="$TMP/run"
 # The nlfault shim is preloaded ahead of the sanitizer runtime in the ASan
@@ -39,11 +29,6 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 export FWGEN_STATE_DIR="$TMP/state"
 root_tables=$(nft list tables 2>/dev/null)
 
-ns_new() {	# NAME: a fresh namespace with lo up
-	ip netns add "$P$1" || return 1
-	NAMESPACES+=("$P$1")
-	ip netns exec "$P$1" ip link set lo up
-}
 in_ns() {	# NAME CMD...
 	local ns=$1
 
@@ -52,26 +37,7 @@ in_ns() {	# NAME CMD...
 }
 ruleset() { in_ns "$1" nft list ruleset; }
 
-ns_new A || { echo "SKIP: cannot create a network namespace"; exit 77; }
-ns_new B || exit 1
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); echo "ok $1"; }
-not_ok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	shift
-	for line in "$@"; do echo "    $line"; done
-}
-check() {
-	local name=$1
-
-	shift
-	if "$@"; then ok "$name"; else not_ok "$name" "$(cat "$TMP/why" 2>/dev/null)"; fi
-	rm -f "$TMP/why"
-}
-why() { printf '%s\n' "$@" >"$TMP/why"; }
+lab_ns_new A && lab_ns_new B || { echo "FAIL: lab_ns_new"; exit 1; }
 
 MORPH="$ROOT/examples/morpheus-distributed.yaml"
 A1=(-i "$MORPH" --role app-tier)
@@ -317,26 +283,40 @@ check "fwgen confirm keeps a detached apply's table past its deadline" t_detache
 # Kills of the applying process group (as a dropped SSH session or a
 # config-management timeout would), at moments across the apply: whatever
 # happened, once the deadline passed the previous table is back exactly.
-t_kill_group() {
-	local sig delay pid n=0 bad=0
+# Each kill in a namespace of its own, ten at once: the waits for the
+# deadlines overlap.
+kill_case() {	# NAME SIG DELAY: prints what went wrong, if anything
+	local ns=$1 sig=$2 delay=$3 pid
 
-	in_ns A nft flush ruleset
-	in_ns A "$FWGEN" apply -q "${A1[@]}" || { why "apply failed"; return 1; }
-	ruleset A >"$TMP/before"
+	lab_ns_new "$ns" || { echo "$sig after ${delay}s: no namespace"; return 1; }
+	in_ns "$ns" "$FWGEN" apply -q "${A1[@]}" || { echo "$sig after ${delay}s: apply failed"; return 1; }
+	ruleset "$ns" >"$TMP/before.$ns"
+	setsid ip netns exec "$P$ns" "$FWGEN" apply -q "${A2[@]}" --confirm 1 \
+		</dev/null >/dev/null 2>&1 &
+	pid=$!
+	sleep "$delay"
+	kill -"$sig" -- -"$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	settled "$ns" || { echo "$sig after ${delay}s: still pending"; return 1; }
+	ruleset "$ns" | cmp -s - "$TMP/before.$ns" ||
+		{ echo "$sig after ${delay}s: not the previous table"; return 1; }
+	lab_ns_del "$ns"
+}
+t_kill_group() {
+	local sig delay n=0 bad=0 pids=() i
+
 	for sig in KILL KILL KILL HUP QUIT USR1; do
 		for delay in 0 0.02 0.05 0.1 0.3; do
-			setsid ip netns exec "${P}A" "$FWGEN" apply -q "${A2[@]}" --confirm 1 \
-				</dev/null >/dev/null 2>&1 &
-			pid=$!
-			sleep "$delay"
-			kill -"$sig" -- -"$pid" 2>/dev/null
-			wait "$pid" 2>/dev/null
+			kill_case "K$n" "$sig" "$delay" >"$TMP/kill.$n" 2>&1 &
+			pids+=($!)
 			n=$((n + 1))
-			settled A || { bad=$((bad + 1)); echo "    $sig after ${delay}s: still pending"; continue; }
-			ruleset A | cmp -s - "$TMP/before" ||
-				{ bad=$((bad + 1)); echo "    $sig after ${delay}s: not the previous table"; }
+			[ ${#pids[@]} -lt 10 ] && continue
+			for i in "${pids[@]}"; do wait "$i" || bad=$((bad + 1)); done
+			pids=()
 		done
 	done
+	for i in "${pids[@]}"; do wait "$i" || bad=$((bad + 1)); done
+	cat "$TMP"/kill.* | sed 's/^/    /'
 	echo "    $n kills of the applying process group, $bad left an unconfirmed table"
 	[ $bad = 0 ] || { why "$bad of $n kills left the unconfirmed table"; return 1; }
 }
@@ -698,5 +678,4 @@ else
 	ok "the root namespace was not touched"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+lab_summary

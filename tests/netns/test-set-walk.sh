@@ -22,7 +22,6 @@ TMP=$LAB_TMP
 export FWGEN_RUN_DIR="$TMP/run"
 # The last confirmed inventory (apply --boot), not /var/lib/fwgen.
 export FWGEN_STATE_DIR="$TMP/state"
-lab_host h 198.18.0.10/24 2001:db8:0:1::10/64 || { echo "FAIL: lab_host"; exit 1; }
 
 HEAD='topology: tachyon-single-server
 roles:
@@ -31,30 +30,37 @@ roles:
   client: [198.18.8.9]
   admin: [198.18.9.0/28]
 '
-# walk SEED INITIAL [FIRST]: applies an inventory binding browser to the
+# walk SEED INITIAL [FIRST]: in a namespace and a directory of its own
+# (the walks run at once), applies an inventory binding browser to the
 # comma-separated INITIAL, adds FIRST, then walks. A family INITIAL leaves
 # out starts as an empty set: the first add into it must write nft's end
 # element at zero, whether found empty by a probe (one address) or by a
 # whole read (a wide prefix).
 walk() {
-	local seed=$1 initial=$2 first=${3:-} list
+	local seed=$1 initial=$2 first=${3:-} list h=w$1 d=$TMP/w$1
 	list=$(printf '"%s", ' ${initial//,/ })
+	mkdir -p "$d"
+	lab_ns_new "$h" || { echo "FAIL: lab_ns_new (seed $seed)"; return 1; }
 	{
 		printf '%s' "$HEAD"
 		echo "  browser: [${list%, }]"
-	} >"$TMP/inv.yaml"
-	lab_exec h "$FWGEN" apply -q -i "$TMP/inv.yaml" --role server ||
+	} >"$d/inv.yaml"
+	ip netns exec "$(lab_ns "$h")" "$FWGEN" apply -q -i "$d/inv.yaml" --role server ||
 		{ echo "FAIL: fwgen apply (seed $seed)"; return 1; }
-	python3 "$(dirname "$0")/set-walk.py" --ns "$(lab_ns h)" \
-		--fwgen "$FWGEN" --tmp "$TMP" --inventory-head "$HEAD" \
+	python3 "$(dirname "$0")/set-walk.py" --ns "$(lab_ns "$h")" \
+		--fwgen "$FWGEN" --tmp "$d" --inventory-head "$HEAD" \
 		--initial "$initial" --first-add "$first" \
 		--seed "$seed" --steps "${SET_WALK_STEPS:-200}"
 }
 
 BOTH=198.18.4.0/26,198.18.4.200,198.18.5.128/25,2001:db8:4::/122,2001:db8:4::1:0/124
 V4ONLY=198.18.4.0/26,198.18.5.7
+walk 1 "$BOTH" >"$TMP/walk1.out" 2>&1 & p1=$!
+walk 2 "$V4ONLY" 2001:db8:4::5 >"$TMP/walk2.out" 2>&1 & p2=$!
+walk 3 "$V4ONLY" 2001:db8:4::/120 >"$TMP/walk3.out" 2>&1 & p3=$!
 rc=0
-walk 1 "$BOTH" || rc=1
-walk 2 "$V4ONLY" 2001:db8:4::5 || rc=1
-walk 3 "$V4ONLY" 2001:db8:4::/120 || rc=1
+for p in $p1 $p2 $p3; do
+	wait "$p" || rc=1
+done
+cat "$TMP"/walk[123].out
 exit $rc

@@ -41,19 +41,6 @@ roles:
 YAML
 ARGS=(-i "$TMP/inv.yaml" --role server)
 
-pass=0
-fail=0
-ok() {
-	pass=$((pass + 1))
-	echo "ok $1"
-}
-not_ok() {
-	fail=$((fail + 1))
-	echo "FAIL $1"
-	shift
-	for line in "$@"; do echo "    $line"; done
-}
-
 fw() { lab_exec h "$FWGEN" "$@"; }
 
 # connects FROM ADDRESS: 0 when c/d reaches h's port 443, 1 when not.
@@ -325,5 +312,4 @@ else
 		"$(cat "$TMP/err")" "$(diff "$TMP/full.before" "$TMP/full.after" | head -3)"
 fi
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+lab_summary

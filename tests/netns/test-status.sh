@@ -24,16 +24,6 @@ command -v python3 >/dev/null || { echo "SKIP: python3 not installed"; exit 77; 
 lab_test_init
 TMP=$LAB_TMP
 
-pass=0
-fail=0
-ok() { echo "ok $1"; pass=$((pass + 1)); }
-not_ok() {
-	echo "FAIL $1"
-	shift
-	[ $# -gt 0 ] && printf '%s\n' "$@" | sed 's/^/    /'
-	fail=$((fail + 1))
-}
-
 S4=198.18.0.1 S6=2001:db8:0:1::1	# the Tachyon server: fwgen's host
 B4=198.18.0.2 B6=2001:db8:0:1::2	# a browser and client: admitted
 X4=198.18.0.3 X6=2001:db8:0:1::3	# a stranger: no role
@@ -270,5 +260,4 @@ else
 fi
 
 lab_cleanup
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+lab_summary
