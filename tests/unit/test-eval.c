@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The one policy evaluator (lib/eval.c), through its two users: the
+ * The one policy evaluator (lib/policy/eval.c), through its two users: the
  * anti-lockout check (fwgen_policy_lockout_check) and explain. Each rule
  * shape is tried on hand-built policies -- protocol-only rules,
  * rate-limited accepts, drops, ct states, loopback, families, sets,

@@ -410,7 +410,7 @@ static int end_policy(struct fwgen_ctx *ctx, struct fwgen_fleet *f,
 
 /*
  * One end's answer, from fwgen_policy_explain(): the same evaluator
- * (lib/eval.c) that anti-lockout asks, so the fleet's verdicts are the
+ * (lib/policy/eval.c) that anti-lockout asks, so the fleet's verdicts are the
  * ones apply would act on.
  */
 static int fleet_explain_end(struct fwgen_ctx *ctx, struct fwgen_fleet *f,
