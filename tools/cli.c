@@ -81,7 +81,7 @@ int cli_failf(const char *fmt, ...)
  */
 static const struct cli_hint {
 	int err;
-	const char *has;	/* the message this hint is for */
+	const char *has; /* the message this hint is for */
 	const char *from;
 	const char *to;
 } cli_hints[] = {
@@ -270,7 +270,7 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 					 argv[optind - 1]);
 		if (!(opt_bit(c) & allowed))
 			return cli_failf("%s: option '%s' does not apply to this command (see 'fwgen %s --help')",
-					 argv[0], argv[optind - 1 - (optarg ? 1 : 0)] ,
+					 argv[0], argv[optind - 1 - (optarg ? 1 : 0)],
 					 argv[0]);
 		switch (c) {
 		case 'i':
@@ -291,7 +291,8 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 		case OPT_AUDIT:
 		case OPT_ENFORCE:
 			if (o->mode_flag && o->mode_flag != (c == OPT_AUDIT ?
-					FWGEN_RESOLVE_AUDIT : FWGEN_RESOLVE_ENFORCE))
+								     FWGEN_RESOLVE_AUDIT :
+								     FWGEN_RESOLVE_ENFORCE))
 				return cli_failf("--audit and --enforce exclude each other");
 			o->mode_flag = c == OPT_AUDIT ? FWGEN_RESOLVE_AUDIT :
 							FWGEN_RESOLVE_ENFORCE;

@@ -34,7 +34,7 @@ enum cli_opt_bits {
 	CLI_OPT_EXPLAIN = 1 << 6,	/* --from, --port, --proto, --outbound */
 	CLI_OPT_MODE = 1 << 7,		/* --audit, --enforce */
 	CLI_OPT_JSON = 1 << 8,		/* --json */
-	CLI_OPT_STATUS_FORMAT = 1 << 9,	/* --format is status's, not a ruleset's */
+	CLI_OPT_STATUS_FORMAT = 1 << 9, /* --format is status's, not a ruleset's */
 	CLI_OPT_STATUS = 1 << 10,	/* --status (confirm) */
 	CLI_OPT_FLEET = 1 << 11,	/* --explain, --local (fleet) */
 };
@@ -48,24 +48,24 @@ struct cli_opts {
 	size_t nroles;
 	const char *table;
 	enum fwgen_format format;
-	const char *format_arg;	/* --format as given */
+	const char *format_arg; /* --format as given */
 	int confirm_seconds;	/* 0: no confirm */
 	bool wait;		/* --wait: confirm in this process */
 	bool status;		/* confirm --status */
 	bool boot;		/* apply --boot: the last confirmed inventory */
 	bool strict;
-	unsigned int mode_flag;	/* FWGEN_RESOLVE_AUDIT/_ENFORCE, 0 the inventory's */
+	unsigned int mode_flag; /* FWGEN_RESOLVE_AUDIT/_ENFORCE, 0 the inventory's */
 	bool json;
 	bool force;
 	bool quiet;
-	const char *from;	/* --from ROLE|ADDRESS */
-	const char *proto;	/* --proto tcp|udp */
-	long port;		/* --port 0-65535; -1 when not given */
+	const char *from;  /* --from ROLE|ADDRESS */
+	const char *proto; /* --proto tcp|udp */
+	long port;	   /* --port 0-65535; -1 when not given */
 	bool outbound;
-	bool explain;		/* fleet --explain SRC DST PROTO/PORT */
-	bool local;		/* fleet --local */
-	bool help;		/* --help: usage printed, the command returns 0 */
-	char **args;		/* positional arguments after the options */
+	bool explain; /* fleet --explain SRC DST PROTO/PORT */
+	bool local;   /* fleet --local */
+	bool help;    /* --help: usage printed, the command returns 0 */
+	char **args;  /* positional arguments after the options */
 	int nargs;
 };
 
@@ -75,7 +75,7 @@ struct cli_session {
 	struct fwgen_catalog *cat;
 	struct fwgen_inventory *inv;
 	struct fwgen_policy *pol;
-	char *inv_text;		/* the inventory as read (-i FILE or -i -) */
+	char *inv_text; /* the inventory as read (-i FILE or -i -) */
 	size_t inv_len;
 };
 

@@ -46,8 +46,9 @@ static const char usage[] =
 
 static int parse(int argc, char **argv, struct cli_opts *o)
 {
-	int ret = cli_parse(argc, argv, CLI_OPT_POLICY | CLI_OPT_MODE |
-			    CLI_OPT_JSON | CLI_OPT_FLEET, usage, o);
+	unsigned int opts = CLI_OPT_POLICY | CLI_OPT_MODE | CLI_OPT_JSON |
+			    CLI_OPT_FLEET;
+	int ret = cli_parse(argc, argv, opts, usage, o);
 
 	if (ret < 0 || o->help)
 		return ret;
@@ -194,7 +195,8 @@ static int fleet_local(struct cli_opts *o)
 	if (o->json) {
 		printf("{\"topology\": \"%s\", \"roles\": ",
 		       fwgen_inventory_topology(s.inv) && !o->topology ?
-		       fwgen_inventory_topology(s.inv) : o->topology);
+			       fwgen_inventory_topology(s.inv) :
+			       o->topology);
 		print_roles_json(n, str_role, roles);
 		printf(", \"digest\": \"%s\"}\n", digest);
 	} else {

@@ -197,7 +197,7 @@ struct waiter {
 	const struct cli_session *session;
 	bool quiet;
 	bool detached;
-	int report_fd;		/* detached: the pipe to the applying process */
+	int report_fd; /* detached: the pipe to the applying process */
 	const char *table;
 	char dir[4096];
 	int dfd;
@@ -580,9 +580,14 @@ int cmd_apply(int argc, char **argv)
 	if (o.confirm_seconds > 0) {
 		/* A second process rolls back if the waiting one dies. */
 		flags |= FWGEN_APPLY_GUARD;
-		struct waiter w = { .ctx = s.ctx, .session = &s, .quiet = o.quiet,
-				    .detached = !o.wait, .report_fd = -1,
-				    .table = fwgen_policy_table(s.pol) };
+		struct waiter w = {
+			.ctx = s.ctx,
+			.session = &s,
+			.quiet = o.quiet,
+			.detached = !o.wait,
+			.report_fd = -1,
+			.table = fwgen_policy_table(s.pol),
+		};
 
 		w.dfd = state_open(s.ctx, w.dir, sizeof(w.dir));
 		if (w.dfd < 0) {

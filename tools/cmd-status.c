@@ -37,8 +37,10 @@ int cmd_status(int argc, char **argv)
 	struct cli_opts o;
 	int ret;
 
-	ret = cli_parse(argc, argv, CLI_OPT_TABLE | CLI_OPT_JSON | CLI_OPT_FORMAT |
-				    CLI_OPT_STATUS_FORMAT, usage, &o);
+	ret = cli_parse(argc, argv,
+			CLI_OPT_TABLE | CLI_OPT_JSON | CLI_OPT_FORMAT |
+				CLI_OPT_STATUS_FORMAT,
+			usage, &o);
 	if (ret < 0 || o.help)
 		return ret;
 	if (o.nargs > 0)

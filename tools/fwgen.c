@@ -48,8 +48,8 @@ static const struct {
 /* Exit status contract (DESIGN.md); nothing else in tools/ names one. */
 enum {
 	EXIT_OK = 0,
-	EXIT_DIFF = 1,		/* diff found differences; confirm rolled back */
-	EXIT_ERROR = 2,		/* bad input, kernel refused, no permission */
+	EXIT_DIFF = 1,	/* diff found differences; confirm rolled back */
+	EXIT_ERROR = 2, /* bad input, kernel refused, no permission */
 };
 
 int cli_exit_status(int ret)

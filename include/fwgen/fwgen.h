@@ -50,15 +50,15 @@ enum fwgen_format {
 	FWGEN_FORMAT_NFT = 0,	/* an `nft -f` script replacing fwgen's table */
 	FWGEN_FORMAT_JSON,	/* the libnftables JSON schema, for `nft -j -f` */
 	FWGEN_FORMAT_IPTABLES,	/* iptables-restore input (IPv4) */
-	FWGEN_FORMAT_IP6TABLES,	/* ip6tables-restore input (IPv6) */
+	FWGEN_FORMAT_IP6TABLES, /* ip6tables-restore input (IPv6) */
 	FWGEN_FORMAT_IPSET,	/* ipset restore input: the peer address sets */
 };
 
 /* Egress handling of an inventory. */
 enum fwgen_egress {
-	FWGEN_EGRESS_INVALID = -1,	/* fwgen_inventory_egress(NULL) only */
-	FWGEN_EGRESS_OPEN = 0,	/* no output chain: the host may connect anywhere */
-	FWGEN_EGRESS_FILTERED,	/* output policy drop: only catalog flows out */
+	FWGEN_EGRESS_INVALID = -1, /* fwgen_inventory_egress(NULL) only */
+	FWGEN_EGRESS_OPEN = 0,	   /* no output chain: the host may connect anywhere */
+	FWGEN_EGRESS_FILTERED,	   /* output policy drop: only catalog flows out */
 };
 
 /*
@@ -67,7 +67,7 @@ enum fwgen_egress {
  * such a packet (fwgen_status) and accepts it instead of dropping it.
  */
 enum fwgen_mode {
-	FWGEN_MODE_INVALID = -1,	/* the getters' answer for NULL only */
+	FWGEN_MODE_INVALID = -1, /* the getters' answer for NULL only */
 	FWGEN_MODE_ENFORCE = 0,
 	FWGEN_MODE_AUDIT,
 };
@@ -561,10 +561,10 @@ bool fwgen_explain_allowed(const struct fwgen_explain *e);
 
 /* What admits a connection. */
 enum fwgen_explain_kind {
-	FWGEN_EXPLAIN_NONE = -1,	/* no such admission (bad index or answer) */
-	FWGEN_EXPLAIN_FLOW = 0,		/* a catalog flow's rule */
-	FWGEN_EXPLAIN_BASELINE,		/* a baseline rule, e.g. SSH from admin */
-	FWGEN_EXPLAIN_OPEN_EGRESS,	/* outbound with egress open: no output chain */
+	FWGEN_EXPLAIN_NONE = -1,   /* no such admission (bad index or answer) */
+	FWGEN_EXPLAIN_FLOW = 0,	   /* a catalog flow's rule */
+	FWGEN_EXPLAIN_BASELINE,	   /* a baseline rule, e.g. SSH from admin */
+	FWGEN_EXPLAIN_OPEN_EGRESS, /* outbound with egress open: no output chain */
 };
 
 /*

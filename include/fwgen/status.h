@@ -96,9 +96,9 @@ uint64_t fwgen_status_refused_packets(const struct fwgen_status *st, size_t i);
 
 /* Formats of fwgen_status_render(). */
 enum fwgen_status_format {
-	FWGEN_STATUS_TEXT = 0,		/* for people; may change */
-	FWGEN_STATUS_JSON,		/* the stable schema of fwgen(8), STATUS */
-	FWGEN_STATUS_PROMETHEUS,	/* node_exporter textfile metrics, fwgen(8) */
+	FWGEN_STATUS_TEXT = 0,	 /* for people; may change */
+	FWGEN_STATUS_JSON,	 /* the stable schema of fwgen(8), STATUS */
+	FWGEN_STATUS_PROMETHEUS, /* node_exporter textfile metrics, fwgen(8) */
 };
 
 /*

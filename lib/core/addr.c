@@ -61,8 +61,8 @@ int addr_parse(const char *text, struct addr_prefix *out, const char **why)
 		ret = parse_plen(slash + 1, max, &plen);
 		if (ret == -ERANGE) {
 			*why = out->family == 4 ?
-				"prefix length out of range 0-32" :
-				"prefix length out of range 0-128";
+				       "prefix length out of range 0-32" :
+				       "prefix length out of range 0-128";
 			return -EINVAL;
 		}
 		if (ret < 0) {
@@ -366,9 +366,9 @@ static bool block_at(const uint8_t *a, size_t bytes, unsigned int plen,
 
 	for (k = 0; k < bytes; k++) {
 		unsigned int bit = (unsigned int)k * 8;
-		uint8_t host = bit >= plen ? 0xff :
+		uint8_t host = bit >= plen     ? 0xff :
 			       bit + 8 <= plen ? 0 :
-			       (uint8_t)(0xff >> (plen - bit));
+						 (uint8_t)(0xff >> (plen - bit));
 
 		if (a[k] & host)
 			return false;

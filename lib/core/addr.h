@@ -17,9 +17,9 @@ struct addr_interval {
 };
 
 struct addr_prefix {
-	int family;		/* 4 or 6 */
+	int family; /* 4 or 6 */
 	uint8_t addr[16];
-	uint8_t len;		/* 0-32 or 0-128 */
+	uint8_t len; /* 0-32 or 0-128 */
 };
 
 /* A growable list of intervals of one family. */

@@ -137,7 +137,7 @@ static const char *escape(const unsigned char **sp, char esc[8])
 	if (*s < 0x20 || *s == 0x7f) {
 		snprintf(esc, 8, "\\x%02x", *s);
 	} else if (*s == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f) {
-		snprintf(esc, 8, "\\x%02x", s[1]);	/* U+0080-U+009F */
+		snprintf(esc, 8, "\\x%02x", s[1]); /* U+0080-U+009F */
 		*sp = s + 1;
 	} else {
 		esc[0] = (char)*s;

@@ -14,13 +14,13 @@
 
 struct fwgen_ctx {
 	char *catalog_dir;
-	char *run_dir;		/* NULL: /run/fwgen */
-	int lock_timeout;	/* seconds; -1: the default */
-	char *ssh_connection;	/* the session anti-lockout protects */
-	int lock_fd;		/* held by fwgen_ctx_lock(), else -1 */
+	char *run_dir;	      /* NULL: /run/fwgen */
+	int lock_timeout;     /* seconds; -1: the default */
+	char *ssh_connection; /* the session anti-lockout protects */
+	int lock_fd;	      /* held by fwgen_ctx_lock(), else -1 */
 	char errmsg[FWGEN_ERRMSG_MAX];
-	int err;			/* the errno of errmsg, 0 when none */
-	char errfile[FWGEN_ERRMSG_MAX / 2];	/* where, when in a file */
+	int err;			    /* the errno of errmsg, 0 when none */
+	char errfile[FWGEN_ERRMSG_MAX / 2]; /* where, when in a file */
 	unsigned int errline, errcol;
 };
 
@@ -61,24 +61,24 @@ int ctx_bad_arg(struct fwgen_ctx *ctx, const char *func, const char *what);
  * before anything changes -- never a crash, never a silent default.
  * ARG_CTX checks the context and forgets its last error.
  */
-#define ARG_CHECK(ctx, expr)						\
-	do {								\
-		if (!(expr))						\
-			return ctx_bad_arg((ctx), __func__, #expr);	\
+#define ARG_CHECK(ctx, expr)                                        \
+	do {                                                        \
+		if (!(expr))                                        \
+			return ctx_bad_arg((ctx), __func__, #expr); \
 	} while (0)
 
-#define ARG_CTX(ctx)							\
-	do {								\
-		if (!(ctx))						\
-			return -EINVAL;					\
-		ctx_ok(ctx);						\
+#define ARG_CTX(ctx)                    \
+	do {                            \
+		if (!(ctx))             \
+			return -EINVAL; \
+		ctx_ok(ctx);            \
 	} while (0)
 
 /* For functions without a context or an int result: returns ret. */
-#define ARG_CHECK_RET(expr, ret)					\
-	do {								\
-		if (!(expr))						\
-			return ret;					\
+#define ARG_CHECK_RET(expr, ret)    \
+	do {                        \
+		if (!(expr))        \
+			return ret; \
 	} while (0)
 
 #endif

@@ -35,11 +35,16 @@ static const char *lookup(const struct name_num *t, size_t n, unsigned int num)
 #define LOOKUP(t, num) lookup(t, ARRAY_SIZE(t), num)
 
 static const struct name_num l4_names[] = {
-	{ IPPROTO_ICMP, "icmp" }, { IPPROTO_TCP, "tcp" },
-	{ IPPROTO_UDP, "udp" }, { IPPROTO_ICMPV6, "ipv6-icmp" },
-	{ IPPROTO_ESP, "esp" }, { IPPROTO_AH, "ah" },
-	{ IPPROTO_SCTP, "sctp" }, { IPPROTO_GRE, "gre" },
-	{ IPPROTO_DCCP, "dccp" }, { IPPROTO_UDPLITE, "udplite" },
+	{ IPPROTO_ICMP, "icmp" },
+	{ IPPROTO_TCP, "tcp" },
+	{ IPPROTO_UDP, "udp" },
+	{ IPPROTO_ICMPV6, "ipv6-icmp" },
+	{ IPPROTO_ESP, "esp" },
+	{ IPPROTO_AH, "ah" },
+	{ IPPROTO_SCTP, "sctp" },
+	{ IPPROTO_GRE, "gre" },
+	{ IPPROTO_DCCP, "dccp" },
+	{ IPPROTO_UDPLITE, "udplite" },
 };
 
 static const struct name_num icmp_names[] = {
@@ -75,7 +80,8 @@ static const struct name_num icmpv6_names[] = {
 
 /* nft names only these two for `meta nfproto`. */
 static const struct name_num nfproto_names[] = {
-	{ NFPROTO_IPV4, "ipv4" }, { NFPROTO_IPV6, "ipv6" },
+	{ NFPROTO_IPV4, "ipv4" },
+	{ NFPROTO_IPV6, "ipv6" },
 };
 
 static const struct name_num ct_state_names[] = {

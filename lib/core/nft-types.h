@@ -23,7 +23,7 @@ enum {
 	NFT_TYPE_MARK = 19,
 	NFT_TYPE_ICMP6_TYPE = 29,
 	NFT_TYPE_VERDICT = 0xffffff00,
-	NFT_TYPE_BITS = 6,		/* concatenated types: 6 bits each */
+	NFT_TYPE_BITS = 6, /* concatenated types: 6 bits each */
 };
 
 enum {
@@ -48,7 +48,7 @@ enum {
 };
 
 enum {
-	NFT_BYTEORDER_BIG_ENDIAN = 2,	/* nft's enum byteorder */
+	NFT_BYTEORDER_BIG_ENDIAN = 2, /* nft's enum byteorder */
 };
 
 #endif

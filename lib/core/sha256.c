@@ -8,6 +8,8 @@
 
 #include "sha256.h"
 
+/* FIPS 180-4's constants, in rows as the standard prints them. */
+/* clang-format off */
 static const uint32_t k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
 	0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
@@ -21,6 +23,7 @@ static const uint32_t k[64] = {
 	0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
 	0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
+/* clang-format on */
 
 static uint32_t ror(uint32_t x, unsigned int n)
 {
@@ -58,8 +61,14 @@ static void block(uint32_t h[8], const uint8_t *p)
 void sha256(const void *data, size_t len, uint8_t out[SHA256_LEN])
 {
 	uint32_t h[8] = {
-		0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-		0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
+		0x6a09e667,
+		0xbb67ae85,
+		0x3c6ef372,
+		0xa54ff53a,
+		0x510e527f,
+		0x9b05688c,
+		0x1f83d9ab,
+		0x5be0cd19,
 	};
 	const uint8_t *p = data;
 	uint64_t bits = (uint64_t)len * 8;

@@ -8,8 +8,8 @@
 
 /* Where in a file something was written, for error messages. */
 struct src_loc {
-	const char *file;	/* borrowed from the owning catalog/inventory */
-	unsigned int line;	/* 1-based; 0 when built in code */
+	const char *file;  /* borrowed from the owning catalog/inventory */
+	unsigned int line; /* 1-based; 0 when built in code */
 	unsigned int col;
 };
 

@@ -28,17 +28,17 @@ struct dset {
 	const char *name;
 	const struct nftnl_set *s;
 	uint32_t key_len;
-	uint32_t key_type;	/* 0 when not given */
+	uint32_t key_type; /* 0 when not given */
 	uint32_t flags;
-	uint32_t size;		/* the most elements it takes; 0 unbounded */
-	const struct nft_lazy_elems *lazy;	/* desired side: the policy's
+	uint32_t size;			   /* the most elements it takes; 0 unbounded */
+	const struct nft_lazy_elems *lazy; /* desired side: the policy's
 						 * intervals, not libnftnl's */
 };
 
 struct drule {
 	const struct nftnl_rule *r;
 	char *key;
-	const struct pol_rule *pr;	/* desired side with a policy */
+	const struct pol_rule *pr; /* desired side with a policy */
 };
 
 struct name_idx {
@@ -56,11 +56,11 @@ struct dchain {
 struct side {
 	const struct nft_objs *objs;
 	struct canon_env env;
-	struct dset *sets;	/* named sets, by name */
+	struct dset *sets; /* named sets, by name */
 	size_t nsets, cap_sets;
-	struct dchain *chains;	/* in the objects' order */
+	struct dchain *chains; /* in the objects' order */
 	size_t nchains, cap_chains;
-	struct name_idx *byname;	/* chains sorted by name */
+	struct name_idx *byname; /* chains sorted by name */
 };
 
 struct diff {

@@ -65,9 +65,12 @@ static void put_set_flags(FILE *f, uint32_t flags)
 		uint32_t bit;
 		const char *name;
 	} names[] = {
-		{ NFT_SET_CONSTANT, "constant" }, { NFT_SET_INTERVAL, "interval" },
-		{ NFT_SET_TIMEOUT, "timeout" }, { NFT_SET_EVAL, "dynamic" },
-		{ NFT_SET_MAP, "map" }, { NFT_SET_OBJECT, "object" },
+		{ NFT_SET_CONSTANT, "constant" },
+		{ NFT_SET_INTERVAL, "interval" },
+		{ NFT_SET_TIMEOUT, "timeout" },
+		{ NFT_SET_EVAL, "dynamic" },
+		{ NFT_SET_MAP, "map" },
+		{ NFT_SET_OBJECT, "object" },
 	};
 	bool first = true;
 	size_t i;
@@ -119,7 +122,7 @@ static void put_span(FILE *f, const struct dset *s, const struct span *sp)
 }
 
 static void element_line(struct diff *d, char sign, const struct dset *s,
-			  const struct span *sp)
+			 const struct span *sp)
 {
 	FILE *f = diff_line_start(d, sign, "element");
 
@@ -146,7 +149,7 @@ static int spans_cb(const uint8_t *lo, const uint8_t *hi, uint32_t len,
 	struct span *x;
 
 	if (len != sp->len)
-		return 0;	/* a catch-all, or a key of another size */
+		return 0; /* a catch-all, or a key of another size */
 	if (array_push(&sp->v, &sp->n, &sp->cap, sizeof(*sp->v)) < 0)
 		return -ENOMEM;
 	x = &sp->v[sp->n - 1];
@@ -176,10 +179,10 @@ static int key_cb(struct nftnl_set_elem *e, void *arg)
 	uint32_t len = 0;
 
 	if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_KEY_END))
-		return -1;	/* ranges of their own: not a plain set */
+		return -1; /* ranges of their own: not a plain set */
 	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
 	if (!key || len != sp->len)
-		return 0;	/* a catch-all, or a key of another size */
+		return 0; /* a catch-all, or a key of another size */
 	if (array_push(&sp->v, &sp->n, &sp->cap, sizeof(*sp->v)) < 0)
 		return -1;
 	memcpy(sp->v[sp->n - 1].lo, key, len);
@@ -274,7 +277,7 @@ static int diff_elements(struct diff *d, const struct dset *want,
 		ret = set_spans(have, &h);
 	while (!ret && (i < w.n || j < h.n)) {
 		int c = i == w.n ? 1 : j == h.n ? -1 :
-			span_cmp(&w.v[i], &h.v[j], w.len);
+						  span_cmp(&w.v[i], &h.v[j], w.len);
 
 		if (c == 0) {
 			i++;
@@ -323,7 +326,8 @@ static int diff_set(struct diff *d, const struct dset *want,
 	if (!have) {
 		set_add_line(d, want);
 		return want->key_len <= SPAN_KEY && !dynamic ?
-			diff_elements(d, want, NULL) : 0;
+			       diff_elements(d, want, NULL) :
+			       0;
 	}
 	type_same = want->key_len == have->key_len &&
 		    (!want->key_type || !have->key_type ||
@@ -372,8 +376,14 @@ int diff_sets(struct diff *d)
 	int ret = 0;
 
 	while (!ret && (i < w->nsets || j < h->nsets)) {
-		int c = i == w->nsets ? 1 : j == h->nsets ? -1 :
-			strcmp(w->sets[i].name, h->sets[j].name);
+		int c;
+
+		if (i == w->nsets)
+			c = 1;
+		else if (j == h->nsets)
+			c = -1;
+		else
+			c = strcmp(w->sets[i].name, h->sets[j].name);
 
 		if (c == 0) {
 			ret = diff_set(d, &w->sets[i++], &h->sets[j++]);

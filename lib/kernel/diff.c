@@ -183,9 +183,10 @@ static int side_init(struct side *s, const struct nft_objs *objs,
 		struct drule *d;
 
 		c = nftnl_rule_is_set(r, NFTNL_RULE_CHAIN) ?
-		    side_chain(s, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN)) : NULL;
+			    side_chain(s, nftnl_rule_get_str(r, NFTNL_RULE_CHAIN)) :
+			    NULL;
 		if (!c)
-			continue;	/* a rule needs its chain: nothing to compare */
+			continue; /* a rule needs its chain: nothing to compare */
 		if (array_push(&c->rules, &c->n, &c->cap, sizeof(*c->rules)) < 0)
 			return -ENOMEM;
 		d = &c->rules[c->n - 1];
@@ -246,7 +247,8 @@ static void chain_attrs(const struct nftnl_chain *c, struct chain_attrs *a)
 		a->type = "filter";
 	/* A base chain without a policy accepts: the kernel's default. */
 	a->policy = nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY) ?
-		    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) : NF_ACCEPT;
+			    nftnl_chain_get_u32(c, NFTNL_CHAIN_POLICY) :
+			    NF_ACCEPT;
 }
 
 static void put_prio(FILE *f, const struct chain_attrs *a)
@@ -255,7 +257,10 @@ static void put_prio(FILE *f, const struct chain_attrs *a)
 		int32_t prio;
 		const char *name;
 	} std[] = {
-		{ -300, "raw" }, { -150, "mangle" }, { 0, "filter" }, { 50, "security" },
+		{ -300, "raw" },
+		{ -150, "mangle" },
+		{ 0, "filter" },
+		{ 50, "security" },
 	};
 	size_t i;
 
@@ -279,7 +284,8 @@ static void put_prio(FILE *f, const struct chain_attrs *a)
 
 static const char *policy_name(uint32_t p)
 {
-	return p == NF_DROP ? "drop" : p == NF_ACCEPT ? "accept" : "?";
+	return p == NF_DROP ? "drop" : p == NF_ACCEPT ? "accept" :
+							"?";
 }
 
 static void chain_add_line(struct diff *d, const struct dchain *c)
@@ -478,8 +484,9 @@ static int diff_rules(struct diff *d, const struct dchain *want,
 				uint32_t right = lcs_at(&l, i, j + 1);
 
 				l.v[i * (m + 1) + j] = rule_eq(&a[i], &b[j]) ?
-					lcs_at(&l, i + 1, j + 1) + 1 :
-					down >= right ? down : right;
+							       lcs_at(&l, i + 1, j + 1) + 1 :
+						       down >= right ? down :
+								       right;
 			}
 		}
 	}

@@ -21,7 +21,6 @@
 #include <libmnl/libmnl.h>
 #include <libnftnl/gen.h>
 
-
 #include "netlink.h"
 #include "nl-batch.h"
 #include "util.h"
@@ -39,7 +38,7 @@ struct nl_sock {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
-	char *buf;		/* NL_RECV_SIZE bytes */
+	char *buf; /* NL_RECV_SIZE bytes */
 };
 /* Sockets and simple requests */
 
@@ -164,14 +163,14 @@ void nl_close(struct nl_sock *s)
 /* Acknowledgements: which message the kernel refused, and why */
 
 struct nl_error {
-	int err;		/* positive errno */
+	int err; /* positive errno */
 	uint32_t seq;
-	uint32_t offset;	/* of the attribute refused, 0 unknown */
-	char msg[128];		/* the kernel's extended ack message */
+	uint32_t offset; /* of the attribute refused, 0 unknown */
+	char msg[128];	 /* the kernel's extended ack message */
 };
 
 struct ack_state {
-	struct nl_error first;	/* the first error by message order */
+	struct nl_error first; /* the first error by message order */
 	size_t nerrors;
 	size_t nacks;
 	uint32_t last_seq;
@@ -263,15 +262,15 @@ static const char *offset_expr(const struct nlmsghdr *nlh, uint32_t off)
 
 	if (!off || off >= nlh->nlmsg_len)
 		return NULL;
-	mnl_attr_for_each(a, nlh, sizeof(struct nfgenmsg)) {
+	mnl_attr_for_each (a, nlh, sizeof(struct nfgenmsg)) {
 		if (mnl_attr_get_type(a) != NFTA_RULE_EXPRESSIONS)
 			continue;
-		mnl_attr_for_each_nested(elem, a) {
+		mnl_attr_for_each_nested (elem, a) {
 			uint32_t start = (uint32_t)((const char *)elem - base);
 
 			if (off < start || off >= start + elem->nla_len)
 				continue;
-			mnl_attr_for_each_nested(ea, elem)
+			mnl_attr_for_each_nested (ea, elem)
 				if (mnl_attr_get_type(ea) == NFTA_EXPR_NAME)
 					return mnl_attr_get_str(ea);
 		}
@@ -329,7 +328,8 @@ static int refusal(struct fwgen_ctx *ctx, const struct nl_msgs *m,
 	char what[768], more[64] = "";
 	/* A full set is the caller's to explain (sets.c names its size). */
 	int ret = e->err == EPERM || e->err == EACCES ? -EPERM :
-		  e->err == ENFILE ? -ENFILE : -EIO;
+		  e->err == ENFILE		      ? -ENFILE :
+							-EIO;
 
 	if (!i)
 		i = &batch;
@@ -514,7 +514,7 @@ int nl_set_elems(struct fwgen_ctx *ctx, struct nl_sock *s,
 	if (ret < 0) {
 		ret = ctx_nomem(ctx);
 	} else if (nl_last_acked(&m) == 0) {
-		ret = 0;	/* nothing to change: no transaction at all */
+		ret = 0; /* nothing to change: no transaction at all */
 	} else {
 		ret = send_batch(ctx, s, b, &m, nl_last_acked(&m), "changed",
 				 NULL);

@@ -18,7 +18,7 @@
 
 /* What one message of a batch carries, to name it when the kernel refuses. */
 enum nl_what {
-	NL_WHAT_BATCH = 0,	/* batch begin/end: the transaction itself */
+	NL_WHAT_BATCH = 0, /* batch begin/end: the transaction itself */
 	NL_WHAT_TABLE_ADD,
 	NL_WHAT_TABLE_DEL,
 	NL_WHAT_CHAIN,
@@ -31,10 +31,10 @@ enum nl_what {
 struct nl_msginfo {
 	uint32_t seq;
 	enum nl_what what;
-	const void *obj;		/* the nftnl object, by what */
-	const struct nftnl_rule *rule;	/* the rule an anonymous set serves */
-	const struct nlmsghdr *nlh;	/* the message as sent, in the batch */
-	uint32_t first, count;		/* NL_WHAT_ELEMS: which elements */
+	const void *obj;	       /* the nftnl object, by what */
+	const struct nftnl_rule *rule; /* the rule an anonymous set serves */
+	const struct nlmsghdr *nlh;    /* the message as sent, in the batch */
+	uint32_t first, count;	       /* NL_WHAT_ELEMS: which elements */
 	uint32_t total;
 };
 
@@ -85,8 +85,8 @@ void nl_close(struct nl_sock *s);
 int nl_genid(struct fwgen_ctx *ctx, struct nl_sock *s, uint32_t *genid);
 
 enum nl_mode {
-	NL_COMMIT = 0,	/* batch end: the kernel commits */
-	NL_CHECK,	/* no batch end: the kernel validates, then aborts */
+	NL_COMMIT = 0, /* batch end: the kernel commits */
+	NL_CHECK,      /* no batch end: the kernel validates, then aborts */
 };
 
 /*
@@ -107,8 +107,8 @@ int nl_delete_table(struct fwgen_ctx *ctx, struct nl_sock *s,
 
 /* One part of a live set update: the elements of set to add or delete. */
 struct nl_elems_op {
-	uint16_t type;			/* NFT_MSG_DELSETELEM or NFT_MSG_NEWSETELEM */
-	struct nftnl_set *set;		/* table, name and the elements */
+	uint16_t type;	       /* NFT_MSG_DELSETELEM or NFT_MSG_NEWSETELEM */
+	struct nftnl_set *set; /* table, name and the elements */
 };
 
 /*

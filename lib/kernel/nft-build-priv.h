@@ -15,11 +15,10 @@ struct build {
 	struct nft_objs *o;
 	size_t set_cap;
 	size_t rule_cap;
-	uint32_t set_id;	/* the last NFTNL_SET_ID handed out */
-	bool lazy;		/* named sets keep the policy's intervals */
-	bool nomem;		/* an allocation inside an expression failed */
+	uint32_t set_id; /* the last NFTNL_SET_ID handed out */
+	bool lazy;	 /* named sets keep the policy's intervals */
+	bool nomem;	 /* an allocation inside an expression failed */
 };
-
 
 /* Appends s to the objects (taking it); -ENOMEM frees it. */
 int nftb_push_set(struct build *b, struct nftnl_set *s);

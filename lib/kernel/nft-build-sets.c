@@ -186,7 +186,8 @@ int nftb_named_set(struct build *b, const struct pol_set *ps)
 	if (b->lazy) {
 		/* Named sets come first: set index i is policy set i. */
 		b->o->lazy[b->o->nsets] = (struct nft_lazy_elems){
-			ps->elems, ps->nelems, (uint32_t)len, !ps->hash, ps->hash };
+			ps->elems, ps->nelems, (uint32_t)len, !ps->hash, ps->hash
+		};
 	} else if (ps->nelems && ps->hash) {
 		if (nft_hash_elems(s, ps->elems[0].lo, ps->nelems,
 				   sizeof(ps->elems[0]), len) < 0)
@@ -274,6 +275,12 @@ static bool put_typeof_payload(struct nftnl_udata_buf *ud, uint32_t desc,
 	return true;
 }
 
+/* The header a port set's `th dport` key is typed by, as nft records it. */
+static uint32_t port_protodesc(uint8_t l4proto)
+{
+	return l4proto == POL_L4_UDP ? NFT_PROTODESC_UDP : NFT_PROTODESC_TCP;
+}
+
 static bool put_key_typeof_payload(struct nftnl_udata_buf *ud, uint32_t desc,
 				   uint32_t field)
 {
@@ -293,11 +300,11 @@ static bool put_key_typeof_payload(struct nftnl_udata_buf *ud, uint32_t desc,
  * ports are normalised here the same way.
  */
 struct nftnl_set *nftb_port_set(struct build *b,
-					const struct pol_rule *pr)
+				const struct pol_rule *pr)
 {
 	struct nftnl_udata_buf *ud = NULL;
 	struct port_range *v = NULL;
-	uint8_t (*key)[2][2] = NULL;
+	uint8_t(*key)[2][2] = NULL;
 	bool interval = false;
 	struct nftnl_set *s;
 	size_t i, n = 0;
@@ -364,9 +371,7 @@ struct nftnl_set *nftb_port_set(struct build *b,
 				 NFT_BYTEORDER_BIG_ENDIAN) ||
 	    (interval &&
 	     !nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_MERGE_ELEMENTS, 1)) ||
-	    !put_key_typeof_payload(ud, pr->l4proto == POL_L4_UDP ?
-					      NFT_PROTODESC_UDP :
-					      NFT_PROTODESC_TCP,
+	    !put_key_typeof_payload(ud, port_protodesc(pr->l4proto),
 				    NFT_FIELD_TH_DPORT))
 		goto err;
 	if (set_take_udata(s, ud) < 0) {
@@ -386,7 +391,7 @@ err:
 
 /* `icmp type { ... }` / `icmpv6 type { ... }`, in the order written. */
 struct nftnl_set *nftb_icmp_set(struct build *b,
-					const struct pol_rule *pr, int family)
+				const struct pol_rule *pr, int family)
 {
 	struct nftnl_udata_buf *ud;
 	struct nftnl_set *s;
@@ -404,8 +409,7 @@ struct nftnl_set *nftb_icmp_set(struct build *b,
 	if (!ud ||
 	    !nftnl_udata_put_u32(ud, NFTNL_UDATA_SET_KEYBYTEORDER,
 				 NFT_BYTEORDER_BIG_ENDIAN) ||
-	    !put_key_typeof_payload(ud, family == 6 ? NFT_PROTODESC_ICMPV6 :
-						      NFT_PROTODESC_ICMP,
+	    !put_key_typeof_payload(ud, family == 6 ? NFT_PROTODESC_ICMPV6 : NFT_PROTODESC_ICMP,
 				    NFT_FIELD_ICMP_TYPE)) {
 		nftnl_udata_buf_free(ud);
 		goto err;

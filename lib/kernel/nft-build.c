@@ -439,8 +439,7 @@ static int build_rule(struct build *b, const struct pol_chain *c,
 	if (pr->iface != POL_IFACE_NONE) {
 		uint32_t lo = LOOPBACK_IFINDEX;
 
-		add_meta(b, r, pr->iface == POL_IFACE_IIF_LO ? NFT_META_IIF :
-							       NFT_META_OIF);
+		add_meta(b, r, pr->iface == POL_IFACE_IIF_LO ? NFT_META_IIF : NFT_META_OIF);
 		add_cmp(b, r, NFT_CMP_EQ, &lo, sizeof(lo));
 	}
 	if (pr->saddr_set >= 0) {

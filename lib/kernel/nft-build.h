@@ -25,26 +25,26 @@
  * objects cost more than the rest of an apply's user time.
  */
 struct nft_lazy_elems {
-	const struct addr_interval *v;	/* the policy's: it must outlive the objects */
+	const struct addr_interval *v; /* the policy's: it must outlive the objects */
 	size_t n;
-	uint32_t len;			/* key bytes: 4 or 16 */
-	bool sentinel;			/* lead with nft's end element at zero */
-	bool hash;			/* a hash set: one element a host, its
+	uint32_t len;  /* key bytes: 4 or 16 */
+	bool sentinel; /* lead with nft's end element at zero */
+	bool hash;     /* a hash set: one element a host, its
 					 * key alone (v[i].lo == v[i].hi) */
 };
 
 struct nft_objs {
 	struct nftnl_table *table;
-	struct nftnl_set **sets;	/* named peer sets with their elements,
+	struct nftnl_set **sets; /* named peer sets with their elements,
 					 * then anonymous sets/maps used by rules */
 	size_t nsets;
-	struct nftnl_chain **chains;	/* in policy order */
+	struct nftnl_chain **chains; /* in policy order */
 	size_t nchains;
-	struct nftnl_obj **objs;	/* stateful objects: ct helpers, in policy order */
+	struct nftnl_obj **objs; /* stateful objects: ct helpers, in policy order */
 	size_t nobjs;
-	struct nftnl_rule **rules;	/* in chain order, then rule order */
+	struct nftnl_rule **rules; /* in chain order, then rule order */
 	size_t nrules;
-	struct nft_lazy_elems *lazy;	/* by set index, the first nlazy sets;
+	struct nft_lazy_elems *lazy; /* by set index, the first nlazy sets;
 					 * NULL: every set holds its elements */
 	size_t nlazy;
 };

@@ -148,9 +148,9 @@ const char *canon_udata_comment(const void *ud, uint32_t udlen, char *buf,
 
 struct relem {
 	const uint8_t *key;
-	const uint8_t *key_end;	/* explicit inclusive end, or NULL */
+	const uint8_t *key_end; /* explicit inclusive end, or NULL */
 	uint32_t len;
-	bool end;		/* NFT_SET_ELEM_INTERVAL_END */
+	bool end; /* NFT_SET_ELEM_INTERVAL_END */
 	struct nftnl_set_elem *e;
 };
 
@@ -213,7 +213,7 @@ static bool be_decrement(uint8_t *v, uint32_t len)
 struct collect {
 	struct relem *v;
 	size_t n, cap;
-	bool ranges;		/* some element carries an explicit key end */
+	bool ranges; /* some element carries an explicit key end */
 };
 
 static int collect_cb(struct nftnl_set_elem *e, void *data)
@@ -406,6 +406,8 @@ static int k_setref(FILE *f, const struct canon_env *env,
 	struct contents_arg a = { f, true };
 	uint64_t id = 0;
 	bool has_id = nx_uint(e, tid, &id);
+	uint32_t key_len = 0;
+	bool is_map = false;
 	int ret;
 
 	s = canon_env_set(env, name, has_id, (uint32_t)id);
@@ -413,10 +415,11 @@ static int k_setref(FILE *f, const struct canon_env *env,
 		fprintf(f, " set=@%s", name ? name : "?");
 		return 0;
 	}
-	fprintf(f, " set={k%u%s ", nftnl_set_is_set(s, NFTNL_SET_KEY_LEN) ?
-		nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN) : 0,
-		nftnl_set_is_set(s, NFTNL_SET_FLAGS) &&
-		(nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_MAP) ? " map" : "");
+	if (nftnl_set_is_set(s, NFTNL_SET_KEY_LEN))
+		key_len = nftnl_set_get_u32(s, NFTNL_SET_KEY_LEN);
+	if (nftnl_set_is_set(s, NFTNL_SET_FLAGS))
+		is_map = nftnl_set_get_u32(s, NFTNL_SET_FLAGS) & NFT_SET_MAP;
+	fprintf(f, " set={k%u%s ", key_len, is_map ? " map" : "");
 	ret = canon_set_elems(s, contents_cb, &a);
 	fputc('}', f);
 	return ret;
@@ -442,7 +445,14 @@ static void k_nat_regs(FILE *f, const struct nftnl_expr *e, uint16_t tmin,
  * default is what the kernel reports when the sender left the attribute
  * out, so a sent rule and its dump agree.
  */
-enum kf_how { KF_UINT, KF_DEF, KF_REG, KF_DATA, KF_STR, KF_VERDICT };
+enum kf_how {
+	KF_UINT,
+	KF_DEF,
+	KF_REG,
+	KF_DATA,
+	KF_STR,
+	KF_VERDICT
+};
 
 struct kfield {
 	enum kf_how how;
@@ -575,7 +585,10 @@ struct kfields {
 	size_t n;
 };
 
-#define KFIELDS(a) { a, ARRAY_SIZE(a) }
+#define KFIELDS(a)               \
+	{                        \
+		a, ARRAY_SIZE(a) \
+	}
 
 /* A counter's key is its name alone: what it counted is not the rule. */
 static const struct kfields kind_fields[] = {
@@ -632,8 +645,7 @@ static void k_redir(FILE *f, const struct nftnl_expr *e, bool redir)
 	uint32_t flags = 0;
 	uint64_t v;
 
-	k_nat_regs(f, e, redir ? NFTNL_EXPR_REDIR_REG_PROTO_MIN :
-				 NFTNL_EXPR_MASQ_REG_PROTO_MIN,
+	k_nat_regs(f, e, redir ? NFTNL_EXPR_REDIR_REG_PROTO_MIN : NFTNL_EXPR_MASQ_REG_PROTO_MIN,
 		   redir ? NFTNL_EXPR_REDIR_REG_PROTO_MAX :
 			   NFTNL_EXPR_MASQ_REG_PROTO_MAX,
 		   "pmin", "pmax", NF_NAT_RANGE_PROTO_SPECIFIED, &flags);

@@ -30,7 +30,7 @@
  */
 struct canon_env {
 	const struct nft_objs *objs;
-	struct nftnl_set **byname;	/* sorted by name */
+	struct nftnl_set **byname; /* sorted by name */
 	size_t n;
 };
 

@@ -15,14 +15,25 @@ static const struct {
 	const char *name;
 	enum nx_kind kind;
 } kinds[] = {
-	{ "payload", NX_PAYLOAD }, { "meta", NX_META }, { "cmp", NX_CMP },
-	{ "range", NX_RANGE }, { "bitwise", NX_BITWISE },
-	{ "byteorder", NX_BYTEORDER }, { "ct", NX_CT },
-	{ "lookup", NX_LOOKUP }, { "immediate", NX_IMMEDIATE },
-	{ "counter", NX_COUNTER }, { "dynset", NX_DYNSET },
-	{ "limit", NX_LIMIT }, { "log", NX_LOG }, { "redir", NX_REDIR },
-	{ "masq", NX_MASQ }, { "nat", NX_NAT }, { "objref", NX_OBJREF },
-	{ "reject", NX_REJECT }, { "notrack", NX_NOTRACK },
+	{ "payload", NX_PAYLOAD },
+	{ "meta", NX_META },
+	{ "cmp", NX_CMP },
+	{ "range", NX_RANGE },
+	{ "bitwise", NX_BITWISE },
+	{ "byteorder", NX_BYTEORDER },
+	{ "ct", NX_CT },
+	{ "lookup", NX_LOOKUP },
+	{ "immediate", NX_IMMEDIATE },
+	{ "counter", NX_COUNTER },
+	{ "dynset", NX_DYNSET },
+	{ "limit", NX_LIMIT },
+	{ "log", NX_LOG },
+	{ "redir", NX_REDIR },
+	{ "masq", NX_MASQ },
+	{ "nat", NX_NAT },
+	{ "objref", NX_OBJREF },
+	{ "reject", NX_REJECT },
+	{ "notrack", NX_NOTRACK },
 };
 
 static enum nx_kind kind_of(const char *name)

@@ -31,9 +31,9 @@
 /* How to print a value loaded into a register. */
 enum vfmt {
 	VF_HEX = 0,
-	VF_BE,		/* big-endian unsigned: ports */
-	VF_HOST,	/* host-endian unsigned */
-	VF_MARK,	/* host-endian, in hex */
+	VF_BE,	 /* big-endian unsigned: ports */
+	VF_HOST, /* host-endian unsigned */
+	VF_MARK, /* host-endian, in hex */
 	VF_IPV4,
 	VF_IPV6,
 	VF_NFPROTO,
@@ -49,14 +49,14 @@ enum vfmt {
 
 struct sym {
 	bool valid;
-	char text[SYM_TEXT];	/* "ip saddr", "meta l4proto" */
+	char text[SYM_TEXT]; /* "ip saddr", "meta l4proto" */
 	enum vfmt fmt;
-	uint32_t len;		/* bytes the loaded value fills */
-	uint32_t full;		/* an address field of this size, loaded in part */
-	int dep;		/* 1 meta nfproto, 2 meta l4proto: may be implied */
-	bool masked;		/* passed through bitwise (reg & mask) ^ 0 */
+	uint32_t len;  /* bytes the loaded value fills */
+	uint32_t full; /* an address field of this size, loaded in part */
+	int dep;       /* 1 meta nfproto, 2 meta l4proto: may be implied */
+	bool masked;   /* passed through bitwise (reg & mask) ^ 0 */
 	uint8_t mask[16];
-	bool is_const;		/* an immediate value */
+	bool is_const; /* an immediate value */
 	uint8_t data[16];
 };
 
@@ -72,8 +72,8 @@ struct dec {
 	char pending[NPENDING][SYM_TEXT + 34];
 	int pending_dep[NPENDING];
 	int npending;
-	int nfproto;		/* known from a match, else 0 */
-	int l4;			/* known from a match, else -1 */
+	int nfproto; /* known from a match, else 0 */
+	int l4;	     /* known from a match, else -1 */
 };
 
 static uint64_t be_uint(const uint8_t *v, uint32_t len)
@@ -330,8 +330,7 @@ static void d_keyed(struct dec *d, const struct nftnl_expr *e, bool meta)
 	const struct key_sym *keys = meta ? meta_keys : ct_keys;
 	size_t i, n = meta ? ARRAY_SIZE(meta_keys) : ARRAY_SIZE(ct_keys);
 	const char *what = meta ? "meta" : "ct";
-	struct sym *s = reg_at(d, e, meta ? NFTNL_EXPR_META_DREG :
-					    NFTNL_EXPR_CT_DREG);
+	struct sym *s = reg_at(d, e, meta ? NFTNL_EXPR_META_DREG : NFTNL_EXPR_CT_DREG);
 	uint64_t key = 0;
 
 	nx_uint(e, meta ? NFTNL_EXPR_META_KEY : NFTNL_EXPR_CT_KEY, &key);
@@ -342,7 +341,8 @@ static void d_keyed(struct dec *d, const struct nftnl_expr *e, bool meta)
 	for (i = 0; i < n; i++) {
 		if (keys[i].key == key) {
 			int dep = !meta ? 0 : key == NFT_META_NFPROTO ? 1 :
-				  key == NFT_META_L4PROTO ? 2 : 0;
+				      key == NFT_META_L4PROTO	      ? 2 :
+									0;
 
 			sym_set(s, keys[i].fmt, keys[i].len, dep, "%s",
 				keys[i].text);
@@ -382,8 +382,10 @@ static void d_payload(struct dec *d, const struct nftnl_expr *e)
 	} else if (base == NFT_PAYLOAD_TRANSPORT_HEADER && len == 2 &&
 		   (off == 0 || off == 2)) {
 		l4 = d->l4 == IPPROTO_TCP ? "tcp" : d->l4 == IPPROTO_UDP ? "udp" :
-		     d->l4 == IPPROTO_SCTP ? "sctp" : d->l4 == IPPROTO_DCCP ? "dccp" :
-		     d->l4 == IPPROTO_UDPLITE ? "udplite" : "th";
+					    d->l4 == IPPROTO_SCTP	 ? "sctp" :
+					    d->l4 == IPPROTO_DCCP	 ? "dccp" :
+					    d->l4 == IPPROTO_UDPLITE	 ? "udplite" :
+									   "th";
 		sym_set(s, VF_BE, 2, 0, "%s %s", l4, off ? "dport" : "sport");
 		if (strcmp(l4, "th"))
 			drop_pending(d, 2);
@@ -549,7 +551,8 @@ struct elems_arg {
 static void put_range(FILE *f, enum vfmt fmt, const uint8_t *lo,
 		      const uint8_t *hi, uint32_t len)
 {
-	int family = fmt == VF_IPV4 ? 4 : fmt == VF_IPV6 ? 6 : 0;
+	int family = fmt == VF_IPV4 ? 4 : fmt == VF_IPV6 ? 6 :
+							   0;
 	char buf[ADDR_INTERVAL_STRLEN];
 	struct addr_interval iv;
 
@@ -627,7 +630,8 @@ static int elems_text_cb(const uint8_t *lo, const uint8_t *hi, uint32_t len,
 		fputs(" : ", f);
 		put_verdict(f, (int32_t)nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_VERDICT),
 			    nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_CHAIN) ?
-			    nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN) : NULL);
+				    nftnl_set_elem_get_str(e, NFTNL_SET_ELEM_CHAIN) :
+				    NULL);
 	} else if (nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_DATA)) {
 		uint32_t dlen = 0;
 		const void *p = nftnl_set_elem_get(e, NFTNL_SET_ELEM_DATA, &dlen);
@@ -719,10 +723,12 @@ static void d_immediate(struct dec *d, const struct nftnl_expr *e)
 
 static void d_redir(struct dec *d, const struct nftnl_expr *e, bool redir)
 {
-	struct sym *min = reg_at(d, e, redir ? NFTNL_EXPR_REDIR_REG_PROTO_MIN :
-				 NFTNL_EXPR_MASQ_REG_PROTO_MIN);
-	struct sym *max = reg_at(d, e, redir ? NFTNL_EXPR_REDIR_REG_PROTO_MAX :
-				 NFTNL_EXPR_MASQ_REG_PROTO_MAX);
+	uint16_t min_attr = redir ? NFTNL_EXPR_REDIR_REG_PROTO_MIN :
+				    NFTNL_EXPR_MASQ_REG_PROTO_MIN;
+	uint16_t max_attr = redir ? NFTNL_EXPR_REDIR_REG_PROTO_MAX :
+				    NFTNL_EXPR_MASQ_REG_PROTO_MAX;
+	struct sym *min = reg_at(d, e, min_attr);
+	struct sym *max = reg_at(d, e, max_attr);
 	FILE *f = tok(d);
 
 	fputs(redir ? "redirect" : "masquerade", f);
@@ -745,8 +751,11 @@ static void d_limit(struct dec *d, const struct nftnl_expr *e)
 	nx_uint(e, NFTNL_EXPR_LIMIT_BURST, &burst);
 	nx_uint(e, NFTNL_EXPR_LIMIT_TYPE, &type);
 	nx_uint(e, NFTNL_EXPR_LIMIT_FLAGS, &flags);
-	u = unit == 1 ? "second" : unit == 60 ? "minute" : unit == 3600 ? "hour" :
-	    unit == 86400 ? "day" : unit == 604800 ? "week" : NULL;
+	u = unit == 1 ? "second" : unit == 60 ? "minute" :
+			   unit == 3600	      ? "hour" :
+			   unit == 86400      ? "day" :
+			   unit == 604800     ? "week" :
+						NULL;
 	f = tok(d);
 	fprintf(f, "limit rate %s%" PRIu64 "%s/", flags & NFT_LIMIT_F_INV ? "over " : "",
 		rate, type == NFT_LIMIT_PKT_BYTES ? " bytes" : "");
@@ -763,8 +772,15 @@ static void d_limit(struct dec *d, const struct nftnl_expr *e)
 static void d_log(struct dec *d, const struct nftnl_expr *e)
 {
 	static const char *const levels[] = {
-		"emerg", "alert", "crit", "err", "warn",
-		"notice", "info", "debug", "audit",
+		"emerg",
+		"alert",
+		"crit",
+		"err",
+		"warn",
+		"notice",
+		"info",
+		"debug",
+		"audit",
 	};
 	const char *prefix = nx_str(e, NFTNL_EXPR_LOG_PREFIX);
 	uint64_t v;

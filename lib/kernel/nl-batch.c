@@ -261,11 +261,16 @@ static struct nlmsghdr *elems_start(struct nftnl_batch *b,
  */
 struct elem_cursor {
 	struct nftnl_set_elems_iter *it;
-	struct nftnl_set_elem *e;	/* the current libnftnl element */
+	struct nftnl_set_elem *e; /* the current libnftnl element */
 	const struct nft_lazy_elems *lazy;
-	size_t i;			/* lazy: the current interval */
-	enum { CUR_SENTINEL, CUR_START, CUR_END, CUR_DONE } step;
-	const void *open_udata;		/* lazy: INTERVAL_OPEN userdata */
+	size_t i; /* lazy: the current interval */
+	enum {
+		CUR_SENTINEL,
+		CUR_START,
+		CUR_END,
+		CUR_DONE
+	} step;
+	const void *open_udata; /* lazy: INTERVAL_OPEN userdata */
 	uint32_t open_len;
 };
 
@@ -535,7 +540,7 @@ static void drop_dynset_timeout(struct nlmsghdr *nlh, struct nlattr *nest,
 			data = a;
 	if (!data)
 		return;
-	mnl_attr_for_each_nested(a, data) {
+	mnl_attr_for_each_nested (a, data) {
 		size_t len = MNL_ALIGN(a->nla_len);
 		char *end = mnl_nlmsg_get_payload_tail(nlh);
 
@@ -950,4 +955,3 @@ int nl_describe_seq(const struct nft_objs *o, uint32_t first_seq,
 	nl_msgs_release(&m);
 	return ret;
 }
-

@@ -211,8 +211,7 @@ static int gen_cb(const struct nlmsghdr *nlh, void *data)
 
 int nlread_gen(struct nlread *r)
 {
-	return nlread_talk(r, nlread_msg(r, NFT_MSG_GETGEN, AF_UNSPEC,
-					 NLM_F_ACK),
+	return nlread_talk(r, nlread_msg(r, NFT_MSG_GETGEN, AF_UNSPEC, NLM_F_ACK),
 			   gen_cb, r);
 }
 

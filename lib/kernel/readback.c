@@ -33,8 +33,8 @@ struct rb {
 	struct fwgen_ctx *ctx;
 	const char *table;
 	struct nlread nr;
-	bool want_others;	/* count stateful objects and flowtables */
-	bool dynamic_only;	/* elements of dynamic sets only (status) */
+	bool want_others;  /* count stateful objects and flowtables */
+	bool dynamic_only; /* elements of dynamic sets only (status) */
 	unsigned int others;
 	struct nft_objs *objs;
 	size_t cap_sets, cap_chains, cap_rules, cap_objs;
@@ -76,7 +76,7 @@ static bool ours(const struct rb *rb, const char *table)
  * type-correct shape.
  */
 struct dump_ops {
-	uint16_t msg;			/* NFT_MSG_GET... */
+	uint16_t msg; /* NFT_MSG_GET... */
 	void *(*alloc)(void);
 	void (*free)(void *obj);
 	void (*set_table)(void *obj, const char *table);
@@ -87,42 +87,54 @@ struct dump_ops {
 	int (*push)(struct rb *rb, void *obj);
 };
 
-#define DUMP_CALLS(kind, KIND)						\
-static void *kind##_alloc(void) { return nftnl_##kind##_alloc(); }	\
-static void kind##_free(void *o) { nftnl_##kind##_free(o); }		\
-static void kind##_set_table(void *o, const char *t)			\
-{									\
-	nftnl_##kind##_set_str(o, NFTNL_##KIND##_TABLE, t);		\
-}									\
-static const char *kind##_table(void *o)				\
-{									\
-	return nftnl_##kind##_get_str(o, NFTNL_##KIND##_TABLE);		\
-}									\
-static void kind##_build(struct nlmsghdr *nlh, void *o)		\
-{									\
-	nftnl_##kind##_nlmsg_build_payload(nlh, o);			\
-}									\
-static int kind##_parse(const struct nlmsghdr *nlh, void *o)		\
-{									\
-	return nftnl_##kind##_nlmsg_parse(nlh, o);			\
-}
+#define DUMP_CALLS(kind, KIND)                                          \
+	static void *kind##_alloc(void)                                 \
+	{                                                               \
+		return nftnl_##kind##_alloc();                          \
+	}                                                               \
+	static void kind##_free(void *o)                                \
+	{                                                               \
+		nftnl_##kind##_free(o);                                 \
+	}                                                               \
+	static void kind##_set_table(void *o, const char *t)            \
+	{                                                               \
+		nftnl_##kind##_set_str(o, NFTNL_##KIND##_TABLE, t);     \
+	}                                                               \
+	static const char *kind##_table(void *o)                        \
+	{                                                               \
+		return nftnl_##kind##_get_str(o, NFTNL_##KIND##_TABLE); \
+	}                                                               \
+	static void kind##_build(struct nlmsghdr *nlh, void *o)         \
+	{                                                               \
+		nftnl_##kind##_nlmsg_build_payload(nlh, o);             \
+	}                                                               \
+	static int kind##_parse(const struct nlmsghdr *nlh, void *o)    \
+	{                                                               \
+		return nftnl_##kind##_nlmsg_parse(nlh, o);              \
+	}
 
-#define DUMP_OPS(kind, KIND)						\
-DUMP_CALLS(kind, KIND)							\
-static int kind##_push(struct rb *rb, void *o)				\
-{									\
-	struct nft_objs *objs = rb->objs;				\
-									\
-	if (array_push(&objs->kind##s, &objs->n##kind##s,		\
-		       &rb->cap_##kind##s, sizeof(objs->kind##s[0])) < 0)	\
-		return -ENOMEM;						\
-	objs->kind##s[objs->n##kind##s - 1] = o;			\
-	return 0;							\
-}									\
-static const struct dump_ops kind##_ops = {				\
-	NFT_MSG_GET##KIND, kind##_alloc, kind##_free, kind##_set_table,	\
-	kind##_table, kind##_build, kind##_parse, kind##_push,		\
-}
+#define DUMP_OPS(kind, KIND)                                                      \
+	DUMP_CALLS(kind, KIND)                                                    \
+	static int kind##_push(struct rb *rb, void *o)                            \
+	{                                                                         \
+		struct nft_objs *objs = rb->objs;                                 \
+                                                                                  \
+		if (array_push(&objs->kind##s, &objs->n##kind##s,                 \
+			       &rb->cap_##kind##s, sizeof(objs->kind##s[0])) < 0) \
+			return -ENOMEM;                                           \
+		objs->kind##s[objs->n##kind##s - 1] = o;                          \
+		return 0;                                                         \
+	}                                                                         \
+	static const struct dump_ops kind##_ops = {                               \
+		NFT_MSG_GET##KIND,                                                \
+		kind##_alloc,                                                     \
+		kind##_free,                                                      \
+		kind##_set_table,                                                 \
+		kind##_table,                                                     \
+		kind##_build,                                                     \
+		kind##_parse,                                                     \
+		kind##_push,                                                      \
+	}
 
 DUMP_OPS(chain, CHAIN);
 DUMP_OPS(rule, RULE);
@@ -151,8 +163,14 @@ static int obj_push(struct rb *rb, void *o)
 }
 
 static const struct dump_ops obj_ops = {
-	NFT_MSG_GETOBJ, obj_alloc, obj_free, obj_set_table, obj_table,
-	obj_build, obj_parse, obj_push,
+	NFT_MSG_GETOBJ,
+	obj_alloc,
+	obj_free,
+	obj_set_table,
+	obj_table,
+	obj_build,
+	obj_parse,
+	obj_push,
 };
 
 struct dump_arg {
@@ -287,7 +305,7 @@ static int rb_read(struct rb *rb)
 
 	ret = nlread_get_table(&rb->nr, rb->table, table_cb, rb);
 	if (ret == -ENOENT)
-		return 0;	/* no table: an empty state */
+		return 0; /* no table: an empty state */
 	if (ret < 0)
 		return ret;
 
@@ -373,8 +391,12 @@ static int readback(struct fwgen_ctx *ctx, const char *table,
 		    struct nft_objs **out, uint32_t *genid,
 		    unsigned int *others, bool dynamic_only)
 {
-	struct rb rb = { .ctx = ctx, .table = table, .want_others = others != NULL,
-			 .dynamic_only = dynamic_only };
+	struct rb rb = {
+		.ctx = ctx,
+		.table = table,
+		.want_others = others != NULL,
+		.dynamic_only = dynamic_only,
+	};
 	int attempt, ret = -EAGAIN;
 
 	*out = NULL;
@@ -472,7 +494,9 @@ static void number_sets(struct nft_objs *o)
 static struct nftnl_obj *resendable_helper(struct nftnl_obj *old)
 {
 	static const uint16_t strs[] = {
-		NFTNL_OBJ_TABLE, NFTNL_OBJ_NAME, NFTNL_OBJ_CT_HELPER_NAME,
+		NFTNL_OBJ_TABLE,
+		NFTNL_OBJ_NAME,
+		NFTNL_OBJ_CT_HELPER_NAME,
 	};
 	struct nftnl_obj *n = nftnl_obj_alloc();
 	size_t i;

@@ -52,9 +52,9 @@ static struct nftnl_set *set_named(const struct setread *sr, const char *name)
 
 struct reply {
 	struct setread *sr;
-	struct nftnl_set *s;	/* fills with what the replies carry */
-	bool elems;		/* the replies are element lists */
-	bool stop_at_first;	/* setread_any(): one element is enough */
+	struct nftnl_set *s; /* fills with what the replies carry */
+	bool elems;	     /* the replies are element lists */
+	bool stop_at_first;  /* setread_any(): one element is enough */
 };
 
 /* Stops a walk of the elements at the first (libnftnl stops on < 0). */
@@ -126,7 +126,8 @@ static int one_cb(struct nftnl_set_elem *e, void *arg)
 	o->key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
 	o->len = o->key ? len : 0;
 	o->flags = nftnl_set_elem_is_set(e, NFTNL_SET_ELEM_FLAGS) ?
-			   nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) : 0;
+			   nftnl_set_elem_get_u32(e, NFTNL_SET_ELEM_FLAGS) :
+			   0;
 	return 0;
 }
 
@@ -218,8 +219,7 @@ int setread_has(struct setread *sr, const char *name, int family,
 static int dump_elems(struct setread *sr, const char *name, bool first_only,
 		      struct nftnl_set **out)
 {
-	struct reply r = { .sr = sr, .elems = true,
-			   .stop_at_first = first_only };
+	struct reply r = { .sr = sr, .elems = true, .stop_at_first = first_only };
 	struct nlmsghdr *nlh;
 	int ret;
 
@@ -281,7 +281,7 @@ static int collect_cb(const uint8_t *lo, const uint8_t *hi, uint32_t len,
 	struct addr_interval iv;
 
 	if (len != c->len)
-		return 0;	/* a catch-all, or a key of another size */
+		return 0; /* a catch-all, or a key of another size */
 	memset(&iv, 0, sizeof(iv));
 	memcpy(iv.lo, lo, len);
 	memcpy(iv.hi, hi, len);

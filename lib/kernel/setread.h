@@ -31,11 +31,11 @@ int setread_begin(struct setread *sr, const char *table, uint32_t *genid);
 void setread_end(struct setread *sr);
 
 struct setread_info {
-	bool present;		/* the set exists */
-	uint32_t flags;		/* NFT_SET_* */
+	bool present;	/* the set exists */
+	uint32_t flags; /* NFT_SET_* */
 	uint32_t key_len;
-	uint32_t key_type;	/* nft's datatype: 7 ipv4_addr, 8 ipv6_addr */
-	uint32_t size;		/* the most elements it takes; 0 unbounded */
+	uint32_t key_type; /* nft's datatype: 7 ipv4_addr, 8 ipv6_addr */
+	uint32_t size;	   /* the most elements it takes; 0 unbounded */
 };
 
 /*

@@ -61,16 +61,16 @@ static void set_free(struct nftnl_set *s)
  */
 struct side {
 	int family;
-	bool hash;			/* the hash part */
-	char name[YD_NAME_MAX + 12];	/* <role>_v4, <role>_v4_net */
-	struct addr_list req;		/* what the caller gave for the
+	bool hash;		     /* the hash part */
+	char name[YD_NAME_MAX + 12]; /* <role>_v4, <role>_v4_net */
+	struct addr_list req;	     /* what the caller gave for the
 					 * family, normalised */
-	struct addr_list cur;		/* the kernel's elements the update
+	struct addr_list cur;	     /* the kernel's elements the update
 					 * touches (all of them when whole) */
-	bool whole;			/* cur is the whole set */
-	bool empty;			/* the set holds no element at all */
-	bool present;			/* the set exists */
-	uint32_t size;			/* hash: the most elements it takes */
+	bool whole;		     /* cur is the whole set */
+	bool empty;		     /* the set holds no element at all */
+	bool present;		     /* the set exists */
+	uint32_t size;		     /* hash: the most elements it takes */
 	struct addr_list del, add;
 	struct nftnl_set *del_set, *add_set;
 };
@@ -576,10 +576,14 @@ static int route(struct fwgen_ctx *ctx, const char *table, const char *role,
 
 	for (i = 0; i < del->n && ret == 0; i++)
 		ret = addr_list_add(h->present && holds(&h->cur, h->family, &del->v[i]) ?
-				    &h->del : &n->del, &del->v[i]);
+					    &h->del :
+					    &n->del,
+				    &del->v[i]);
 	for (i = 0; i < add->n && ret == 0; i++) {
 		struct side *to = policy_elem_is_host(&add->v[i], h->family) &&
-				  h->present ? h : n;
+						  h->present ?
+					  h :
+					  n;
 
 		if (!to->present)
 			return no_set(ctx, table, role, to->name);
@@ -653,11 +657,13 @@ static int send_sides(struct fwgen_ctx *ctx, struct nl_sock *s,
 	for (i = 0; i < NSIDES; i++)
 		if (sides[i].del.n)
 			ops[nops++] = (struct nl_elems_op){
-				NFT_MSG_DELSETELEM, sides[i].del_set };
+				NFT_MSG_DELSETELEM, sides[i].del_set
+			};
 	for (i = 0; i < NSIDES; i++)
 		if (sides[i].add.n)
 			ops[nops++] = (struct nl_elems_op){
-				NFT_MSG_NEWSETELEM, sides[i].add_set };
+				NFT_MSG_NEWSETELEM, sides[i].add_set
+			};
 	ret = nops ? nl_set_elems(ctx, s, ops, nops, genid) : 0;
 	if (ret != -ENFILE)
 		return ret;

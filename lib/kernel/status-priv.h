@@ -20,10 +20,10 @@ struct status_flow {
 };
 
 struct status_refused {
-	int family;		/* 4 or 6 */
-	bool out;		/* outbound: address is the destination */
+	int family; /* 4 or 6 */
+	bool out;   /* outbound: address is the destination */
 	char address[INET6_ADDRSTRLEN];
-	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t port;
 	uint64_t packets;
 };
@@ -31,12 +31,12 @@ struct status_refused {
 struct fwgen_status {
 	char *table;
 	bool audit;
-	char *topology;		/* NULL: the table has no comment fwgen wrote */
+	char *topology; /* NULL: the table has no comment fwgen wrote */
 	char **roles;
 	size_t nroles, cap_roles;
-	struct status_flow *flows;	/* by id */
+	struct status_flow *flows; /* by id */
 	size_t nflows, cap_flows;
-	struct status_refused *refused;	/* largest count first */
+	struct status_refused *refused; /* largest count first */
 	size_t nrefused, cap_refused;
 };
 

@@ -21,7 +21,8 @@
 
 static const char *proto_name(uint8_t p)
 {
-	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" : NULL;
+	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" :
+							     NULL;
 }
 
 /* A JSON string; names are validated at load, this keeps the syntax whole. */
@@ -112,7 +113,8 @@ static void prom_flow_counter(const struct fwgen_status *st, const char *unit,
 	size_t i;
 
 	fprintf(out, "# HELP fwgen_flow_%s_total %s admitted by the rules of a catalog flow.\n"
-		"# TYPE fwgen_flow_%s_total counter\n", unit, Unit, unit);
+		     "# TYPE fwgen_flow_%s_total counter\n",
+		unit, Unit, unit);
 	for (i = 0; i < st->nflows; i++) {
 		fprintf(out, "fwgen_flow_%s_total{table=", unit);
 		prom_str(st->table, out);
@@ -128,7 +130,8 @@ static void render_prometheus(const struct fwgen_status *st, FILE *out)
 	size_t i;
 
 	fputs("# HELP fwgen_audit_mode 1 when fwgen's table is in audit mode (what enforce mode would drop is accepted), 0 in enforce mode.\n"
-	      "# TYPE fwgen_audit_mode gauge\n", out);
+	      "# TYPE fwgen_audit_mode gauge\n",
+	      out);
 	fputs("fwgen_audit_mode{table=", out);
 	prom_str(st->table, out);
 	fprintf(out, "} %d\n", st->audit ? 1 : 0);
@@ -137,12 +140,14 @@ static void render_prometheus(const struct fwgen_status *st, FILE *out)
 	prom_flow_counter(st, "bytes", "Bytes", true, out);
 
 	fputs("# HELP fwgen_refused_entries Entries in the refused sets (at most 65536 per family and direction).\n"
-	      "# TYPE fwgen_refused_entries gauge\n", out);
+	      "# TYPE fwgen_refused_entries gauge\n",
+	      out);
 	fputs("fwgen_refused_entries{table=", out);
 	prom_str(st->table, out);
 	fprintf(out, "} %zu\n", st->nrefused);
 	fputs("# HELP fwgen_refused_packets_total Packets refused (audit mode: that enforce mode would refuse), per peer, protocol and port; the 1000 largest.\n"
-	      "# TYPE fwgen_refused_packets_total counter\n", out);
+	      "# TYPE fwgen_refused_packets_total counter\n",
+	      out);
 	for (i = 0; i < st->nrefused && i < PROM_REFUSED_MAX; i++) {
 		const struct status_refused *r = &st->refused[i];
 		const char *p = proto_name(r->proto);
@@ -163,9 +168,9 @@ static void render_text(const struct fwgen_status *st, FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "table inet %s: %s\n", st->table, st->audit ?
-		"audit mode (what enforce mode would drop is counted below and accepted)" :
-		"enforce mode");
+	fprintf(out, "table inet %s: %s\n", st->table,
+		st->audit ? "audit mode (what enforce mode would drop is counted below and accepted)" :
+			    "enforce mode");
 	if (st->topology) {
 		fprintf(out, "applied for: topology %s, role%s", st->topology,
 			st->nroles == 1 ? "" : "s");

@@ -29,7 +29,6 @@
 #include "util.h"
 #include "yaml-doc.h"
 
-
 /* The refused sets fwgen writes: refused_in_v4 ... refused_out_v6. */
 static bool refused_set_name(const char *name, bool *out, int *family)
 {
@@ -132,7 +131,8 @@ static void read_mode(struct fwgen_status *st, const struct nft_objs *o)
 		    !nftnl_chain_is_set(c, NFTNL_CHAIN_POLICY))
 			continue;
 		type = nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) ?
-			nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE) : "filter";
+			       nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE) :
+			       "filter";
 		if (strcmp(type, "filter") != 0)
 			continue;
 		if (nftnl_chain_get_u32(c, NFTNL_CHAIN_HOOKNUM) != NF_INET_LOCAL_IN)
@@ -238,7 +238,7 @@ static int refused_elem_cb(struct nftnl_set_elem *e, void *data)
 
 	key = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
 	if (!key || len < alen + 8)
-		return 0;	/* not a key fwgen writes: skip, do not guess */
+		return 0; /* not a key fwgen writes: skip, do not guess */
 	nftnl_set_elem_expr_foreach(e, elem_counter_cb, &packets);
 	if (array_push(&a->st->refused, &a->st->nrefused, &a->st->cap_refused,
 		       sizeof(*a->st->refused)) < 0) {

@@ -20,15 +20,15 @@
  * low enough that resolve, whose work grows with flows x roles x ports,
  * stays fast on a file written to make it slow.
  */
-#define CAT_MAX_NAMES 256	/* roles, params, options, documents, tables */
+#define CAT_MAX_NAMES 256 /* roles, params, options, documents, tables */
 #define CAT_MAX_FLOWS 2048
-#define CAT_MAX_LIST 64		/* ports, sources, conditions, defaults of one entry */
+#define CAT_MAX_LIST 64 /* ports, sources, conditions, defaults of one entry */
 
 struct loader {
 	struct fwgen_ctx *ctx;
 	struct yd_doc *doc;
 	struct fwgen_topology *t;
-	const struct yd_node *single;	/* as_list()'s list of one */
+	const struct yd_node *single; /* as_list()'s list of one */
 };
 
 static int err_at(struct loader *l, const struct yd_node *n, int err,
@@ -115,7 +115,7 @@ static int load_documents(struct loader *l, const struct yd_node *map)
 			if (!dt->name)
 				return ctx_nomem(l->ctx);
 			ret = yd_text(l->ctx, l->doc, tables->items[2 * j + 1],
-				     "a table title", &dt->title);
+				      "a table title", &dt->title);
 			if (ret < 0)
 				return ret;
 		}
@@ -165,12 +165,12 @@ static int add_implied_roles(struct loader *l, const struct yd_node *map)
 
 /* A catalog section of named entries: roles, params or options. */
 struct section {
-	const char *title;	/* "'roles'" */
-	const char *plural;	/* "roles" */
-	const char *name_what;	/* "a role name" */
-	const char *what;	/* "a role" */
-	const char *required;	/* the key every entry must have */
-	const char *const *keys;	/* the keys an entry may have */
+	const char *title;	 /* "'roles'" */
+	const char *plural;	 /* "roles" */
+	const char *name_what;	 /* "a role name" */
+	const char *what;	 /* "a role" */
+	const char *required;	 /* the key every entry must have */
+	const char *const *keys; /* the keys an entry may have */
 };
 
 /*
@@ -240,7 +240,7 @@ static int load_roles(struct loader *l, const struct yd_node *map)
 			return ctx_nomem(l->ctx);
 		n = yd_map_get(v, "description");
 		if (n && (ret = yd_text(l->ctx, l->doc, n, "'description'",
-				       &r->description)) < 0)
+					&r->description)) < 0)
 			return ret;
 		/*
 		 * A host role whose policy admits no catalog flow is a trap
@@ -251,7 +251,7 @@ static int load_roles(struct loader *l, const struct yd_node *map)
 			return err_at(l, n, -EINVAL, "%s",
 				      "'no_inbound' is for host roles: a peer role has no ruleset");
 		if (n && (ret = yd_text(l->ctx, l->doc, n, "'no_inbound'",
-				       &r->no_inbound)) < 0)
+					&r->no_inbound)) < 0)
 			return ret;
 	}
 	return add_implied_roles(l, map);
@@ -306,7 +306,7 @@ static int load_params(struct loader *l, const struct yd_node *map)
 		}
 		d = yd_map_get(v, "description");
 		if (d && (ret = yd_text(l->ctx, l->doc, d, "'description'",
-				       &p->description)) < 0)
+					&p->description)) < 0)
 			return ret;
 	}
 	return 0;
@@ -382,7 +382,7 @@ static int load_options(struct loader *l, const struct yd_node *map)
 			return ret;
 		d = yd_map_get(v, "description");
 		if (d && (ret = yd_text(l->ctx, l->doc, d, "'description'",
-				       &o->description)) < 0)
+					&o->description)) < 0)
 			return ret;
 		d = yd_map_get(v, "implied_by");
 		if (d && (ret = load_implied_by(l, o, d)) < 0)

@@ -203,7 +203,7 @@ FWGEN_EXPORT int fwgen_inventory_set_table(struct fwgen_ctx *ctx,
 }
 
 FWGEN_EXPORT int fwgen_inventory_set_egress(struct fwgen_inventory *inv,
-					     enum fwgen_egress egress)
+					    enum fwgen_egress egress)
 {
 	ARG_CHECK_RET(inv, -EINVAL);
 	ARG_CHECK_RET((unsigned int)egress <= FWGEN_EGRESS_FILTERED, -EINVAL);
@@ -433,7 +433,8 @@ FWGEN_EXPORT int fwgen_inventory_del_address(struct fwgen_ctx *ctx,
 		return ctx_err(ctx, -EINVAL, "'%s': %s", address, why);
 	addr_prefix_interval(&p, &iv);
 	r = (struct inv_role *)inventory_role(inv, role);
-	l = !r ? NULL : p.family == 4 ? &r->v4 : &r->v6;
+	l = !r ? NULL : p.family == 4 ? &r->v4 :
+					&r->v6;
 	if (!l || !setops_covers(l, p.family, &iv))
 		return ctx_err(ctx, -ENOENT,
 			       "'%s' is not among the addresses of role '%s'",

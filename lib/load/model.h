@@ -25,12 +25,12 @@ struct role {
 	char *name;
 	bool host;
 	char *description;
-	char *no_inbound;	/* host roles that accept nothing by design: why */
+	char *no_inbound; /* host roles that accept nothing by design: why */
 };
 
 struct param {
 	char *name;
-	struct port_range *defaults;	/* one or more ports */
+	struct port_range *defaults; /* one or more ports */
 	size_t ndefaults;
 	char *description;
 };
@@ -39,19 +39,19 @@ struct option {
 	char *name;
 	bool default_value;
 	char *description;
-	size_t *implied_by;	/* role indices: holding or binding one turns it on */
+	size_t *implied_by; /* role indices: holding or binding one turns it on */
 	size_t nimplied_by;
 };
 
 /* A port item of a flow: a literal range or a reference to a param. */
 struct port_item {
 	bool is_param;
-	size_t param;		/* index into topology.params */
+	size_t param; /* index into topology.params */
 	struct port_range range;
 };
 
 struct condition {
-	size_t option;		/* index into topology.options */
+	size_t option; /* index into topology.options */
 	bool negate;
 };
 
@@ -70,20 +70,20 @@ struct document {
 
 struct flow {
 	char *id;
-	size_t *from;		/* role indices */
+	size_t *from; /* role indices */
 	size_t nfrom;
 	size_t *to;
 	size_t nto;
-	unsigned int protos;	/* enum proto_bits */
+	unsigned int protos; /* enum proto_bits */
 	struct port_item *ports;
 	size_t nports;
 	char *description;
-	char **sources;		/* "doc:table#row" */
+	char **sources; /* "doc:table#row" */
 	size_t nsources;
 	struct condition *when;
 	size_t nwhen;
-	uint16_t redirect;	/* 0: none */
-	char *helper;		/* conntrack helper for its connections, or NULL */
+	uint16_t redirect; /* 0: none */
+	char *helper;	   /* conntrack helper for its connections, or NULL */
 	char *note;
 	struct src_loc loc;
 };
@@ -106,7 +106,7 @@ struct fwgen_topology {
 };
 
 struct fwgen_catalog {
-	struct fwgen_topology **topos;	/* sorted by name */
+	struct fwgen_topology **topos; /* sorted by name */
 	size_t ntopos;
 };
 
@@ -114,10 +114,10 @@ struct fwgen_catalog {
 
 struct inv_role {
 	char *name;
-	bool any;		/* explicitly `any` */
-	struct addr_list v4;	/* normalised (see inventory_role()) */
+	bool any;	     /* explicitly `any` */
+	struct addr_list v4; /* normalised (see inventory_role()) */
 	struct addr_list v6;
-	bool unsorted;		/* addresses added since the lists were normalised */
+	bool unsorted; /* addresses added since the lists were normalised */
 	struct src_loc loc;
 };
 
@@ -135,7 +135,7 @@ struct inv_option {
 };
 
 struct fwgen_inventory {
-	char *file;		/* NULL when built in code */
+	char *file; /* NULL when built in code */
 	char *topology;
 	struct src_loc topology_loc;
 	char *table;

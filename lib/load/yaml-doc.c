@@ -19,7 +19,7 @@
 #include "yaml-fast.h"
 
 struct anchor {
-	char *name;		/* NULL: an empty slot */
+	char *name; /* NULL: an empty slot */
 	uint64_t hash;
 	struct yd_node *node;
 };
@@ -29,11 +29,11 @@ struct builder {
 	struct yd_doc *doc;
 	struct yd_node *stack[YD_MAX_DEPTH + 1];
 	size_t depth;
-	struct anchor *anchors;	/* hash table, capanchors a power of two */
+	struct anchor *anchors; /* hash table, capanchors a power of two */
 	size_t nanchors;
 	size_t capanchors;
 	bool seen_document;
-	const unsigned char *buf;	/* the input, for reader error positions */
+	const unsigned char *buf; /* the input, for reader error positions */
 	size_t len;
 };
 

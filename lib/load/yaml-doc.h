@@ -21,11 +21,11 @@
  * 20-30 MB/s and a node costs about 150 bytes). They leave room for an
  * inventory of 256Ki addresses (inventory.c) with one node each.
  */
-#define YD_MAX_FILE_SIZE	(16u << 20)	/* bytes */
-#define YD_MAX_DEPTH		32		/* nested collections */
-#define YD_MAX_SCALAR		16384		/* bytes in one scalar */
-#define YD_MAX_EXPANDED		(1u << 20)	/* nodes once aliases are expanded */
-#define YD_MAX_NODES		(512u << 10)	/* nodes in the file itself */
+#define YD_MAX_FILE_SIZE (16u << 20) /* bytes */
+#define YD_MAX_DEPTH 32		     /* nested collections */
+#define YD_MAX_SCALAR 16384	     /* bytes in one scalar */
+#define YD_MAX_EXPANDED (1u << 20)   /* nodes once aliases are expanded */
+#define YD_MAX_NODES (512u << 10)    /* nodes in the file itself */
 
 enum yd_type {
 	YD_SCALAR,
@@ -35,15 +35,15 @@ enum yd_type {
 
 struct yd_node {
 	enum yd_type type;
-	bool plain;		/* an unquoted scalar: may be a number, bool, null */
-	char *value;		/* scalars: NUL-terminated */
+	bool plain;  /* an unquoted scalar: may be a number, bool, null */
+	char *value; /* scalars: NUL-terminated */
 	size_t len;
 	unsigned int line;	/* 1-based */
 	unsigned int col;	/* 1-based */
-	struct yd_node **items;	/* seq: items; map: key, value, key, value... */
+	struct yd_node **items; /* seq: items; map: key, value, key, value... */
 	size_t nitems;
 	size_t capitems;
-	size_t expanded;	/* nodes below, counting alias targets each time */
+	size_t expanded; /* nodes below, counting alias targets each time */
 };
 
 struct yd_chunk;
@@ -51,14 +51,14 @@ struct yd_chunk;
 struct yd_doc {
 	char *file;
 	struct yd_node *root;	/* NULL for an empty document */
-	struct yd_chunk *arena;	/* the nodes and their scalars */
+	struct yd_chunk *arena; /* the nodes and their scalars */
 	size_t nnodes;		/* in the arena: bounded by YD_MAX_NODES */
 	struct yd_node **all;	/* every collection, for freeing its items */
 	size_t nall;
 	size_t capall;
-	const struct yd_node *dup;	/* first repeated mapping key, or NULL */
-	const struct yd_node *dup_first;	/* its first occurrence */
-	bool fast;		/* read by yaml-fast.c's scanner, not libyaml */
+	const struct yd_node *dup;	 /* first repeated mapping key, or NULL */
+	const struct yd_node *dup_first; /* its first occurrence */
+	bool fast;			 /* read by yaml-fast.c's scanner, not libyaml */
 };
 
 /*

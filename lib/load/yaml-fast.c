@@ -26,16 +26,16 @@
 #include "yaml-fast.h"
 
 struct scan {
-	const char *end;	/* of the input */
-	const char *next;	/* the line after the current one */
+	const char *end;  /* of the input */
+	const char *next; /* the line after the current one */
 	unsigned int nextline;
 	/* The current line with content; have is false at the end. */
 	bool have;
-	unsigned int line;	/* 0-based */
-	const char *bol;	/* its first byte */
-	const char *eol;	/* its '\n', or the end of the input */
-	unsigned int indent;	/* spaces before c */
-	const char *c;		/* its first character after them */
+	unsigned int line;   /* 0-based */
+	const char *bol;     /* its first byte */
+	const char *eol;     /* its '\n', or the end of the input */
+	unsigned int indent; /* spaces before c */
+	const char *c;	     /* its first character after them */
 	const struct yf_sink *sink;
 	void *data;
 };
@@ -223,7 +223,7 @@ static int flow_seq(struct scan *s, const char *p, const char **after)
 			return YF_UNSUPPORTED;
 		p = skip_spaces(p + 1, s->eol);
 		if (p < s->eol && *p == ']')
-			return YF_UNSUPPORTED;	/* a trailing comma */
+			return YF_UNSUPPORTED; /* a trailing comma */
 	}
 	*after = p + 1;
 	return s->sink->end(s->data);
@@ -332,9 +332,9 @@ static int block_node(struct scan *s)
 	return seq_entry(s) ? block_seq(s) : block_map(s);
 }
 
-#define ONES	0x0101010101010101ull
-#define HIGHS	0x8080808080808080ull
-#define LOW7S	0x7f7f7f7f7f7f7f7full
+#define ONES 0x0101010101010101ull
+#define HIGHS 0x8080808080808080ull
+#define LOW7S 0x7f7f7f7f7f7f7f7full
 
 /*
  * The high bit of each byte of x outside ' '..'~' and not '\n'. Eight
@@ -344,8 +344,8 @@ static int block_node(struct scan *s)
 static uint64_t unprintable(uint64_t x)
 {
 	uint64_t low7 = x & LOW7S;
-	uint64_t high = (x | (low7 + ONES)) & HIGHS;		/* >= 0x7f */
-	uint64_t ctrl = ~(low7 + 0x60 * ONES) & ~x & HIGHS;	/* < 0x20 */
+	uint64_t high = (x | (low7 + ONES)) & HIGHS;	    /* >= 0x7f */
+	uint64_t ctrl = ~(low7 + 0x60 * ONES) & ~x & HIGHS; /* < 0x20 */
 	uint64_t nl = x ^ (0x0a * ONES);
 	uint64_t is_nl = ~((nl & LOW7S) + LOW7S) & ~nl & HIGHS;
 

@@ -135,9 +135,11 @@ static int walk_chain(struct walk *w, const struct pol_chain *c, int depth)
 		case POL_VERDICT_DROP:
 			if (w->result == EVAL_NONE)
 				w->result = r->verdict == POL_VERDICT_ACCEPT ?
-					    EVAL_ACCEPT : EVAL_DROP;
+						    EVAL_ACCEPT :
+						    EVAL_DROP;
 			ret = w->ops->verdict ?
-			      w->ops->verdict(w->data, c, r) : 1;
+				      w->ops->verdict(w->data, c, r) :
+				      1;
 			/* Nothing after a drop is ever reached. */
 			if (ret > 0 || r->verdict == POL_VERDICT_DROP)
 				w->stop = true;
@@ -147,8 +149,8 @@ static int walk_chain(struct walk *w, const struct pol_chain *c, int depth)
 		case POL_VERDICT_VMAP:
 			ret = walk_vmap(w, r, depth);
 			break;
-		case POL_VERDICT_NONE:		/* log: evaluation goes on */
-		case POL_VERDICT_REDIRECT:	/* NAT chains only */
+		case POL_VERDICT_NONE:	   /* log: evaluation goes on */
+		case POL_VERDICT_REDIRECT: /* NAT chains only */
 			break;
 		}
 	}

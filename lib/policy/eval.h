@@ -22,11 +22,11 @@
 
 /* The first packet of a new connection, as a base chain sees it. */
 struct eval_pkt {
-	int family;		/* 4 or 6; 0 when either (a role, anyone) */
-	uint8_t l4proto;	/* POL_L4_TCP or POL_L4_UDP */
+	int family;	 /* 4 or 6; 0 when either (a role, anyone) */
+	uint8_t l4proto; /* POL_L4_TCP or POL_L4_UDP */
 	uint16_t dport;
-	bool outbound;		/* this host connects out: the peer is daddr */
-	bool loopback;		/* on the loopback interface */
+	bool outbound; /* this host connects out: the peer is daddr */
+	bool loopback; /* on the loopback interface */
 };
 
 /* What the caller knows of the addresses, and hears of the walk. */
@@ -49,7 +49,7 @@ struct eval_ops {
 };
 
 enum eval_result {
-	EVAL_NONE = 0,		/* no verdict: the base chain's policy decides */
+	EVAL_NONE = 0, /* no verdict: the base chain's policy decides */
 	EVAL_ACCEPT,
 	EVAL_DROP,
 };

@@ -82,7 +82,7 @@ static enum binding role_binding(const struct fwgen_explain *e,
 	size_t idx;
 
 	return topology_role_index(e->t, role, &idx) == 0 ? e->binding[idx] :
-							   BIND_NONE;
+							    BIND_NONE;
 }
 
 /* Whether admission a belongs with a0's group and its peer role is bound so. */
@@ -121,8 +121,8 @@ static void write_peers(const struct fwgen_explain *e, size_t first,
 				fputc('\n', out);
 				continue;
 			}
-			fprintf(out, "%s%s", n++ ? ", " :
-				total > 1 ? "      peer roles " : "      peer role ",
+			fprintf(out, "%s%s", n++ ? ", " : total > 1 ? "      peer roles " :
+								      "      peer role ",
 				a->peer_role);
 			includes = includes || (e->q.peer == PEER_ROLE &&
 						strcmp(a->peer_role, e->q.role));
@@ -130,7 +130,8 @@ static void write_peers(const struct fwgen_explain *e, size_t first,
 		if (n == 0)
 			continue;
 		fputs(kinds[k] == BIND_NONE ? ": not bound in the inventory, so any address" :
-		      ": bound to any address", out);
+					      ": bound to any address",
+		      out);
 		if (includes)
 			fprintf(out, ", which includes the hosts of %s", e->q.role);
 		fputc('\n', out);
@@ -177,7 +178,7 @@ static void write_admission(const struct fwgen_explain *e, size_t i, FILE *out)
 		      "      closes it): there is no output chain, so this host may connect anywhere\n",
 		      out);
 		return;
-	case FWGEN_EXPLAIN_NONE:	/* never stored */
+	case FWGEN_EXPLAIN_NONE: /* never stored */
 		return;
 	}
 	if (a->peer_role)
@@ -274,10 +275,12 @@ FWGEN_EXPORT int fwgen_explain_write(struct fwgen_ctx *ctx,
 		}
 	} else if (e->base) {
 		/* Audit mode: the policy accepts what enforce mode drops. */
-		fprintf(out, e->base->policy_drop ?
-			"\nNo rule accepts it: the %s chain drops it (policy drop)" :
-			"\nNo rule accepts it: the %s chain would drop it in enforce mode; in audit mode it counts it as refused and accepts it (policy accept)",
-			e->base->name);
+		if (e->base->policy_drop)
+			fprintf(out, "\nNo rule accepts it: the %s chain drops it (policy drop)",
+				e->base->name);
+		else
+			fprintf(out, "\nNo rule accepts it: the %s chain would drop it in enforce mode; in audit mode it counts it as refused and accepts it (policy accept)",
+				e->base->name);
 		for (i = 0; i < e->base->nrules; i++) {
 			if (e->base->rules[i].log_prefix) {
 				fprintf(out, " after logging it, rate-limited, with the prefix \"%s\"",

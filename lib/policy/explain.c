@@ -283,7 +283,7 @@ static int admit_flow_rule(struct fwgen_explain *e, const struct pol_chain *c,
 	size_t i;
 	int ret = 0;
 
-	if (!pf)	/* not from resolve: still the rule that admits it */
+	if (!pf) /* not from resolve: still the rule that admits it */
 		return add_admission(e, FWGEN_EXPLAIN_BASELINE, NULL, NULL,
 				     set >= 0, c, r);
 	if (set >= 0)
@@ -568,9 +568,11 @@ static int bind_roles(struct fwgen_explain *e)
 		if (!e->inv) {
 			/* No inventory given: the policy's sets tell bound roles. */
 			e->binding[i] = set_has_role(e->pol, t->roles[i].name) ?
-				BIND_ADDRS : BIND_NONE;
+						BIND_ADDRS :
+						BIND_NONE;
 		} else {
-			e->binding[i] = !ir ? BIND_NONE : ir->any ? BIND_ANY : BIND_ADDRS;
+			e->binding[i] = !ir ? BIND_NONE : ir->any ? BIND_ANY :
+								    BIND_ADDRS;
 		}
 		if (e->q.peer != PEER_ADDR)
 			continue;

@@ -19,7 +19,7 @@
 
 /* One distinct set of host roles and the policy it resolves to. */
 struct fleet_policy {
-	const char **roles;	/* borrowed from the catalog, catalog order */
+	const char **roles; /* borrowed from the catalog, catalog order */
 	size_t nroles;
 	struct fwgen_policy *pol;
 	char digest[FWGEN_DIGEST_STRLEN];
@@ -29,7 +29,7 @@ struct fleet_host {
 	int family;
 	struct addr_interval iv;
 	char address[ADDR_INTERVAL_STRLEN];
-	size_t policy;		/* index into fwgen_fleet.pols */
+	size_t policy; /* index into fwgen_fleet.pols */
 };
 
 struct fwgen_fleet {

@@ -40,7 +40,9 @@ void flow_text_ports(const struct fwgen_topology *t, const struct flow *f,
 	size_t i, j, n;
 
 	fputs(f->protos == (PROTO_TCP | PROTO_UDP) ? "tcp+udp" :
-	      f->protos & PROTO_UDP ? "udp" : "tcp", out);
+	      f->protos & PROTO_UDP		   ? "udp" :
+						     "tcp",
+	      out);
 	if (f->nports == 0) {
 		fputs(", no port", out);
 		return;

@@ -23,14 +23,14 @@ struct pkt {
 	uint8_t saddr[16];
 	uint8_t daddr[16];
 	uint16_t dport;
-	bool loopback;		/* arrives on lo */
+	bool loopback; /* arrives on lo */
 };
 
 struct lockout {
 	const struct pkt *p;
-	const struct pol_rule *decided;	/* the rule that gave the verdict */
+	const struct pol_rule *decided; /* the rule that gave the verdict */
 	const struct pol_chain *decided_in;
-	const struct pol_rule *miss;	/* a rule on the port, other peers */
+	const struct pol_rule *miss; /* a rule on the port, other peers */
 	const struct pol_set *miss_set;
 };
 
@@ -135,8 +135,8 @@ static bool is_loopback(const struct pkt *p)
 }
 
 FWGEN_EXPORT int fwgen_policy_lockout_check(struct fwgen_ctx *ctx,
-			       const struct fwgen_policy *pol,
-			       const char *ssh_connection)
+					    const struct fwgen_policy *pol,
+					    const char *ssh_connection)
 {
 	char client[64], server[64], cport[16], sport[16];
 	struct lockout lo = { 0 };

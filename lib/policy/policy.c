@@ -205,7 +205,7 @@ uint32_t policy_set_size(size_t n)
 /* A set of the split, with where it came from, to map indices after sorting. */
 struct split_part {
 	struct pol_set s;
-	size_t from;		/* index of the set as resolve made it */
+	size_t from; /* index of the set as resolve made it */
 };
 
 static int cmp_part(const void *a, const void *b)

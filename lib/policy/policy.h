@@ -31,7 +31,7 @@ enum pol_ct {
 };
 
 enum pol_hook {
-	POL_HOOK_NONE = 0,	/* a regular chain, reached by jump */
+	POL_HOOK_NONE = 0, /* a regular chain, reached by jump */
 	POL_HOOK_INPUT,
 	POL_HOOK_OUTPUT,
 	POL_HOOK_PREROUTING,
@@ -43,17 +43,17 @@ enum pol_chain_type {
 };
 
 enum pol_verdict {
-	POL_VERDICT_NONE = 0,	/* no verdict: e.g. a log rule, evaluation goes on */
+	POL_VERDICT_NONE = 0, /* no verdict: e.g. a log rule, evaluation goes on */
 	POL_VERDICT_ACCEPT,
 	POL_VERDICT_DROP,
-	POL_VERDICT_REDIRECT,	/* NAT redirect to rule.redirect_port */
-	POL_VERDICT_VMAP,	/* dispatch on l4proto . dport through rule.vmap */
+	POL_VERDICT_REDIRECT, /* NAT redirect to rule.redirect_port */
+	POL_VERDICT_VMAP,     /* dispatch on l4proto . dport through rule.vmap */
 };
 
 enum pol_iface {
 	POL_IFACE_NONE = 0,
-	POL_IFACE_IIF_LO,	/* meta iif "lo" */
-	POL_IFACE_OIF_LO,	/* meta oif "lo" */
+	POL_IFACE_IIF_LO, /* meta iif "lo" */
+	POL_IFACE_OIF_LO, /* meta oif "lo" */
 };
 
 enum pol_limit_unit {
@@ -70,14 +70,14 @@ enum pol_limit_unit {
  * a home.
  */
 struct pol_set {
-	char *name;		/* e.g. "app-tier_v4", "app-tier_v4_net" */
+	char *name; /* e.g. "app-tier_v4", "app-tier_v4_net" */
 	char *role;
-	int family;		/* 4 or 6 */
-	struct addr_interval *elems;	/* sorted, disjoint, not adjacent */
+	int family;		     /* 4 or 6 */
+	struct addr_interval *elems; /* sorted, disjoint, not adjacent */
 	size_t nelems;
-	bool hash;		/* single hosts: `type ipv4_addr; size N` */
-	uint32_t size;		/* hash: the size it is created with */
-	int net;		/* hash: index of the role's _net part, or -1 */
+	bool hash;     /* single hosts: `type ipv4_addr; size N` */
+	uint32_t size; /* hash: the size it is created with */
+	int net;       /* hash: index of the role's _net part, or -1 */
 };
 
 /*
@@ -88,9 +88,9 @@ struct pol_set {
  * helper is assigned automatically.
  */
 struct pol_helper {
-	char *name;		/* object name, as rules reference it */
-	char *type;		/* the kernel's helper name, e.g. "tftp" */
-	uint8_t l4proto;	/* enum pol_l4: tcp or udp */
+	char *name;	 /* object name, as rules reference it */
+	char *type;	 /* the kernel's helper name, e.g. "tftp" */
+	uint8_t l4proto; /* enum pol_l4: tcp or udp */
 };
 
 /*
@@ -99,9 +99,9 @@ struct pol_helper {
  * protocol and destination port, with a packet count per element.
  */
 struct pol_refused {
-	char *name;		/* e.g. "refused_in_v4" */
-	int family;		/* 4 or 6 */
-	bool out;		/* output chain: the peer is the destination */
+	char *name; /* e.g. "refused_in_v4" */
+	int family; /* 4 or 6 */
+	bool out;   /* output chain: the peer is the destination */
 };
 
 /* Bounds of every refused set, documented in fwgen(8). */
@@ -112,7 +112,7 @@ struct pol_refused {
 struct pol_vmap_elem {
 	uint8_t l4proto;
 	struct port_range ports;
-	size_t chain;		/* index into policy.chains */
+	size_t chain; /* index into policy.chains */
 };
 
 /*
@@ -122,32 +122,32 @@ struct pol_vmap_elem {
  * refused-set update, counter, ct helper set, verdict, comment.
  */
 struct pol_rule {
-	int family;		/* 0 both, 4 ip only, 6 ip6 only */
+	int family; /* 0 both, 4 ip only, 6 ip6 only */
 	enum pol_iface iface;
-	int saddr_set;		/* index into policy.sets, or -1 */
-	int daddr_set;		/* index into policy.sets, or -1 */
-	uint8_t l4proto;	/* enum pol_l4, 0 none */
-	struct port_range *dports;	/* with l4proto tcp/udp; one = single match, more = anonymous set */
+	int saddr_set;		   /* index into policy.sets, or -1 */
+	int daddr_set;		   /* index into policy.sets, or -1 */
+	uint8_t l4proto;	   /* enum pol_l4, 0 none */
+	struct port_range *dports; /* with l4proto tcp/udp; one = single match, more = anonymous set */
 	size_t ndports;
-	uint8_t *icmp_types;	/* with l4proto icmp or icmpv6 */
+	uint8_t *icmp_types; /* with l4proto icmp or icmpv6 */
 	size_t nicmp_types;
-	unsigned int ct_states;	/* enum pol_ct bits, 0 no match */
+	unsigned int ct_states; /* enum pol_ct bits, 0 no match */
 	bool has_limit;
 	uint32_t limit_rate;
 	enum pol_limit_unit limit_unit;
 	uint32_t limit_burst;
-	char *log_prefix;	/* non-NULL: log with this prefix */
-	char *ct_helper;	/* non-NULL: `ct helper set` this policy.helpers name */
-	size_t refused;		/* 1 + index into policy.refused: record the
+	char *log_prefix; /* non-NULL: log with this prefix */
+	char *ct_helper;  /* non-NULL: `ct helper set` this policy.helpers name */
+	size_t refused;	  /* 1 + index into policy.refused: record the
 				 * packet there; 0 none (zeroed rules record nothing) */
-	bool counter;		/* count packets and bytes (catalog flows) */
+	bool counter;	  /* count packets and bytes (catalog flows) */
 	enum pol_verdict verdict;
-	uint16_t redirect_port;	/* with POL_VERDICT_REDIRECT */
-	struct pol_vmap_elem *vmap;	/* with POL_VERDICT_VMAP, sorted */
+	uint16_t redirect_port;	    /* with POL_VERDICT_REDIRECT */
+	struct pol_vmap_elem *vmap; /* with POL_VERDICT_VMAP, sorted */
 	size_t nvmap;
-	char *comment;		/* always set: "<flow-id> (<source>)" or "baseline: ..." */
-	char *flow_id;		/* the catalog flow this rule serves, NULL for baseline */
-	bool net;		/* the twin of the rule before it, matching the
+	char *comment; /* always set: "<flow-id> (<source>)" or "baseline: ..." */
+	char *flow_id; /* the catalog flow this rule serves, NULL for baseline */
+	bool net;      /* the twin of the rule before it, matching the
 				 * _net part of its peer set: evaluators skip it,
 				 * the hash part's rule answers for the role */
 };
@@ -156,8 +156,8 @@ struct pol_chain {
 	char *name;
 	enum pol_hook hook;
 	enum pol_chain_type type;
-	int priority;		/* 0 filter, -100 dstnat */
-	bool policy_drop;	/* base chains only */
+	int priority;	  /* 0 filter, -100 dstnat */
+	bool policy_drop; /* base chains only */
 	struct pol_rule *rules;
 	size_t nrules;
 	size_t cap;
@@ -176,31 +176,31 @@ struct flow;
  * addresses, params and options included, is copied.
  */
 struct pol_flow {
-	const struct flow *flow;	/* borrowed from the catalog */
-	bool inbound;			/* true: peers connect to this host */
+	const struct flow *flow; /* borrowed from the catalog */
+	bool inbound;		 /* true: peers connect to this host */
 	char *peer_role;
 };
 
 struct fwgen_policy {
-	char *table;		/* the inet table fwgen owns */
+	char *table; /* the inet table fwgen owns */
 	char *topology;
-	char **roles;		/* the host roles, sorted */
+	char **roles; /* the host roles, sorted */
 	size_t nroles;
 	bool egress_filtered;
-	bool audit;		/* base chains accept what they would drop */
-	char **notes;		/* header remarks, e.g. unbound roles meaning any */
+	bool audit;   /* base chains accept what they would drop */
+	char **notes; /* header remarks, e.g. unbound roles meaning any */
 	size_t nnotes, cap_notes;
-	struct pol_set *sets;	/* sorted by name */
+	struct pol_set *sets; /* sorted by name */
 	size_t nsets;
-	struct pol_helper *helpers;	/* conntrack helper objects, by name */
+	struct pol_helper *helpers; /* conntrack helper objects, by name */
 	size_t nhelpers;
-	struct pol_refused *refused;	/* after the peer sets, in this order */
+	struct pol_refused *refused; /* after the peer sets, in this order */
 	size_t nrefused;
-	struct pol_chain *chains;	/* base chains first, then service chains by name */
+	struct pol_chain *chains; /* base chains first, then service chains by name */
 	size_t nchains, cap_chains;
 	struct pol_flow *flows;
 	size_t nflows;
-	bool *options;		/* by topology option index: the values resolved
+	bool *options; /* by topology option index: the values resolved
 				 * (defaults, implied by roles, inventory) */
 	size_t noptions;
 };

@@ -106,7 +106,7 @@ static int add_refused(struct resolver *r, size_t chain, bool out)
 		pol->nrefused++;
 		for (p = 0; p < ARRAY_SIZE(protos); p++) {
 			struct pol_rule *rule = policy_add_rule(&pol->chains[chain],
-				"baseline: count what is refused, per peer and port");
+								"baseline: count what is refused, per peer and port");
 
 			if (!rule)
 				return resolver_nomem(r);
@@ -143,12 +143,19 @@ int resolve_add_input(struct resolver *r, size_t admin)
 {
 	/* What networks need: errors, path MTU, neighbour discovery, MLD. */
 	static const uint8_t icmp4[] = {
-		ICMP_DEST_UNREACH, ICMP_TIME_EXCEEDED, ICMP_PARAMETERPROB,
+		ICMP_DEST_UNREACH,
+		ICMP_TIME_EXCEEDED,
+		ICMP_PARAMETERPROB,
 	};
 	static const uint8_t icmp6[] = {
-		ICMP6_DST_UNREACH, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED,
-		ICMP6_PARAM_PROB, MLD_LISTENER_QUERY, ND_ROUTER_ADVERT,
-		ND_NEIGHBOR_SOLICIT, ND_NEIGHBOR_ADVERT,
+		ICMP6_DST_UNREACH,
+		ICMP6_PACKET_TOO_BIG,
+		ICMP6_TIME_EXCEEDED,
+		ICMP6_PARAM_PROB,
+		MLD_LISTENER_QUERY,
+		ND_ROUTER_ADVERT,
+		ND_NEIGHBOR_SOLICIT,
+		ND_NEIGHBOR_ADVERT,
 	};
 	static const uint8_t echo4[] = { ICMP_ECHO };
 	static const uint8_t echo6[] = { ICMP6_ECHO_REQUEST };
@@ -220,13 +227,21 @@ static int add_egress_services(struct resolver *r, size_t chain)
 int resolve_add_output(struct resolver *r)
 {
 	static const uint8_t icmp4[] = {
-		ICMP_DEST_UNREACH, ICMP_ECHO, ICMP_TIME_EXCEEDED,
+		ICMP_DEST_UNREACH,
+		ICMP_ECHO,
+		ICMP_TIME_EXCEEDED,
 		ICMP_PARAMETERPROB,
 	};
 	static const uint8_t icmp6[] = {
-		ICMP6_DST_UNREACH, ICMP6_PACKET_TOO_BIG, ICMP6_TIME_EXCEEDED,
-		ICMP6_PARAM_PROB, ICMP6_ECHO_REQUEST, ND_ROUTER_SOLICIT,
-		ND_NEIGHBOR_SOLICIT, ND_NEIGHBOR_ADVERT, ICMP6_MLD2_REPORT,
+		ICMP6_DST_UNREACH,
+		ICMP6_PACKET_TOO_BIG,
+		ICMP6_TIME_EXCEEDED,
+		ICMP6_PARAM_PROB,
+		ICMP6_ECHO_REQUEST,
+		ND_ROUTER_SOLICIT,
+		ND_NEIGHBOR_SOLICIT,
+		ND_NEIGHBOR_ADVERT,
+		ICMP6_MLD2_REPORT,
 	};
 	size_t chain;
 	int ret;

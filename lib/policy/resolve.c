@@ -17,7 +17,7 @@
 #include "resolve.h"
 #include "util.h"
 
-#define COMMENT_MAX 128		/* nft refuses longer rule comments */
+#define COMMENT_MAX 128 /* nft refuses longer rule comments */
 
 static const struct src_loc *inv_loc(const struct src_loc *loc)
 {
@@ -228,7 +228,7 @@ static int add_item(struct resolver *r, size_t flow, size_t peer,
 	it->protos = f->protos;
 	it->nports = n;
 	if (n == 0)
-		return 0;	/* a flow without ports, kept for explain */
+		return 0; /* a flow without ports, kept for explain */
 	it->ports = malloc(n * sizeof(*ports));
 	if (!it->ports) {
 		r->nitems--;
@@ -295,6 +295,7 @@ static int make_sets(struct resolver *r, const bool *used)
 
 	for (i = 0; i < t->nroles; i++) {
 		const struct inv_role *ir;
+		char *note;
 
 		r->set_v4[i] = r->set_v6[i] = -1;
 		if (!used[i])
@@ -306,9 +307,13 @@ static int make_sets(struct resolver *r, const bool *used)
 			return ctx_err(r->ctx, -EINVAL,
 				       "role '%s' is not bound in the inventory, and the resolve is strict: give its addresses or the word any",
 				       t->roles[i].name);
-		if (policy_add_note(pol, ir ?
-			strdupf("peer role '%s' is bound to any address", t->roles[i].name) :
-			strdupf("peer role '%s' is not bound in the inventory: any address", t->roles[i].name)) < 0)
+		if (ir)
+			note = strdupf("peer role '%s' is bound to any address",
+				       t->roles[i].name);
+		else
+			note = strdupf("peer role '%s' is not bound in the inventory: any address",
+				       t->roles[i].name);
+		if (policy_add_note(pol, note) < 0)
 			return resolver_nomem(r);
 	}
 	for (i = 0; i < t->nroles; i++) {
@@ -405,7 +410,7 @@ static int add_item_rules(struct resolver *r, size_t chain,
 struct segment {
 	uint8_t l4proto;
 	struct port_range ports;
-	size_t *items;		/* item indices, ascending */
+	size_t *items; /* item indices, ascending */
 	size_t nitems;
 };
 
@@ -495,7 +500,7 @@ static int make_segments(struct resolver *r, bool inbound, uint8_t l4,
 	active = calloc(r->nitems, sizeof(*active));
 	if (!depth || !active)
 		goto nomem;
-	for (i = 0; i < ne; ) {
+	for (i = 0; i < ne;) {
 		uint32_t port = edges[i].port, next;
 		struct segment *s;
 
@@ -579,8 +584,8 @@ int resolve_add_dispatch(struct resolver *r, size_t base, bool inbound)
 		vmap[i].chain = chain;
 	}
 	rule = policy_add_rule(&r->pol->chains[base], inbound ?
-			       "catalog flows: dispatch by protocol and port" :
-			       "catalog flows out: dispatch by protocol and port");
+							      "catalog flows: dispatch by protocol and port" :
+							      "catalog flows out: dispatch by protocol and port");
 	if (!rule)
 		goto nomem;
 	rule->verdict = POL_VERDICT_VMAP;
@@ -813,8 +818,9 @@ FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 	}
 	if (!r.t) {
 		const struct src_loc *loc = inv && inv->topology &&
-			strcmp(inv->topology, topology) == 0 ?
-			inv_loc(&inv->topology_loc) : NULL;
+							    strcmp(inv->topology, topology) == 0 ?
+						    inv_loc(&inv->topology_loc) :
+						    NULL;
 
 		return ctx_err_at(ctx, -ENOENT, loc,
 				  "unknown topology '%s'",

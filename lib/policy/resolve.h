@@ -16,10 +16,10 @@
 /* One flow as it reaches this host from (or leaves it to) one peer role. */
 struct item {
 	size_t flow;
-	size_t peer;		/* role index */
+	size_t peer; /* role index */
 	bool inbound;
 	unsigned int protos;
-	struct port_range *ports;	/* params substituted */
+	struct port_range *ports; /* params substituted */
 	size_t nports;
 };
 
@@ -28,15 +28,15 @@ struct resolver {
 	const struct fwgen_topology *t;
 	const struct fwgen_inventory *inv;
 	unsigned int flags;
-	bool *held;		/* by role index */
-	bool *options;		/* by option index */
+	bool *held;    /* by role index */
+	bool *options; /* by option index */
 	struct item *items;
 	size_t nitems;
 	size_t capitems;
 	struct fwgen_policy *pol;
-	int *set_v4;		/* by role index: set index or -1 */
+	int *set_v4; /* by role index: set index or -1 */
 	int *set_v6;
-	bool *seen_in;		/* by role index: item made for the current flow */
+	bool *seen_in; /* by role index: item made for the current flow */
 	bool *seen_out;
 };
 

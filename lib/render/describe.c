@@ -120,6 +120,7 @@ FWGEN_EXPORT int fwgen_topology_describe(struct fwgen_ctx *ctx,
 					 const struct fwgen_topology *t,
 					 FILE *out)
 {
+	const char *desc;
 	size_t i, j;
 
 	ARG_CTX(ctx);
@@ -142,8 +143,8 @@ FWGEN_EXPORT int fwgen_topology_describe(struct fwgen_ctx *ctx,
 					fputc(',', out);
 				print_range(&t->params[i].defaults[j], out);
 			}
-			fprintf(out, "  %s\n", t->params[i].description ?
-				t->params[i].description : "");
+			desc = t->params[i].description;
+			fprintf(out, "  %s\n", desc ? desc : "");
 		}
 	}
 	if (t->noptions) {

@@ -25,14 +25,14 @@ struct edge {
 	size_t from;
 	size_t to;
 	bool conditional;
-	char **lines;		/* label lines, distinct, in catalog order */
+	char **lines; /* label lines, distinct, in catalog order */
 	size_t nlines;
 	size_t caplines;
-	char **tips;		/* "flow-id: description", one per flow */
+	char **tips; /* "flow-id: description", one per flow */
 	size_t ntips;
 	size_t captips;
-	size_t fan;		/* junction number, 0 for a plain edge */
-	const struct flow **flows;	/* the flows it draws, catalog order */
+	size_t fan;		   /* junction number, 0 for a plain edge */
+	const struct flow **flows; /* the flows it draws, catalog order */
 	size_t nflows;
 	size_t capflows;
 };
@@ -54,11 +54,11 @@ struct edge {
 #define FAN_MIN 3
 
 struct fan {
-	bool in;		/* many sources -> junction -> one target */
-	size_t role;		/* the one target (in) or source (out) */
+	bool in;     /* many sources -> junction -> one target */
+	size_t role; /* the one target (in) or source (out) */
 	bool conditional;
-	size_t first;		/* index of its first edge */
-	char **tips;		/* union of its edges' tooltips */
+	size_t first; /* index of its first edge */
+	char **tips;  /* union of its edges' tooltips */
 	size_t ntips;
 	size_t captips;
 };
@@ -67,7 +67,7 @@ struct graph {
 	struct edge *edges;
 	size_t nedges;
 	size_t capedges;
-	struct fan *fans;	/* fans[k - 1] is junction k */
+	struct fan *fans; /* fans[k - 1] is junction k */
 	size_t nfans;
 	size_t capfans;
 };
@@ -273,7 +273,7 @@ static int collapse(const struct fwgen_topology *t, struct edge *e)
 			else
 				snprintf(item, sizeof(item), "%u-%u", v[i].lo, v[i].hi);
 			if (len + strlen(item) + 2 > WRAP) {
-				buf[len - 1] = '\0';	/* the trailing space */
+				buf[len - 1] = '\0'; /* the trailing space */
 				ret = push_line(&lines, &nlines, &cap, strdup(buf));
 				len = (size_t)snprintf(buf, sizeof(buf), "    ");
 			}
@@ -561,7 +561,8 @@ static void put_graph(const struct fwgen_topology *t, const struct graph *g,
 	size_t i, j;
 
 	fputs("// fwgen catalog graph: render with  dot -Tsvg -o FILE.svg\n"
-	      "digraph ", out);
+	      "digraph ",
+	      out);
 	put_id(t->name, out);
 	fputs(" {\n\tgraph [label=\"", out);
 	put_esc(t->product, out);
@@ -575,7 +576,8 @@ static void put_graph(const struct fwgen_topology *t, const struct graph *g,
 	      "\tedge [fontname=\"" FONT "\", fontsize=9, color=\"#4d4d4d\", arrowsize=0.7];\n"
 	      "\n\tsubgraph \"cluster_hosts\" {\n"
 	      "\t\tlabel=\"host roles\";\n"
-	      "\t\tstyle=\"rounded,filled\"; color=\"#6c8ebf\"; fillcolor=\"#f3f7fd\";\n", out);
+	      "\t\tstyle=\"rounded,filled\"; color=\"#6c8ebf\"; fillcolor=\"#f3f7fd\";\n",
+	      out);
 	for (i = 0; i < t->nroles; i++) {
 		if (t->roles[i].host)
 			put_node(&t->roles[i], out);

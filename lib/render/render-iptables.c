@@ -14,11 +14,11 @@
 #include "render.h"
 
 /* The kernel's limits, counted without the terminating NUL. */
-#define CHAIN_NAME_MAX 28	/* XT_EXTENSION_MAXNAMELEN - 1 */
-#define IPSET_NAME_MAX 31	/* IPSET_MAXNAMELEN - 1 */
-#define COMMENT_LEN_MAX 255	/* XT_MAX_COMMENT_LEN - 1 */
-#define LOG_PREFIX_MAX 29	/* ipt_LOG: prefix[30] */
-#define MULTIPORT_MAX 15	/* XT_MULTI_PORTS; a range takes two */
+#define CHAIN_NAME_MAX 28   /* XT_EXTENSION_MAXNAMELEN - 1 */
+#define IPSET_NAME_MAX 31   /* IPSET_MAXNAMELEN - 1 */
+#define COMMENT_LEN_MAX 255 /* XT_MAX_COMMENT_LEN - 1 */
+#define LOG_PREFIX_MAX 29   /* ipt_LOG: prefix[30] */
+#define MULTIPORT_MAX 15    /* XT_MULTI_PORTS; a range takes two */
 
 /*
  * Suffix of the temporary set each peer set is filled under before it is
@@ -165,7 +165,8 @@ static enum ipt_table chain_table(const struct fwgen_policy *pol, size_t idx)
 			for (k = 0; k < r->nvmap; k++) {
 				if (r->vmap[k].chain == idx && i != idx)
 					return pol->chains[i].type == POL_CHAIN_NAT ?
-					       IPT_NAT : IPT_FILTER;
+						       IPT_NAT :
+						       IPT_FILTER;
 			}
 		}
 	}
@@ -251,12 +252,12 @@ static const char *l4_name(uint8_t l4, int family)
 
 /* What varies between the lines one IR rule becomes. */
 struct line {
-	const struct port_range *ports;	/* this line's share of the dports */
+	const struct port_range *ports; /* this line's share of the dports */
 	size_t nports;
-	int icmp_type;			/* -1 none */
-	const struct pol_vmap_elem *vmap;	/* the element this line jumps for */
-	bool log;			/* -j LOG, not the rule's verdict */
-	bool helper;			/* -j CT --helper, in the raw table */
+	int icmp_type;			  /* -1 none */
+	const struct pol_vmap_elem *vmap; /* the element this line jumps for */
+	bool log;			  /* -j LOG, not the rule's verdict */
+	bool helper;			  /* -j CT --helper, in the raw table */
 };
 
 /* The kernel helper a rule's `ct helper set` object names. */
@@ -316,8 +317,8 @@ static void print_line(const struct fwgen_policy *pol, const char *chain,
 		print_ports(ln->ports, ln->nports, out);
 	}
 	if (ln->icmp_type >= 0)
-		fprintf(out, family == 6 ? " -m icmp6 --icmpv6-type %d" :
-			" -m icmp --icmp-type %d", ln->icmp_type);
+		fprintf(out, family == 6 ? " -m icmp6 --icmpv6-type %d" : " -m icmp --icmp-type %d",
+			ln->icmp_type);
 	if (r->ct_states) {
 		fputs(" -m conntrack --ctstate ", out);
 		for (i = 0; i < sizeof(ct) / sizeof(ct[0]); i++) {
@@ -500,7 +501,8 @@ static void print_chain(const struct fwgen_policy *pol,
 
 		/* The twin's addresses are in the ipset of the rule before. */
 		if (c->rules[j].net && ipset_folded(pol, (size_t)(c->rules[j].saddr_set >= 0 ?
-				c->rules[j].saddr_set : c->rules[j].daddr_set)))
+									  c->rules[j].saddr_set :
+									  c->rules[j].daddr_set)))
 			continue;
 		if (fam == 0 || fam == family)
 			print_rule(pol, name, &c->rules[j], family, out);
@@ -687,10 +689,12 @@ int render_iptables(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	ret = validate(ctx, pol);
 	if (ret < 0)
 		return ret;
-	print_header(pol, family == 4 ?
-		     "iptables-restore --noflush input; load `fwgen print --format ipset` first (docs/iptables.md)" :
-		     "ip6tables-restore --noflush input; load `fwgen print --format ipset` first (docs/iptables.md)",
-		     out);
+	if (family == 4)
+		print_header(pol, "iptables-restore --noflush input; load `fwgen print --format ipset` first (docs/iptables.md)",
+			     out);
+	else
+		print_header(pol, "ip6tables-restore --noflush input; load `fwgen print --format ipset` first (docs/iptables.md)",
+			     out);
 	for (i = 0; i < pol->nchains; i++)
 		used[chain_table(pol, i)] = true;
 	for (t = 0; t < IPT_NTABLES; t++) {
@@ -797,7 +801,8 @@ int render_ipset(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	}
 	print_header(pol, "ipset restore input: load it before the iptables and ip6tables rules", out);
 	fputs("# Each set is filled under a temporary name and swapped in, so rules\n"
-	      "# matching it never see it half filled; -exist lets it load again.\n", out);
+	      "# matching it never see it half filled; -exist lets it load again.\n",
+	      out);
 	for (i = 0; i < pol->nsets; i++) {
 		const struct pol_set *s = &pol->sets[i], *o = ipset_other_part(pol, s);
 		const char *fam = s->family == 6 ? "inet6" : "inet";

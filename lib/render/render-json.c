@@ -88,7 +88,7 @@ static void json_string_prefixed(const char *prefix, const char *str,
 			}
 			n = utf8_seq(s);
 			if (n == 0) {
-				fputs("\\ufffd", out);	/* not UTF-8 */
+				fputs("\\ufffd", out); /* not UTF-8 */
 				break;
 			}
 			fwrite(s, 1, n, out);
@@ -260,7 +260,8 @@ static void expr_vmap(struct expr_list *l, const struct fwgen_policy *pol,
 
 	fputs("{\"vmap\": {\"key\": {\"concat\": [{\"meta\": {\"key\": \"l4proto\"}}, "
 	      "{\"payload\": {\"protocol\": \"th\", \"field\": \"dport\"}}]}, "
-	      "\"data\": {\"set\": [", out);
+	      "\"data\": {\"set\": [",
+	      out);
 	for (i = 0; i < r->nvmap; i++) {
 		const struct pol_vmap_elem *e = &r->vmap[i];
 
@@ -423,8 +424,8 @@ static void render_refused_set(const struct fwgen_policy *pol,
 	fputs(", \"name\": ", out);
 	json_string(s->name, out);
 	fprintf(out, ", \"type\": [\"%s\", \"inet_proto\", \"inet_service\"], "
-		"\"size\": %u, \"flags\": [\"timeout\"], \"timeout\": %u, "
-		"\"stmt\": [{\"counter\": null}]}}}",
+		     "\"size\": %u, \"flags\": [\"timeout\"], \"timeout\": %u, "
+		     "\"stmt\": [{\"counter\": null}]}}}",
 		s->family == 4 ? "ipv4_addr" : "ipv6_addr", POL_REFUSED_SIZE,
 		POL_REFUSED_TIMEOUT_S);
 }
@@ -516,7 +517,8 @@ int render_json(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	 * goes into metainfo, whose other keys nft ignores.
 	 */
 	fprintf(out, "{\"nftables\": [\n{\"metainfo\": {\"json_schema_version\": 1, "
-		"\"fwgen_mode\": \"%s\"}}", pol->audit ? "audit" : "enforce");
+		     "\"fwgen_mode\": \"%s\"}}",
+		pol->audit ? "audit" : "enforce");
 	/*
 	 * As in the nft text: adding the table first makes the delete valid
 	 * when it is absent, and the three run in one transaction.

@@ -18,7 +18,9 @@
 const char *render_icmp_name(uint8_t l4proto, uint8_t type)
 {
 	return names_icmp_type(l4proto == POL_L4_ICMPV6 ? 6 :
-			       l4proto == POL_L4_ICMP ? 4 : 0, type);
+			       l4proto == POL_L4_ICMP	? 4 :
+							  0,
+			       type);
 }
 
 /* Only the protocols a policy holds have a name here. */

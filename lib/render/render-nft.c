@@ -94,7 +94,12 @@ int render_nft_rule(const struct fwgen_policy *pol, const struct pol_rule *r,
 	bool sep = false;
 	size_t i;
 
-#define SEP() do { if (sep) fputc(' ', out); sep = true; } while (0)
+#define SEP()                            \
+	do {                             \
+		if (sep)                 \
+			fputc(' ', out); \
+		sep = true;              \
+	} while (0)
 	if (r->iface) {
 		SEP();
 		fputs(r->iface == POL_IFACE_IIF_LO ? "iif \"lo\"" : "oif \"lo\"", out);
@@ -287,9 +292,9 @@ int render_nft(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 		print_comment_text(pol->roles[i], out);
 	}
 	fprintf(out, "\n# egress: %s\n", pol->egress_filtered ? "filtered" : "open");
-	fprintf(out, "# mode: %s\n", pol->audit ?
-		"audit (what enforce mode would drop is counted in the refused sets and accepted)" :
-		"enforce");
+	fprintf(out, "# mode: %s\n",
+		pol->audit ? "audit (what enforce mode would drop is counted in the refused sets and accepted)" :
+			     "enforce");
 	for (i = 0; i < pol->nnotes; i++) {
 		fputs("# ", out);
 		print_comment_text(pol->notes[i], out);

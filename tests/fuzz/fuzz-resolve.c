@@ -53,8 +53,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static void render_all(struct fwgen_ctx *ctx, const struct fwgen_policy *pol)
 {
 	static const enum fwgen_format formats[] = {
-		FWGEN_FORMAT_NFT, FWGEN_FORMAT_JSON, FWGEN_FORMAT_IPTABLES,
-		FWGEN_FORMAT_IP6TABLES, FWGEN_FORMAT_IPSET,
+		FWGEN_FORMAT_NFT,
+		FWGEN_FORMAT_JSON,
+		FWGEN_FORMAT_IPTABLES,
+		FWGEN_FORMAT_IP6TABLES,
+		FWGEN_FORMAT_IPSET,
 	};
 	size_t i;
 

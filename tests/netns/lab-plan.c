@@ -29,9 +29,9 @@
 
 struct target {
 	size_t role;
-	unsigned int proto;	/* PROTO_TCP or PROTO_UDP */
-	unsigned int port;	/* the port probed */
-	unsigned int listen;	/* the port listened on (differs after a redirect) */
+	unsigned int proto;  /* PROTO_TCP or PROTO_UDP */
+	unsigned int port;   /* the port probed */
+	unsigned int listen; /* the port listened on (differs after a redirect) */
 };
 
 static bool *options;
@@ -254,7 +254,8 @@ int main(int argc, char **argv)
 			       t->roles[tg->role].name,
 			       tg->proto == PROTO_TCP ? "tcp" : "udp", tg->port,
 			       allowed(t, from, tg->role, tg->proto, tg->port) ?
-			       "open" : "closed");
+				       "open" :
+				       "closed");
 		}
 	}
 	free(c.v);

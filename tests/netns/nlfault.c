@@ -70,9 +70,9 @@ ssize_t sendmsg(int fd, const struct msghdr *msg, int flags)
 	char buf[65536];
 
 	if (!real) {
-		real = (ssize_t (*)(int, const struct msghdr *, int))
+		real = (ssize_t(*)(int, const struct msghdr *, int))
 			dlsym(RTLD_NEXT, "sendmsg");
-		real_recv = (ssize_t (*)(int, void *, size_t, int))
+		real_recv = (ssize_t(*)(int, void *, size_t, int))
 			dlsym(RTLD_NEXT, "recv");
 	}
 	if (!is_netlink(fd))
@@ -104,7 +104,7 @@ ssize_t recv(int fd, void *buf, size_t len, int flags)
 	static ssize_t (*real)(int, void *, size_t, int);
 
 	if (!real)
-		real = (ssize_t (*)(int, void *, size_t, int))dlsym(RTLD_NEXT, "recv");
+		real = (ssize_t(*)(int, void *, size_t, int))dlsym(RTLD_NEXT, "recv");
 	if (lose_next) {
 		lose_next = 0;
 		errno = ENOBUFS;

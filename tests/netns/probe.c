@@ -31,16 +31,16 @@
 #include <time.h>
 #include <unistd.h>
 
-#define EXIT_OPEN	0
-#define EXIT_CLOSED	1
-#define EXIT_USAGE	2
-#define EXIT_ERROR	3
+#define EXIT_OPEN 0
+#define EXIT_CLOSED 1
+#define EXIT_USAGE 2
+#define EXIT_ERROR 3
 
-#define DEFAULT_TIMEOUT_MS	1000
-#define MAX_TIMEOUT_MS		(3600 * 1000)
-#define UDP_SENDS		3	/* datagrams per UDP probe, spread over the timeout */
-#define MAX_ACTIVE		4096	/* probes in flight at once in `many` */
-#define ADDR_MAX		(INET6_ADDRSTRLEN + 32)	/* room for a %scope */
+#define DEFAULT_TIMEOUT_MS 1000
+#define MAX_TIMEOUT_MS (3600 * 1000)
+#define UDP_SENDS 3			 /* datagrams per UDP probe, spread over the timeout */
+#define MAX_ACTIVE 4096			 /* probes in flight at once in `many` */
+#define ADDR_MAX (INET6_ADDRSTRLEN + 32) /* room for a %scope */
 
 static const char usage_text[] =
 	"usage: probe listen [--tcp PORTS] [--udp PORTS] [--pidfile FILE]\n"
@@ -158,8 +158,8 @@ static rlim_t raise_nofile(void)
 
 struct listener {
 	int fd;
-	int type;		/* SOCK_STREAM or SOCK_DGRAM */
-	bool v6;		/* an AF_INET6 (dual-stack) socket */
+	int type; /* SOCK_STREAM or SOCK_DGRAM */
+	bool v6;  /* an AF_INET6 (dual-stack) socket */
 };
 
 /*
@@ -227,7 +227,7 @@ static void serve_tcp(int fd)
 		if (c < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
-			return;		/* EAGAIN, or out of fds: poll again */
+			return; /* EAGAIN, or out of fds: poll again */
 		}
 		(void)send(c, ok, sizeof(ok) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 		close(c);
@@ -299,7 +299,7 @@ static void serve_udp(const struct listener *l)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return;		/* EAGAIN, or an ICMP error: poll again */
+			return; /* EAGAIN, or an ICMP error: poll again */
 		}
 
 		memset(&cout, 0, sizeof(cout));
@@ -449,23 +449,32 @@ static int cmd_listen(int argc, char **argv)
 
 /* ---- connect and many ------------------------------------------------- */
 
-enum state { ST_WAIT, ST_CONNECTING, ST_READING, ST_DONE };
-enum result { RES_OPEN, RES_CLOSED, RES_ERROR };
+enum state {
+	ST_WAIT,
+	ST_CONNECTING,
+	ST_READING,
+	ST_DONE
+};
+enum result {
+	RES_OPEN,
+	RES_CLOSED,
+	RES_ERROR
+};
 
 static const char *const result_names[] = { "open", "closed", "error" };
 
 struct probe {
-	int type;			/* SOCK_STREAM or SOCK_DGRAM */
-	char addr[ADDR_MAX];		/* as given, for the report */
+	int type;	     /* SOCK_STREAM or SOCK_DGRAM */
+	char addr[ADDR_MAX]; /* as given, for the report */
 	unsigned int port;
 	struct sockaddr_storage sa;
 	socklen_t salen;
-	enum result expect;		/* many: RES_OPEN or RES_CLOSED */
+	enum result expect; /* many: RES_OPEN or RES_CLOSED */
 
 	enum state state;
 	enum result result;
-	const char *why;		/* what decided the result */
-	int err;			/* errno behind why, or 0 */
+	const char *why; /* what decided the result */
+	int err;	 /* errno behind why, or 0 */
 	int fd;
 	int64_t deadline, next_send;
 	int sends;
@@ -520,19 +529,19 @@ static int resolve(const char *addr, unsigned int port, int type, bool passive,
 static bool errno_means_closed(int err)
 {
 	switch (err) {
-	case ECONNREFUSED:	/* RST, or ICMP port unreachable */
+	case ECONNREFUSED: /* RST, or ICMP port unreachable */
 	case ECONNRESET:
 	case ECONNABORTED:
 	case ETIMEDOUT:
-	case EHOSTUNREACH:	/* ICMP host/admin unreachable, no neighbour */
+	case EHOSTUNREACH: /* ICMP host/admin unreachable, no neighbour */
 	case ENETUNREACH:
 	case EHOSTDOWN:
 	case ENETDOWN:
 	case ENONET:
 	case EPROTO:
-	case ENOPROTOOPT:	/* ICMP protocol unreachable */
+	case ENOPROTOOPT: /* ICMP protocol unreachable */
 	case EPIPE:
-	case EPERM:		/* dropped by this host's own output filter */
+	case EPERM: /* dropped by this host's own output filter */
 	case EACCES:
 		return true;
 	default:
@@ -566,7 +575,7 @@ static void udp_send(struct probe *p, int64_t now, int timeout_ms)
 		return;
 	if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ||
 	    errno == ENOBUFS)
-		return;		/* try again at next_send */
+		return; /* try again at next_send */
 	probe_fail_errno(p, "send", errno);
 }
 
@@ -638,7 +647,7 @@ static void probe_event(struct probe *p, short revents)
 				probe_finish(p, RES_OPEN, "answer", 0);
 				return;
 			}
-			continue;	/* not our answer: keep waiting */
+			continue; /* not our answer: keep waiting */
 		}
 		p->got += (size_t)n;
 		if (p->got >= 2) {
@@ -700,7 +709,7 @@ static int run_probes(struct probe *ps, size_t n, const struct source *src,
 		while (active < max_active && next < n) {
 			probe_start(&ps[next], src, sport, timeout_ms, now);
 			next++;
-			active++;	/* recounted below */
+			active++; /* recounted below */
 		}
 
 		/* collect the probes in flight; fire the timers due */
@@ -788,7 +797,7 @@ static void describe(const struct probe *p, char *buf, size_t len)
 	else
 		n = snprintf(buf, len, "%s", p->why ? p->why : "?");
 	if (n < 0 || (size_t)n >= len)
-		buf[len - 1] = '\0';	/* truncated is fine for a message */
+		buf[len - 1] = '\0'; /* truncated is fine for a message */
 }
 
 static int cmd_connect(int argc, char **argv)

@@ -56,7 +56,8 @@ static double median_load(const char *buf, size_t len, enum yd_parser p)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	double t[RUNS];
-	int r, k, reps = len < 4096 ? 200 : len < 65536 ? 20 : 1;
+	int r, k, reps = len < 4096 ? 200 : len < 65536 ? 20 :
+							  1;
 
 	for (r = 0; r < RUNS; r++) {
 		double t0 = now();

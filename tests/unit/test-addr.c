@@ -191,8 +191,8 @@ START_TEST(test_addr_delta_sends_only_changed_elements)
 	add(&old, "198.18.7.7");
 	addr_list_normalize(&old, 4);
 	ck_assert_int_eq(addr_list_copy(&new, &old), 0);
-	add(&new, "198.18.1.5");	/* merges with .4 into .4/31 */
-	add(&new, "198.18.9.0/24");	/* new, disjoint */
+	add(&new, "198.18.1.5");    /* merges with .4 into .4/31 */
+	add(&new, "198.18.9.0/24"); /* new, disjoint */
 	addr_list_normalize(&new, 4);
 	ck_assert_int_eq(addr_list_delta(&old, &new, 4, &del, &ins), 0);
 	expect(&del, 4, "198.18.1.4");

@@ -60,7 +60,7 @@ static char *batch_bytes(struct nftnl_batch *b, size_t *len, size_t *nmsgs)
 
 		for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left))
 			(*nmsgs)++;
-		ck_assert_int_eq(left, 0);	/* no torn message */
+		ck_assert_int_eq(left, 0); /* no torn message */
 		buf = realloc(buf, off + iov[i].iov_len + 1);
 		memcpy(buf + off, iov[i].iov_base, iov[i].iov_len);
 		off += iov[i].iov_len;
@@ -98,7 +98,7 @@ START_TEST(test_batch_append_any_batch_shape)
 			seq = 7;
 			ret = fwgen_nftnl_batch_append(o, b, &seq);
 			if (ret == -ENOSPC) {
-				ck_assert_uint_eq(seq, 7);	/* all or nothing */
+				ck_assert_uint_eq(seq, 7); /* all or nothing */
 				nospc++;
 			} else {
 				ck_assert_msg(ret == 0, "page %u overrun %u: %d",
@@ -141,7 +141,7 @@ START_TEST(test_batch_append_bad_arguments)
 	ck_assert_int_eq(fwgen_nftnl_batch_append(NULL, b, &seq), -EINVAL);
 	ck_assert_int_eq(fwgen_nftnl_batch_append(o, NULL, &seq), -EINVAL);
 	ck_assert_int_eq(fwgen_nftnl_batch_append(o, b, NULL), -EINVAL);
-	ck_assert_uint_eq(nftnl_batch_buffer_len(b), 0);	/* nothing written */
+	ck_assert_uint_eq(nftnl_batch_buffer_len(b), 0); /* nothing written */
 	ck_assert_uint_eq(seq, 1);
 	nftnl_batch_free(b);
 	fwgen_nftnl_free(o);
@@ -181,7 +181,7 @@ START_TEST(test_batch_describe_each_sequence_number)
 		if (strncmp(what, "rule in chain ", 14) == 0)
 			nrules++;
 	}
-	ck_assert_uint_gt(nelems, 1);	/* split over several messages */
+	ck_assert_uint_gt(nelems, 1); /* split over several messages */
 	ck_assert_uint_gt(nrules, 0);
 	ck_assert_int_eq(fwgen_nftnl_describe(ctx, o, first, seq, what, sizeof(what)), -ENOENT);
 	ck_assert_int_eq(fwgen_ctx_errno(ctx), -ENOENT);

@@ -161,7 +161,7 @@ START_TEST(test_catalog_refuses_broken_files_with_position)
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\", colour: red}\n"),
 			 "F:13:86: unknown key 'colour' in a flow (expected one of: id, from, to, proto, ports, description, source, when, redirect, helper, note)");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"
-				   "  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"),
+					    "  - {id: a, from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"),
 			 "F:14:5: duplicate flow id 'a'");
 	ck_assert_str_eq(load_bad(ctx, HEAD "flows:\n  - {id: \"A b\", from: p, to: h, proto: tcp, ports: [1], description: x, source: \"d:t#1\"}\n"),
 			 "F:13:10: a flow id must be a name of lowercase letters, digits, '-' and '_' (at most 40)");
@@ -170,7 +170,7 @@ START_TEST(test_catalog_refuses_broken_files_with_position)
 	ck_assert_str_eq(load_bad(ctx, HEAD "options:\n  o: {default: false, implied_by: [q]}\nflows: []\n"),
 			 "F:13:36: unknown role 'q' in 'implied_by' (declare it under 'roles')");
 	ck_assert_str_eq(load_bad(ctx, "topology: t\nproduct: P\nsummary: s\ndocuments:\n  d:\n    file: f\n    tables:\n      t: T\n"
-				   "roles:\n  p: {kind: peer, no_inbound: x}\nflows: []\n"),
+				       "roles:\n  p: {kind: peer, no_inbound: x}\nflows: []\n"),
 			 "F:10:31: 'no_inbound' is for host roles: a peer role has no ruleset");
 	ck_assert_str_eq(load_bad(ctx, "topology: t\nroles: [a]\n"),
 			 "F:1:1: a catalog file lacks the required key 'product'");

@@ -66,8 +66,9 @@ START_TEST(test_ct_helper_in_every_format)
 
 	s = render(ctx, pol, FWGEN_FORMAT_IPTABLES);
 	ck_assert_msg(strstr(s, "*raw\n:FWGEN-PREROUTING - [0:0]\n"
-			     "-A FWGEN-PREROUTING -p udp -m udp --dport 69 -m comment --comment \"pxe-tftp (morpheus:ports#12)\" -j CT --helper tftp\n"
-			     "-I PREROUTING 1 -j FWGEN-PREROUTING\nCOMMIT\n"), "%s", s);
+				"-A FWGEN-PREROUTING -p udp -m udp --dport 69 -m comment --comment \"pxe-tftp (morpheus:ports#12)\" -j CT --helper tftp\n"
+				"-I PREROUTING 1 -j FWGEN-PREROUTING\nCOMMIT\n"),
+		      "%s", s);
 	/* The redirect itself stays in the nat table, without the helper. */
 	ck_assert_msg(strstr(s, "--comment \"pxe-tftp (morpheus:ports#12)\" -j REDIRECT --to-ports 6969\n"), "%s", s);
 	free(s);
@@ -81,7 +82,8 @@ START_TEST(test_ct_helper_in_every_format)
 		FILE *m = open_memstream(&s, &len);
 
 		ck_assert_int_eq(fwgen_topology_describe(ctx,
-			fwgen_catalog_topology(ctx, cat, "morpheus-distributed"), m), 0);
+							 fwgen_catalog_topology(ctx, cat, "morpheus-distributed"), m),
+				 0);
 		fclose(m);
 		ck_assert_msg(strstr(s, "  pxe-tftp\n    managed-machine -> app-tier  udp 69 -> redirect 6969 (ct helper tftp)\n"),
 			      "%s", s);

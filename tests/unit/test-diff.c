@@ -33,11 +33,12 @@ static struct nft_objs *objs_new(const char *table)
 	return o;
 }
 
-#define PUSH(arr, n, obj) do { \
-	(arr) = realloc((arr), ((n) + 1) * sizeof(*(arr))); \
-	ck_assert_ptr_nonnull(arr); \
-	(arr)[(n)++] = (obj); \
-} while (0)
+#define PUSH(arr, n, obj)                                           \
+	do {                                                        \
+		(arr) = realloc((arr), ((n) + 1) * sizeof(*(arr))); \
+		ck_assert_ptr_nonnull(arr);                         \
+		(arr)[(n)++] = (obj);                               \
+	} while (0)
 
 static struct nftnl_chain *add_chain(struct nft_objs *o, const char *name,
 				     int hook, int prio, uint32_t policy)
@@ -415,7 +416,7 @@ START_TEST(test_diff_deleted_rule_is_plus_in_place)
 {
 	struct nft_objs *want = small_table(false), *have = small_table(true);
 
-	remove_rule(have, 1);	/* the ICMP rule */
+	remove_rule(have, 1); /* the ICMP rule */
 	expect_diff(NULL, want, have,
 		    "+ rule inet fwgen input: icmp type { destination-unreachable, time-exceeded, parameter-problem } accept comment \"baseline: ICMP errors networks need\"\n");
 	nft_objs_free(want);
@@ -605,8 +606,8 @@ START_TEST(test_canon_set_elems_reads_interval_ends)
 	add_elem(s, &k, 4, false);
 	ck_assert_int_eq(canon_set_elems(s, spans_text_cb, &t), 0);
 	ck_assert_str_eq(t.buf, "10.0.0.0-10.0.0.255 10.0.2.0-10.0.2.255 "
-			 "10.0.3.0-10.0.3.127 10.0.4.0-10.0.4.255 "
-			 "10.0.5.0-10.0.5.255 255.0.0.0-255.255.255.255 ");
+				"10.0.3.0-10.0.3.127 10.0.4.0-10.0.4.255 "
+				"10.0.5.0-10.0.5.255 255.0.0.0-255.255.255.255 ");
 	nft_objs_free(o);
 }
 END_TEST

@@ -137,7 +137,7 @@ START_TEST(test_eval_order_ct_loopback_family)
 		POL_CT_ESTABLISHED | POL_CT_RELATED;
 	add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT)->iface = POL_IFACE_IIF_LO;
 	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 22));
-	ck_assert(lockout_admits(&f, pol, "127.0.0.1", 22));	/* on lo */
+	ck_assert(lockout_admits(&f, pol, "127.0.0.1", 22)); /* on lo */
 	r = add_rule(pol, in, "test rule", POL_VERDICT_ACCEPT);
 	rule_ports(r, POL_L4_TCP, "22");
 	r->family = 6;
@@ -236,7 +236,7 @@ START_TEST(test_eval_dispatch_bounds)
 	l->vmap[0] = (struct pol_vmap_elem){ POL_L4_TCP, { 23, 23 }, loop };
 	ck_assert(admits_tcp(&f, pol, "198.18.5.5", 22));
 	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 23));
-	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 24));	/* chain 1000 */
+	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 24)); /* chain 1000 */
 	ck_assert(!admits_tcp(&f, pol, "198.18.5.5", 25));
 	ck_assert(!explain_admits(&f, pol, "198.18.5.5", "udp/22"));
 	fix_free(&f, pol);
@@ -279,9 +279,11 @@ START_TEST(test_eval_resolved_policies_agree)
 		struct fwgen_inventory *inv = fwgen_inventory_new();
 
 		ck_assert_int_eq(fwgen_inventory_set_topology(f.ctx, inv,
-							      fwgen_topology_name(topo)), 0);
+							      fwgen_topology_name(topo)),
+				 0);
 		ck_assert_int_eq(fwgen_inventory_add_address(f.ctx, inv, "admin",
-							     "198.18.9.0/24"), 0);
+							     "198.18.9.0/24"),
+				 0);
 		for (i = 0; i < fwgen_topology_role_count(topo); i++) {
 			bool is_host;
 			const char *role = fwgen_topology_role_name(topo, i, &is_host);

@@ -74,7 +74,8 @@ static struct fwgen_inventory *bound_inventory(struct fwgen_ctx *ctx,
 		if (!hold && i == 0)
 			value = !value;
 		ck_assert_int_eq(fwgen_inventory_set_option(ctx, inv,
-			t->options[f->when[i].option].name, value), 0);
+							    t->options[f->when[i].option].name, value),
+				 0);
 	}
 	return inv;
 }
@@ -159,8 +160,8 @@ static size_t flow_ports(const struct fwgen_topology *t, const struct flow *f,
 }
 
 struct tally {
-	size_t allowed;		/* positive answers checked */
-	size_t refused;		/* negative answers checked */
+	size_t allowed; /* positive answers checked */
+	size_t refused; /* negative answers checked */
 };
 
 /*
@@ -279,7 +280,7 @@ static void check_condition_off(struct fwgen_ctx *ctx, const struct fwgen_catalo
 	ck_assert(!admits(e, f->id));
 	why = miss_reason(e, f->id);
 	ck_assert_msg(why && strstr(why, "applies only when option") &&
-		      strstr(why, t->options[f->when[0].option].name),
+			      strstr(why, t->options[f->when[0].option].name),
 		      "%s: flow %s: %s", t->name, f->id, why ? why : "(no reason)");
 	fwgen_explain_free(e);
 	n->refused++;
@@ -357,7 +358,7 @@ static void check_topology(struct fwgen_ctx *ctx, const struct fwgen_catalog *ca
 		pol = resolve1(ctx, cat, inv, t->name, t->roles[r].name);
 		e = ask(ctx, cat, pol, inv, NULL, "tcp", spare, false);
 		ck_assert_msg(!fwgen_explain_allowed(e) && fwgen_explain_count(e) == 0 &&
-			      fwgen_explain_miss_count(e) == 0,
+				      fwgen_explain_miss_count(e) == 0,
 			      "%s: tcp/%u admitted on %s", t->name, spare, t->roles[r].name);
 		fwgen_explain_free(e);
 		e = ask(ctx, cat, pol, inv, NULL, "udp", spare, true);
@@ -475,16 +476,16 @@ START_TEST(test_explain_flow_names_source_row_and_rule)
 	ck_assert_uint_eq(fwgen_explain_redirect_port(e), 0);
 	text = written(&d, e);
 	ck_assert_str_eq(text,
-		"tcp/443 from peer role user to this host (web), topology demo: allowed\n"
-		"\n"
-		"Admitted by:\n"
-		"  flow user-web: web\n"
-		"      user -> web  tcp/80, 443 ($https_port)\n"
-		"      source: d:t#1\n"
-		"      peer role user: not bound in the inventory, so any address\n"
-		"      rule: \"user-web (d:t#1)\" in chain in_tcp_443\n"
-		"\n"
-		"Replies and related packets then pass \"baseline: packets of allowed connections\".\n");
+			 "tcp/443 from peer role user to this host (web), topology demo: allowed\n"
+			 "\n"
+			 "Admitted by:\n"
+			 "  flow user-web: web\n"
+			 "      user -> web  tcp/80, 443 ($https_port)\n"
+			 "      source: d:t#1\n"
+			 "      peer role user: not bound in the inventory, so any address\n"
+			 "      rule: \"user-web (d:t#1)\" in chain in_tcp_443\n"
+			 "\n"
+			 "Replies and related packets then pass \"baseline: packets of allowed connections\".\n");
 	free(text);
 	fwgen_explain_free(e);
 	demo_close(&d);
@@ -507,14 +508,14 @@ START_TEST(test_explain_refusal_names_the_option)
 			 "applies only when option 'legacy' is true; it is false");
 	text = written(&d, e);
 	ck_assert_str_eq(text,
-		"tcp/8080 from peer role user to this host (web), topology demo: not allowed\n"
-		"\n"
-		"No rule accepts it: the input chain drops it (policy drop) after logging it, "
-		"rate-limited, with the prefix \"fwgen drop in: \".\n"
-		"\n"
-		"Catalog flows on tcp/8080 that do not admit it:\n"
-		"  legacy (old)\n"
-		"      applies only when option 'legacy' is true; it is false\n");
+			 "tcp/8080 from peer role user to this host (web), topology demo: not allowed\n"
+			 "\n"
+			 "No rule accepts it: the input chain drops it (policy drop) after logging it, "
+			 "rate-limited, with the prefix \"fwgen drop in: \".\n"
+			 "\n"
+			 "Catalog flows on tcp/8080 that do not admit it:\n"
+			 "  legacy (old)\n"
+			 "      applies only when option 'legacy' is true; it is false\n");
 	free(text);
 	fwgen_explain_free(e);
 	demo_close(&d);
@@ -590,7 +591,7 @@ START_TEST(test_explain_redirect_before_input)
 	ck_assert_str_eq(fwgen_explain_flow_id(e, 0), "pxe");
 	text = written(&d, e);
 	ck_assert_ptr_nonnull(strstr(text,
-		"Redirected to udp/6969 before the input chain, by \"pxe (d:t#5)\" in chain prerouting (flow pxe).\n"));
+				     "Redirected to udp/6969 before the input chain, by \"pxe (d:t#5)\" in chain prerouting (flow pxe).\n"));
 	ck_assert_ptr_nonnull(strstr(text, "rule: \"pxe (d:t#5)\" in chain in_udp_6969\n"));
 	free(text);
 	fwgen_explain_free(e);
@@ -616,7 +617,7 @@ START_TEST(test_explain_any_peer_admits_every_role)
 	ck_assert_str_eq(fwgen_explain_peer_role(e, 0), "user");
 	text = written(&d, e);
 	ck_assert_ptr_nonnull(strstr(text,
-		"peer role user: not bound in the inventory, so any address, which includes the hosts of db\n"));
+				     "peer role user: not bound in the inventory, so any address, which includes the hosts of db\n"));
 	free(text);
 	fwgen_explain_free(e);
 	/* Without a peer: who may connect at all. */
@@ -711,7 +712,8 @@ START_TEST(test_explain_egress_open_and_filtered)
 	demo_close(&d);
 
 	demo_open(&d, "topology: demo\negress: filtered\nroles:\n  db: [198.18.2.0/29]\n"
-		  "  dns-server: [198.18.53.53]\n", "web", NULL);
+		      "  dns-server: [198.18.53.53]\n",
+		  "web", NULL);
 	e = demo_ask(&d, "198.18.2.3", "tcp", 3306, true);
 	ck_assert(fwgen_explain_allowed(e));
 	ck_assert_str_eq(fwgen_explain_flow_id(e, 0), "web-db");
@@ -753,7 +755,7 @@ START_TEST(test_explain_groups_peer_roles_of_one_flow)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = NULL;
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: group\nroles:\n  a: [198.18.1.0/24]\n  b: any\n");
+						      "topology: group\nroles:\n  a: [198.18.1.0/24]\n  b: any\n");
 	struct fwgen_policy *pol;
 	struct fwgen_explain *e;
 	char path[] = "/tmp/fwgen-explain-XXXXXX.yaml", *buf = NULL;
@@ -778,18 +780,18 @@ START_TEST(test_explain_groups_peer_roles_of_one_flow)
 	ck_assert_int_eq(fwgen_explain_write(ctx, e, m), 0);
 	fclose(m);
 	ck_assert_str_eq(buf,
-		"tcp/3306 from any peer to this host (db), topology group: allowed\n"
-		"\n"
-		"Admitted by:\n"
-		"  flow sql: sql\n"
-		"      a, b, c, d -> db  tcp/3306\n"
-		"      source: d:t#1\n"
-		"      peer role a: bound to 198.18.1.0/24\n"
-		"      peer roles c, d: not bound in the inventory, so any address\n"
-		"      peer role b: bound to any address\n"
-		"      rule: \"sql (d:t#1)\" in chain in_tcp_3306\n"
-		"\n"
-		"Replies and related packets then pass \"baseline: packets of allowed connections\".\n");
+			 "tcp/3306 from any peer to this host (db), topology group: allowed\n"
+			 "\n"
+			 "Admitted by:\n"
+			 "  flow sql: sql\n"
+			 "      a, b, c, d -> db  tcp/3306\n"
+			 "      source: d:t#1\n"
+			 "      peer role a: bound to 198.18.1.0/24\n"
+			 "      peer roles c, d: not bound in the inventory, so any address\n"
+			 "      peer role b: bound to any address\n"
+			 "      rule: \"sql (d:t#1)\" in chain in_tcp_3306\n"
+			 "\n"
+			 "Replies and related packets then pass \"baseline: packets of allowed connections\".\n");
 	free(buf);
 	fwgen_explain_free(e);
 	fwgen_policy_free(pol);

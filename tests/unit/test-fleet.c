@@ -104,9 +104,9 @@ START_TEST(test_fleet_expands_small_ranges_not_pools)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\nroles:\n"
-		"  web: [198.18.1.254, 198.18.1.255, 198.18.2.0]\n"
-		"  db: [198.18.4.0/26, 198.18.8.0/25]\n");
+						      "topology: demo\nroles:\n"
+						      "  web: [198.18.1.254, 198.18.1.255, 198.18.2.0]\n"
+						      "  db: [198.18.4.0/26, 198.18.8.0/25]\n");
 	struct fwgen_fleet *f;
 
 	ck_assert_int_eq(fwgen_fleet_new(ctx, cat, inv, NULL, 0, &f), 0);
@@ -129,7 +129,7 @@ START_TEST(test_fleet_errors_fail_the_whole_fleet_and_change_nothing)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *none = parse_inventory(ctx,
-		"topology: demo\nroles:\n  user: [198.18.0.0/15]\n");
+						       "topology: demo\nroles:\n  user: [198.18.0.0/15]\n");
 	struct fwgen_inventory *inv = parse_inventory(ctx, demo_inv);
 	struct fwgen_fleet *f = (void *)1;
 	struct fwgen_explain *eg = (void *)1, *in = (void *)1;
@@ -150,13 +150,16 @@ START_TEST(test_fleet_errors_fail_the_whole_fleet_and_change_nothing)
 
 	ck_assert_int_eq(fwgen_fleet_new(ctx, cat, inv, NULL, 0, &f), 0);
 	ck_assert_int_eq(fwgen_fleet_explain(ctx, f, "198.18.1.10", "198.18.2.0/24",
-					     "tcp/3306", &eg, &in), -EINVAL);
+					     "tcp/3306", &eg, &in),
+			 -EINVAL);
 	ck_assert_str_eq(fwgen_ctx_error(ctx),
 			 "destination '198.18.2.0/24': give one address, not a prefix");
 	ck_assert_int_eq(fwgen_fleet_explain(ctx, f, "198.18.7.1", "198.18.7.2",
-					     "tcp/3306", &eg, &in), -ENOENT);
+					     "tcp/3306", &eg, &in),
+			 -ENOENT);
 	ck_assert_int_eq(fwgen_fleet_explain(ctx, f, "198.18.1.10", "198.18.2.7",
-					     "tcp/99999", &eg, &in), -EINVAL);
+					     "tcp/99999", &eg, &in),
+			 -EINVAL);
 	ck_assert_ptr_eq(eg, (void *)1);
 	ck_assert_ptr_eq(in, (void *)1);
 	ck_assert_int_eq(fwgen_fleet_explain(ctx, NULL, "a", "b", "tcp/1", &eg, &in), -EINVAL);
@@ -180,16 +183,17 @@ START_TEST(test_fleet_explain_asks_both_ends)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\negress: filtered\nroles:\n"
-		"  web: [198.18.1.10]\n  db: [198.18.2.10]\n"
-		"  user: [198.18.9.0/24]\n");
+						      "topology: demo\negress: filtered\nroles:\n"
+						      "  web: [198.18.1.10]\n  db: [198.18.2.10]\n"
+						      "  user: [198.18.9.0/24]\n");
 	struct fwgen_explain *eg, *in;
 	struct fwgen_fleet *f;
 
 	ck_assert_int_eq(fwgen_fleet_new(ctx, cat, inv, NULL, 0, &f), 0);
 	/* web -> db 3306: web's egress and db's ingress both name web-db */
 	ck_assert_int_eq(fwgen_fleet_explain(ctx, f, "198.18.1.10", "198.18.2.10",
-					     "tcp/3306", &eg, &in), 0);
+					     "tcp/3306", &eg, &in),
+			 0);
 	ck_assert(fwgen_explain_allowed(eg));
 	ck_assert(fwgen_explain_allowed(in));
 	ck_assert_str_eq(fwgen_explain_flow_id(eg, 0), "web-db");
@@ -199,7 +203,8 @@ START_TEST(test_fleet_explain_asks_both_ends)
 
 	/* db -> web 3306: no flow either way; the near miss is web-db */
 	ck_assert_int_eq(fwgen_fleet_explain(ctx, f, "198.18.2.10", "198.18.1.10",
-					     "tcp/3306", &eg, &in), 0);
+					     "tcp/3306", &eg, &in),
+			 0);
 	ck_assert(!fwgen_explain_allowed(eg));
 	ck_assert(!fwgen_explain_allowed(in));
 	ck_assert_uint_eq(fwgen_explain_miss_count(in), 1);
@@ -209,7 +214,8 @@ START_TEST(test_fleet_explain_asks_both_ends)
 
 	/* a user runs no fwgen ruleset: only web's ingress answers */
 	ck_assert_int_eq(fwgen_fleet_explain(ctx, f, "198.18.9.5", "198.18.1.10",
-					     "tcp/80", &eg, &in), 0);
+					     "tcp/80", &eg, &in),
+			 0);
 	ck_assert_ptr_null(eg);
 	ck_assert(fwgen_explain_allowed(in));
 	ck_assert_str_eq(fwgen_explain_flow_id(in, 0), "user-web");

@@ -173,11 +173,11 @@ START_TEST(test_graph_merges_parallel_flows_and_dashes_conditional)
 	/* user-web and pxe share one edge; legacy (when: legacy) has its own. */
 	ck_assert_uint_eq(count(got, "\"user\" -> \"web\" ["), 2);
 	ck_assert_ptr_nonnull(strstr(got,
-		"\"user\" -> \"web\" [label=\"tcp/80, 443 ($https_port)\\ludp/69 redirect to 6969\\l\", "
-		"tooltip=\"user-web: web\\npxe: tftp\"];\n"));
+				     "\"user\" -> \"web\" [label=\"tcp/80, 443 ($https_port)\\ludp/69 redirect to 6969\\l\", "
+				     "tooltip=\"user-web: web\\npxe: tftp\"];\n"));
 	ck_assert_ptr_nonnull(strstr(got,
-		"\"user\" -> \"web\" [style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", "
-		"label=\"tcp/8080 if legacy\\l\", tooltip=\"legacy: old\"];\n"));
+				     "\"user\" -> \"web\" [style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", "
+				     "label=\"tcp/8080 if legacy\\l\", tooltip=\"legacy: old\"];\n"));
 	/* A same-role flow is a self-loop. */
 	ck_assert_uint_eq(count(got, "\"db\" -> \"db\" ["), 1);
 	/* Host roles are boxes in the cluster; peers flows name are ellipses. */
@@ -213,12 +213,12 @@ START_TEST(test_graph_escapes_hostile_catalog_text)
 
 	assert_dot_lexes(got);
 	ck_assert_ptr_nonnull(strstr(got,
-		"graph [label=\"Evil \\\"} digraph x { \\\\ \\\\N: two\\nlines \\\"quoted\\\" \\\\\\ntopology evil;"));
+				     "graph [label=\"Evil \\\"} digraph x { \\\\ \\\\N: two\\nlines \\\"quoted\\\" \\\\\\ntopology evil;"));
 	ck_assert_ptr_nonnull(strstr(got, "tooltip=\"a \\\"box\\\"]; node [shape=none\"];"));
 	ck_assert_ptr_nonnull(strstr(got, "tooltip=\"back\\\\slash\\\\\"];"));
 	ck_assert_ptr_nonnull(strstr(got,
-		"\"user\" -> \"web\" [label=\"tcp/80\\l\", tooltip=\"f1: x\\\" -> \\\"y\\\" [label=\\\"pwned\"];\n"));
-	ck_assert_uint_eq(count(got, " -> "), 2);	/* the edge, and inside its tooltip */
+				     "\"user\" -> \"web\" [label=\"tcp/80\\l\", tooltip=\"f1: x\\\" -> \\\"y\\\" [label=\\\"pwned\"];\n"));
+	ck_assert_uint_eq(count(got, " -> "), 2); /* the edge, and inside its tooltip */
 	if (have_dot())
 		assert_dot_accepts(got);
 	free(got);
@@ -262,26 +262,26 @@ START_TEST(test_graph_joins_fans_at_a_junction)
 	assert_dot_lexes(got);
 	/* All ends of fan 1 are host roles: in the cluster; fan 2 reaches ext. */
 	ck_assert_ptr_nonnull(strstr(got,
-		"\t\t\"db\" [shape=box, style=\"rounded,filled\", fillcolor=\"#dae8fc\", color=\"#6c8ebf\"];\n"
-		"\t}\n\n"
-		"\t\"ext\" [shape=ellipse, style=filled, fillcolor=\"#fff2cc\", color=\"#d6b656\"];\n"
-		"\t\"#fan 1\" [shape=point, width=0.08, color=\"#4d4d4d\"];\n"
-		"\t\"#fan 2\" [shape=point, width=0.08, color=\"#4d4d4d\"];\n"));
+				     "\t\t\"db\" [shape=box, style=\"rounded,filled\", fillcolor=\"#dae8fc\", color=\"#6c8ebf\"];\n"
+				     "\t}\n\n"
+				     "\t\"ext\" [shape=ellipse, style=filled, fillcolor=\"#fff2cc\", color=\"#d6b656\"];\n"
+				     "\t\"#fan 1\" [shape=point, width=0.08, color=\"#4d4d4d\"];\n"
+				     "\t\"#fan 2\" [shape=point, width=0.08, color=\"#4d4d4d\"];\n"));
 	ck_assert_ptr_nonnull(edges);
 	ck_assert_str_eq(edges + 2,
-		"\t\"a\" -> \"#fan 1\" [arrowhead=none, tooltip=\"sql: sql\"];\n"
-		"\t\"b\" -> \"#fan 1\" [arrowhead=none, tooltip=\"sql: sql\"];\n"
-		"\t\"c\" -> \"#fan 1\" [arrowhead=none, tooltip=\"sql: sql\"];\n"
-		"\t\"ext\" -> \"#fan 1\" [arrowhead=none, tooltip=\"sql2: ext\"];\n"
-		"\t\"#fan 1\" -> \"db\" [label=\"tcp/3306\\l\", tooltip=\"sql: sql\\nsql2: ext\"];\n"
-		"\t\"#fan 2\" -> \"a\" [style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", tooltip=\"log: syslog\"];\n"
-		"\t\"#fan 2\" -> \"b\" [style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", tooltip=\"log: syslog\"];\n"
-		"\t\"#fan 2\" -> \"ext\" [style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", tooltip=\"log: syslog\"];\n"
-		"\t\"db\" -> \"#fan 2\" [arrowhead=none, style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", "
-		"label=\"udp/514 if o\\l\", tooltip=\"log: syslog\"];\n"
-		"\t\"a\" -> \"c\" [label=\"tcp/1\\l\", tooltip=\"two: two\"];\n"
-		"\t\"b\" -> \"c\" [label=\"tcp/1\\l\", tooltip=\"two: two\"];\n"
-		"}\n");
+			 "\t\"a\" -> \"#fan 1\" [arrowhead=none, tooltip=\"sql: sql\"];\n"
+			 "\t\"b\" -> \"#fan 1\" [arrowhead=none, tooltip=\"sql: sql\"];\n"
+			 "\t\"c\" -> \"#fan 1\" [arrowhead=none, tooltip=\"sql: sql\"];\n"
+			 "\t\"ext\" -> \"#fan 1\" [arrowhead=none, tooltip=\"sql2: ext\"];\n"
+			 "\t\"#fan 1\" -> \"db\" [label=\"tcp/3306\\l\", tooltip=\"sql: sql\\nsql2: ext\"];\n"
+			 "\t\"#fan 2\" -> \"a\" [style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", tooltip=\"log: syslog\"];\n"
+			 "\t\"#fan 2\" -> \"b\" [style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", tooltip=\"log: syslog\"];\n"
+			 "\t\"#fan 2\" -> \"ext\" [style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", tooltip=\"log: syslog\"];\n"
+			 "\t\"db\" -> \"#fan 2\" [arrowhead=none, style=dashed, color=\"#8c8c8c\", fontcolor=\"#666666\", "
+			 "label=\"udp/514 if o\\l\", tooltip=\"log: syslog\"];\n"
+			 "\t\"a\" -> \"c\" [label=\"tcp/1\\l\", tooltip=\"two: two\"];\n"
+			 "\t\"b\" -> \"c\" [label=\"tcp/1\\l\", tooltip=\"two: two\"];\n"
+			 "}\n");
 	if (have_dot())
 		assert_dot_accepts(got);
 	free(got);
@@ -326,12 +326,12 @@ START_TEST(test_graph_sums_up_long_edges_and_skips_portless_flows)
 
 	assert_dot_lexes(got);
 	ck_assert_ptr_nonnull(strstr(got,
-		"\t\"app\" -> \"ext\" [label=\"tcp/22, 80-81, 161, 443, 8000-8010, 10000, 10002, 10004,\\l"
-		"    10006, 20000, 20002, 20004, 20006, 30000, 30002, 30004,\\l"
-		"    30006\\l"
-		"udp/161, 514\\l"
-		"(9 flows: fwgen catalog show long)\\l\", "
-		"tooltip=\"f1: a\\nf2: b\\nf3: c\\nf4: d\\nf5: e\\nf6: f\\nf7: g\\nf8: h\\nf9: i\"];\n"));
+				     "\t\"app\" -> \"ext\" [label=\"tcp/22, 80-81, 161, 443, 8000-8010, 10000, 10002, 10004,\\l"
+				     "    10006, 20000, 20002, 20004, 20006, 30000, 30002, 30004,\\l"
+				     "    30006\\l"
+				     "udp/161, 514\\l"
+				     "(9 flows: fwgen catalog show long)\\l\", "
+				     "tooltip=\"f1: a\\nf2: b\\nf3: c\\nf4: d\\nf5: e\\nf6: f\\nf7: g\\nf8: h\\nf9: i\"];\n"));
 	ck_assert_ptr_null(strstr(got, "\"ext\" -> \"app\""));
 	ck_assert_uint_eq(count(got, " -> "), 1);
 	free(got);
@@ -352,23 +352,36 @@ START_TEST(test_graph_escapes_hostile_role_names)
 	struct port_item ports[1] = { { .range = { 80, 81 } } };
 	char *sources[1] = { "d:t#1" };
 	struct flow flows[1] = { {
-		.id = "f", .from = from, .nfrom = 1, .to = to, .nto = 1,
-		.protos = PROTO_TCP | PROTO_UDP, .ports = ports, .nports = 1,
-		.description = "\\l\"", .sources = sources, .nsources = 1,
+		.id = "f",
+		.from = from,
+		.nfrom = 1,
+		.to = to,
+		.nto = 1,
+		.protos = PROTO_TCP | PROTO_UDP,
+		.ports = ports,
+		.nports = 1,
+		.description = "\\l\"",
+		.sources = sources,
+		.nsources = 1,
 	} };
 	struct fwgen_topology t = {
-		.name = "t\"op", .product = "P", .summary = "S",
-		.roles = roles, .nroles = 2, .flows = flows, .nflows = 1,
+		.name = "t\"op",
+		.product = "P",
+		.summary = "S",
+		.roles = roles,
+		.nroles = 2,
+		.flows = flows,
+		.nflows = 1,
 	};
 	char *got = graph(ctx, &t);
 
 	assert_dot_lexes(got);
 	ck_assert_ptr_nonnull(strstr(got, "digraph \"t\\\"op\" {\n"));
 	ck_assert_ptr_nonnull(strstr(got,
-		"\t\t\"we\\\"b\\\\\" [shape=box, style=\"rounded,filled\", fillcolor=\"#dae8fc\", "
-		"color=\"#6c8ebf\", tooltip=\"x\\ny z\"];\n"));
+				     "\t\t\"we\\\"b\\\\\" [shape=box, style=\"rounded,filled\", fillcolor=\"#dae8fc\", "
+				     "color=\"#6c8ebf\", tooltip=\"x\\ny z\"];\n"));
 	ck_assert_ptr_nonnull(strstr(got,
-		"\t\"us}er{\\n\" -> \"we\\\"b\\\\\" [label=\"tcp+udp/80-81\\l\", tooltip=\"f: \\\\l\\\"\"];\n"));
+				     "\t\"us}er{\\n\" -> \"we\\\"b\\\\\" [label=\"tcp+udp/80-81\\l\", tooltip=\"f: \\\\l\\\"\"];\n"));
 	if (have_dot())
 		assert_dot_accepts(got);
 	free(got);
@@ -389,7 +402,8 @@ START_TEST(test_graph_write_error_is_eio)
 	}
 	setvbuf(full, NULL, _IONBF, 0);
 	ck_assert_int_eq(fwgen_topology_graph(ctx, fwgen_catalog_topology(ctx, cat, "demo"),
-					      full), -EIO);
+					      full),
+			 -EIO);
 	ck_assert_str_eq(fwgen_ctx_error(ctx), "writing the graph of 'demo' failed");
 	fclose(full);
 	fwgen_catalog_free(cat);
@@ -453,7 +467,7 @@ START_TEST(test_graph_every_topology_of_the_catalog)
 		for (fi = 0; fi < t->nflows; fi++) {
 			const struct flow *f = &t->flows[fi];
 
-			if (f->nports == 0)	/* an N/A row: no edge of its own */
+			if (f->nports == 0) /* an N/A row: no edge of its own */
 				continue;
 			for (a = 0; a < f->nfrom; a++) {
 				for (b = 0; b < f->nto; b++) {

@@ -25,6 +25,13 @@ static const char *const hostile_texts[] = {
 };
 
 /* s as a YAML double-quoted scalar (appended to a growing buffer). */
+/* A C0 or C1 control character (U+0080-U+009F as UTF-8) at m. */
+static bool is_control(const unsigned char *m)
+{
+	return m[0] < 0x20 || m[0] == 0x7f ||
+	       (m[0] == 0xc2 && m[1] >= 0x80 && m[1] <= 0x9f);
+}
+
 static void put_dq(FILE *out, const char *s)
 {
 	fputc('"', out);
@@ -83,24 +90,42 @@ static char *catalog_with_text(const char *t)
 
 #define T() put_dq(out, t)
 	ck_assert_ptr_nonnull(out);
-	fputs("topology: demo\nproduct: ", out); T();
-	fputs("\nsummary: ", out); T();
-	fputs("\ndocuments:\n  d:\n    file: ", out); T();
-	fputs("\n    title: ", out); T();
-	fputs("\n    tables:\n      t: ", out); T();
-	fputs("\nroles:\n  web: {kind: host, description: ", out); T();
-	fputs("}\n  db: {kind: host, description: ", out); T();
-	fputs("}\n  user: {kind: peer, description: ", out); T();
-	fputs("}\nparams:\n  https_port: {default: 443, description: ", out); T();
-	fputs("}\noptions:\n  legacy: {default: true, description: ", out); T();
+	fputs("topology: demo\nproduct: ", out);
+	T();
+	fputs("\nsummary: ", out);
+	T();
+	fputs("\ndocuments:\n  d:\n    file: ", out);
+	T();
+	fputs("\n    title: ", out);
+	T();
+	fputs("\n    tables:\n      t: ", out);
+	T();
+	fputs("\nroles:\n  web: {kind: host, description: ", out);
+	T();
+	fputs("}\n  db: {kind: host, description: ", out);
+	T();
+	fputs("}\n  user: {kind: peer, description: ", out);
+	T();
+	fputs("}\nparams:\n  https_port: {default: 443, description: ", out);
+	T();
+	fputs("}\noptions:\n  legacy: {default: true, description: ", out);
+	T();
 	fputs("}\nflows:\n"
-	      "  - {id: user-web, from: user, to: web, proto: tcp, ports: [80, \"$https_port\"], source: \"d:t#1\", description: ", out); T();
-	fputs(", note: ", out); T();
-	fputs("}\n  - {id: web-db, from: web, to: db, proto: tcp, ports: [3306], source: \"d:t#2\", description: ", out); T();
-	fputs("}\n  - {id: pxe, from: user, to: web, proto: udp, ports: [69], redirect: 6969, source: \"d:t#3\", description: ", out); T();
-	fputs("}\n  - {id: legacy, from: user, to: web, proto: tcp, ports: [8080], when: legacy, source: [\"d:t#4\", \"d:t#5\"], description: ", out); T();
-	fputs("}\n  - {id: quiet, from: user, to: db, proto: udp, ports: [], source: \"d:t#6\", description: ", out); T();
-	fputs(", note: ", out); T();
+	      "  - {id: user-web, from: user, to: web, proto: tcp, ports: [80, \"$https_port\"], source: \"d:t#1\", description: ",
+	      out);
+	T();
+	fputs(", note: ", out);
+	T();
+	fputs("}\n  - {id: web-db, from: web, to: db, proto: tcp, ports: [3306], source: \"d:t#2\", description: ", out);
+	T();
+	fputs("}\n  - {id: pxe, from: user, to: web, proto: udp, ports: [69], redirect: 6969, source: \"d:t#3\", description: ", out);
+	T();
+	fputs("}\n  - {id: legacy, from: user, to: web, proto: tcp, ports: [8080], when: legacy, source: [\"d:t#4\", \"d:t#5\"], description: ", out);
+	T();
+	fputs("}\n  - {id: quiet, from: user, to: db, proto: udp, ports: [], source: \"d:t#6\", description: ", out);
+	T();
+	fputs(", note: ", out);
+	T();
 	fputs("}\n", out);
 #undef T
 	ck_assert_int_eq(fclose(out), 0);
@@ -309,7 +334,7 @@ static void check_iptables(const char *text)
 		bool quoted = false;
 
 		ck_assert_msg(*p == '#' || *p == '*' || *p == ':' || !strncmp(p, "-A ", 3) ||
-			      !strncmp(p, "-I ", 3) || !strncmp(p, "COMMIT", 6),
+				      !strncmp(p, "-I ", 3) || !strncmp(p, "COMMIT", 6),
 			      "line %u: not an iptables-restore line: %.40s", line, p);
 		for (q = p; q < end; q++) {
 			unsigned char c = (unsigned char)*q;
@@ -413,7 +438,9 @@ static const char inventory_text[] =
 static void resolve_and_check(struct fwgen_ctx *ctx, const struct fwgen_catalog *cat)
 {
 	static const char *const sets[][2] = {
-		{ "web", NULL }, { "db", NULL }, { "web", "db" },
+		{ "web", NULL },
+		{ "db", NULL },
+		{ "web", "db" },
 	};
 	struct fwgen_inventory *inv = parse_inventory(ctx, inventory_text);
 	size_t i, k;
@@ -466,7 +493,14 @@ END_TEST
 START_TEST(test_control_characters_in_text_are_refused)
 {
 	static const char *const controls[] = {
-		"\x1b[2J\x1b[31m", "\a", "\r", "\x7f", "\302\23331m", "\x01", "\x0b", "\x0c",
+		"\x1b[2J\x1b[31m",
+		"\a",
+		"\r",
+		"\x7f",
+		"\302\23331m",
+		"\x01",
+		"\x0b",
+		"\x0c",
 	};
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	size_t i;
@@ -481,7 +515,7 @@ START_TEST(test_control_characters_in_text_are_refused)
 		ck_assert_msg(load_text(ctx, text) == NULL, "control %zu accepted", i);
 		msg = fwgen_ctx_error(ctx);
 		ck_assert_msg(strstr(msg, "contains a control character") &&
-			      !strncmp(msg, "hostile.yaml:2:10: ", 19),
+				      !strncmp(msg, "hostile.yaml:2:10: ", 19),
 			      "control %zu: %s", i, msg);
 		for (; *msg; msg++)
 			ck_assert_msg((unsigned char)*msg >= 0x20 && *msg != 0x7f,
@@ -497,7 +531,7 @@ static const char *const hostile_names[] = {
 	"a\"b", "a\\b", "a\nb", "a;b", "a{b", "a}b", "a#b", "$(reboot)", "a b",
 	"a'b", "a/b", "a.b", "a:b", "a@b", "Abc", "-ab", "_ab", "1ab", "",
 	"\303\244b", "ab\t", "a\033b",
-	"a123456789b123456789c123456789d123456789e",	/* 41 characters */
+	"a123456789b123456789c123456789d123456789e", /* 41 characters */
 };
 
 /* The demo product with one name replaced by a hostile one. */
@@ -536,7 +570,13 @@ static char *catalog_with_name(const char *field, const char *name)
 START_TEST(test_hostile_names_are_refused_in_every_name_field)
 {
 	static const char *const fields[] = {
-		"topology", "document", "table", "role", "param", "option", "flow id",
+		"topology",
+		"document",
+		"table",
+		"role",
+		"param",
+		"option",
+		"flow id",
 	};
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat;
@@ -570,8 +610,21 @@ END_TEST
 START_TEST(test_hostile_sources_are_refused)
 {
 	static const char *const sources[] = {
-		"d:t#1\"", "d:t#\n1", "d:t# 1", "d:t#+1", "d:t#-1", "d:t#1 ", "d:t#1;", "d:t#0x1",
-		"d:t#1}", "d\":t#1", "d:t\"#1", "d:t#1#2", "d:t", "#1", "d:t#",
+		"d:t#1\"",
+		"d:t#\n1",
+		"d:t# 1",
+		"d:t#+1",
+		"d:t#-1",
+		"d:t#1 ",
+		"d:t#1;",
+		"d:t#0x1",
+		"d:t#1}",
+		"d\":t#1",
+		"d:t\"#1",
+		"d:t#1#2",
+		"d:t",
+		"#1",
+		"d:t#",
 	};
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	size_t i;
@@ -601,9 +654,9 @@ START_TEST(test_longest_names_keep_every_format_well_formed)
 	const char *roles[] = { name40 };
 
 	fprintf(f, "topology: %s\nproduct: P\nsummary: s\n"
-		"documents:\n  %s:\n    file: f\n    tables:\n      %s: T\n"
-		"roles:\n  %s: {kind: host}\n  %.38s_x: {kind: peer}\n"
-		"flows:\n  - {id: %s, from: %.38s_x, to: %s, proto: [tcp, udp], ports: [1, \"2-65535\"], description: x, source: [\"%s:%s#100000\", \"%s:%s#99999\"]}\n",
+		   "documents:\n  %s:\n    file: f\n    tables:\n      %s: T\n"
+		   "roles:\n  %s: {kind: host}\n  %.38s_x: {kind: peer}\n"
+		   "flows:\n  - {id: %s, from: %.38s_x, to: %s, proto: [tcp, udp], ports: [1, \"2-65535\"], description: x, source: [\"%s:%s#100000\", \"%s:%s#99999\"]}\n",
 		name40, name40, name40, name40, name40, name40, name40, name40,
 		name40, name40, name40, name40);
 	fclose(f);
@@ -614,7 +667,8 @@ START_TEST(test_longest_names_keep_every_format_well_formed)
 
 		ck_assert_int_eq(fwgen_inventory_set_table(ctx, inv, "t2345678901234567890123456789012"), 0);
 		ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "a123456789b123456789c123456789d1234567_x",
-							     "198.18.0.1"), 0);
+							     "198.18.0.1"),
+				 0);
 		ck_assert_msg(fwgen_policy_resolve(ctx, cat, inv, name40, roles, 1, 0, &pol) == 0,
 			      "%s", fwgen_ctx_error(ctx));
 		ck_assert_uint_ge(check_all_formats(ctx, pol), 1);
@@ -694,9 +748,7 @@ START_TEST(test_messages_quoting_hostile_values_stay_one_line)
 		ck_assert_int_lt(ret, 0);
 		ck_assert_ptr_null(pol);
 		for (m = fwgen_ctx_error(ctx); *m; m++)
-			ck_assert_msg((unsigned char)*m >= 0x20 && *m != 0x7f &&
-				      !((unsigned char)m[0] == 0xc2 && (unsigned char)m[1] >= 0x80 &&
-					(unsigned char)m[1] <= 0x9f),
+			ck_assert_msg(!is_control((const unsigned char *)m),
 				      "text %zu: %s", i, fwgen_ctx_error(ctx));
 	}
 	fwgen_catalog_free(cat);

@@ -21,16 +21,16 @@ START_TEST(test_inventory_loads_every_field)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\n"
-		"table: fw2\n"
-		"egress: filtered\n"
-		"admin_ssh: false\n"
-		"params:\n  https_port: 8443\n  other: [1, \"5-6\"]\n"
-		"options:\n  legacy: true\n"
-		"roles:\n"
-		"  web: [198.18.1.10, \"2001:db8:1::10\", 198.18.1.11]\n"
-		"  user: any\n"
-		"  db: 198.18.2.0/24\n");
+						      "topology: demo\n"
+						      "table: fw2\n"
+						      "egress: filtered\n"
+						      "admin_ssh: false\n"
+						      "params:\n  https_port: 8443\n  other: [1, \"5-6\"]\n"
+						      "options:\n  legacy: true\n"
+						      "roles:\n"
+						      "  web: [198.18.1.10, \"2001:db8:1::10\", 198.18.1.11]\n"
+						      "  user: any\n"
+						      "  db: 198.18.2.0/24\n");
 
 	ck_assert_str_eq(inv->topology, "demo");
 	ck_assert_str_eq(inv->table, "fw2");
@@ -43,7 +43,7 @@ START_TEST(test_inventory_loads_every_field)
 	ck_assert_uint_eq(inv->noptions, 1);
 	ck_assert(inv->options[0].value);
 	ck_assert_uint_eq(inv->nroles, 3);
-	ck_assert_uint_eq(inventory_role(inv, "web")->v4.n, 1);	/* .10-.11 merged */
+	ck_assert_uint_eq(inventory_role(inv, "web")->v4.n, 1); /* .10-.11 merged */
 	ck_assert_uint_eq(inventory_role(inv, "web")->v6.n, 1);
 	ck_assert(inventory_role(inv, "user")->any);
 	ck_assert_uint_eq(inventory_role(inv, "db")->v4.n, 1);
@@ -57,7 +57,7 @@ START_TEST(test_inventory_explicit_core_tags)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\nadmin_ssh: !!bool \"true\"\n");
+						      "topology: demo\nadmin_ssh: !!bool \"true\"\n");
 
 	ck_assert(inv->admin_ssh);
 	fwgen_inventory_free(inv);
@@ -117,14 +117,14 @@ START_TEST(test_inventory_refuses_alias_bombs_quickly)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	const char *msg = fails(ctx,
-		"a: &a [x,x,x,x,x,x,x,x,x,x]\n"
-		"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
-		"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
-		"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
-		"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
-		"f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
-		"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
-		"h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]\n");
+				"a: &a [x,x,x,x,x,x,x,x,x,x]\n"
+				"b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\n"
+				"c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\n"
+				"d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n"
+				"e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n"
+				"f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e,*e]\n"
+				"g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f,*f]\n"
+				"h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g,*g]\n");
 
 	ck_assert_msg(strstr(msg, "too large once aliases are expanded") != NULL, "%s", msg);
 	fwgen_ctx_free(ctx);
@@ -178,8 +178,14 @@ END_TEST
 START_TEST(test_inventory_added_addresses_read_normalised)
 {
 	static const char *const adds[] = {
-		"198.18.0.4", "2001:db8::2", "198.18.0.2", "198.18.0.3",
-		"2001:db8::1", "198.18.0.2", "198.18.9.0/24", "198.18.0.0/31",
+		"198.18.0.4",
+		"2001:db8::2",
+		"198.18.0.2",
+		"198.18.0.3",
+		"2001:db8::1",
+		"198.18.0.2",
+		"198.18.9.0/24",
+		"198.18.0.0/31",
 	};
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_inventory *inv = fwgen_inventory_new();
@@ -225,16 +231,16 @@ START_TEST(test_inventory_getters_and_write_round_trip)
 {
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\n"
-		"table: fw2\n"
-		"egress: filtered\n"
-		"admin_ssh: false\n"
-		"params:\n  https_port: 8443\n  other: [1, \"5-6\"]\n"
-		"options:\n  legacy: true\n  yes-no: off\n"
-		"roles:\n"
-		"  web: [198.18.1.10, \"2001:db8:1::10\", 198.18.1.11, 198.18.1.12]\n"
-		"  user: any\n"
-		"  db: 198.18.2.0/24\n");
+						      "topology: demo\n"
+						      "table: fw2\n"
+						      "egress: filtered\n"
+						      "admin_ssh: false\n"
+						      "params:\n  https_port: 8443\n  other: [1, \"5-6\"]\n"
+						      "options:\n  legacy: true\n  yes-no: off\n"
+						      "roles:\n"
+						      "  web: [198.18.1.10, \"2001:db8:1::10\", 198.18.1.11, 198.18.1.12]\n"
+						      "  user: any\n"
+						      "  db: 198.18.2.0/24\n");
 	struct fwgen_inventory *back;
 	struct fwgen_port_range r;
 	char *text, *again, buf[64];
@@ -270,16 +276,16 @@ START_TEST(test_inventory_getters_and_write_round_trip)
 
 	text = written(ctx, inv);
 	ck_assert_str_eq(text,
-		"topology: \"demo\"\n"
-		"table: \"fw2\"\n"
-		"egress: filtered\n"
-		"admin_ssh: false\n"
-		"params:\n  \"https_port\": 8443\n  \"other\": [1, \"5-6\"]\n"
-		"options:\n  \"legacy\": true\n  \"yes-no\": false\n"
-		"roles:\n"
-		"  \"web\": [\"198.18.1.10/31\", \"198.18.1.12\", \"2001:db8:1::10\"]\n"
-		"  \"user\": any\n"
-		"  \"db\": [\"198.18.2.0/24\"]\n");
+			 "topology: \"demo\"\n"
+			 "table: \"fw2\"\n"
+			 "egress: filtered\n"
+			 "admin_ssh: false\n"
+			 "params:\n  \"https_port\": 8443\n  \"other\": [1, \"5-6\"]\n"
+			 "options:\n  \"legacy\": true\n  \"yes-no\": false\n"
+			 "roles:\n"
+			 "  \"web\": [\"198.18.1.10/31\", \"198.18.1.12\", \"2001:db8:1::10\"]\n"
+			 "  \"user\": any\n"
+			 "  \"db\": [\"198.18.2.0/24\"]\n");
 	back = parse_inventory(ctx, text);
 	again = written(ctx, back);
 	ck_assert_str_eq(again, text);
@@ -312,7 +318,7 @@ START_TEST(test_inventory_write_odd_ranges)
 	back = parse_inventory(ctx, text);
 	again = written(ctx, back);
 	ck_assert_str_eq(again, text);
-	ck_assert_ptr_nonnull(strstr(text, "\"2001:db8::/32\""));	/* merged */
+	ck_assert_ptr_nonnull(strstr(text, "\"2001:db8::/32\"")); /* merged */
 	free(again);
 	free(text);
 	fwgen_inventory_free(back);
@@ -332,11 +338,11 @@ START_TEST(test_inventory_del_address_and_param_ranges)
 
 	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "user", "198.18.1.0/24"), 0);
 	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.5"), 0);
-	ck_assert_uint_eq(fwgen_inventory_address_count(inv, 0), 8);	/* .0/30 .4 .6/31 .8/29 ... */
+	ck_assert_uint_eq(fwgen_inventory_address_count(inv, 0), 8); /* .0/30 .4 .6/31 .8/29 ... */
 	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.5"), -ENOENT);
 	ck_assert_int_eq(fwgen_ctx_errno(ctx), -ENOENT);
 	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.0/29"), -ENOENT);
-	ck_assert_uint_eq(fwgen_inventory_address_count(inv, 0), 8);	/* unchanged */
+	ck_assert_uint_eq(fwgen_inventory_address_count(inv, 0), 8); /* unchanged */
 	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "other", "198.18.1.1"), -ENOENT);
 	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "198.18.1.0/29"), -ENOENT);
 	ck_assert_int_eq(fwgen_inventory_del_address(ctx, inv, "user", "nonsense"), -EINVAL);
@@ -359,7 +365,7 @@ START_TEST(test_inventory_del_address_and_param_ranges)
 	ck_assert_uint_eq(r.hi, 9010);
 	ck_assert_int_eq(fwgen_inventory_set_param_ranges(ctx, inv, "smtp", bad, 1), -ERANGE);
 	ck_assert_int_eq(fwgen_inventory_set_param_ranges(ctx, inv, "smtp", ports, 0), -EINVAL);
-	ck_assert_uint_eq(fwgen_inventory_param_range_count(inv, 0), 2);	/* unchanged */
+	ck_assert_uint_eq(fwgen_inventory_param_range_count(inv, 0), 2); /* unchanged */
 	ck_assert_int_eq(fwgen_inventory_address_at(inv, 0, 0, buf, sizeof(buf)), -ENOENT);
 	fwgen_inventory_free(inv);
 	fwgen_ctx_free(ctx);
@@ -379,7 +385,7 @@ START_TEST(test_inventory_any_and_addresses_contradict)
 	ck_assert_int_eq(fwgen_inventory_set_any(ctx, inv, "admin"), 0);
 	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "admin", "198.18.0.1"), -EINVAL);
 	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "web", "198.18.0.1/8"), -EINVAL);
-	ck_assert_uint_eq(fwgen_inventory_role_count(inv), 2);	/* no empty 'web' */
+	ck_assert_uint_eq(fwgen_inventory_role_count(inv), 2); /* no empty 'web' */
 	/* A success forgets the error. */
 	ck_assert_int_eq(fwgen_inventory_add_address(ctx, inv, "web", "198.18.0.9"), 0);
 	ck_assert_str_eq(fwgen_ctx_error(ctx), "");
@@ -413,8 +419,8 @@ START_TEST(test_inventory_error_location_as_data)
 	ck_assert_str_eq(fwgen_ctx_error_file(ctx), "/nonexistent/inv.yaml");
 	ck_assert_uint_eq(fwgen_ctx_error_line(ctx), 0);
 	ck_assert_str_eq(fwgen_ctx_error(ctx), "/nonexistent/inv.yaml: No such file or directory");
-	ck_assert_int_eq(fwgen_inventory_load(ctx, "/dev/null/x", &inv), -ENOENT);	/* ENOTDIR */
-	ck_assert_int_eq(fwgen_inventory_load(ctx, "/", &inv), -EINVAL);	/* not a file */
+	ck_assert_int_eq(fwgen_inventory_load(ctx, "/dev/null/x", &inv), -ENOENT); /* ENOTDIR */
+	ck_assert_int_eq(fwgen_inventory_load(ctx, "/", &inv), -EINVAL);	   /* not a file */
 	ck_assert_ptr_eq(inv, (void *)1);
 	ck_assert_int_eq(fwgen_ctx_errno(ctx), -EINVAL);
 	fwgen_ctx_free(ctx);
@@ -432,7 +438,7 @@ START_TEST(test_inventory_long_input_keeps_the_reason)
 
 	memset(name, 'a', 5000);
 	name[5000] = '\0';
-	name[0] = '\n';	/* escaped: \n, still one line */
+	name[0] = '\n'; /* escaped: \n, still one line */
 	ck_assert_int_eq(fwgen_inventory_set_topology(ctx, inv, name), -EINVAL);
 	msg = fwgen_ctx_error(ctx);
 	len = strlen(msg);

@@ -20,10 +20,10 @@ START_TEST(test_local_roles_match_host_roles_only)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\nroles:\n"
-		"  web: [198.18.1.0/24, \"2001:db8:1::/64\"]\n"
-		"  db: [198.18.2.5]\n"
-		"  user: [198.18.0.0/15]\n");
+						      "topology: demo\nroles:\n"
+						      "  web: [198.18.1.0/24, \"2001:db8:1::/64\"]\n"
+						      "  db: [198.18.2.5]\n"
+						      "  user: [198.18.0.0/15]\n");
 	const struct fwgen_topology *t = fwgen_catalog_topology(ctx, cat, "demo");
 	struct addr_prefix a[3];
 	const char **roles;
@@ -31,7 +31,7 @@ START_TEST(test_local_roles_match_host_roles_only)
 
 	a[0] = addr("198.18.1.77");
 	ck_assert_int_eq(roles_for_addresses(ctx, t, inv, a, 1, &roles, &n), 0);
-	ck_assert_uint_eq(n, 1);	/* user covers it too, but user is a peer role */
+	ck_assert_uint_eq(n, 1); /* user covers it too, but user is a peer role */
 	ck_assert_str_eq(roles[0], "web");
 	free(roles);
 
@@ -60,7 +60,7 @@ START_TEST(test_local_roles_without_match_is_an_error)
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	/* TEST-NET-3 is on no interface of any test machine. */
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\nroles:\n  web: [203.0.113.0/24]\n");
+						      "topology: demo\nroles:\n  web: [203.0.113.0/24]\n");
 	const char **roles = NULL;
 	size_t n = 7;
 

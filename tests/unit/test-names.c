@@ -18,36 +18,59 @@ struct expect {
 
 /* RFC 792, RFC 1256 and RFC 792's timestamp pair; nft's spelling. */
 static const struct expect icmp4[] = {
-	{ 0, "echo-reply" }, { 3, "destination-unreachable" },
-	{ 5, "redirect" }, { 8, "echo-request" },
-	{ 9, "router-advertisement" }, { 10, "router-solicitation" },
-	{ 11, "time-exceeded" }, { 12, "parameter-problem" },
-	{ 13, "timestamp-request" }, { 14, "timestamp-reply" },
+	{ 0, "echo-reply" },
+	{ 3, "destination-unreachable" },
+	{ 5, "redirect" },
+	{ 8, "echo-request" },
+	{ 9, "router-advertisement" },
+	{ 10, "router-solicitation" },
+	{ 11, "time-exceeded" },
+	{ 12, "parameter-problem" },
+	{ 13, "timestamp-request" },
+	{ 14, "timestamp-reply" },
 };
 
 /* RFC 4443, RFC 2710, RFC 4861 and RFC 3810; nft's spelling. */
 static const struct expect icmp6[] = {
-	{ 1, "destination-unreachable" }, { 2, "packet-too-big" },
-	{ 3, "time-exceeded" }, { 4, "parameter-problem" },
-	{ 128, "echo-request" }, { 129, "echo-reply" },
-	{ 130, "mld-listener-query" }, { 131, "mld-listener-report" },
-	{ 132, "mld-listener-done" }, { 133, "nd-router-solicit" },
-	{ 134, "nd-router-advert" }, { 135, "nd-neighbor-solicit" },
-	{ 136, "nd-neighbor-advert" }, { 137, "nd-redirect" },
+	{ 1, "destination-unreachable" },
+	{ 2, "packet-too-big" },
+	{ 3, "time-exceeded" },
+	{ 4, "parameter-problem" },
+	{ 128, "echo-request" },
+	{ 129, "echo-reply" },
+	{ 130, "mld-listener-query" },
+	{ 131, "mld-listener-report" },
+	{ 132, "mld-listener-done" },
+	{ 133, "nd-router-solicit" },
+	{ 134, "nd-router-advert" },
+	{ 135, "nd-neighbor-solicit" },
+	{ 136, "nd-neighbor-advert" },
+	{ 137, "nd-redirect" },
 	{ 143, "mld2-listener-report" },
 };
 
 /* IANA protocol numbers, /etc/protocols names. */
 static const struct expect l4[] = {
-	{ 1, "icmp" }, { 6, "tcp" }, { 17, "udp" }, { 33, "dccp" },
-	{ 47, "gre" }, { 50, "esp" }, { 51, "ah" }, { 58, "ipv6-icmp" },
-	{ 132, "sctp" }, { 136, "udplite" },
+	{ 1, "icmp" },
+	{ 6, "tcp" },
+	{ 17, "udp" },
+	{ 33, "dccp" },
+	{ 47, "gre" },
+	{ 50, "esp" },
+	{ 51, "ah" },
+	{ 58, "ipv6-icmp" },
+	{ 132, "sctp" },
+	{ 136, "udplite" },
 };
 
 /* The order of enum nf_inet_hooks in <linux/netfilter.h>. */
 static const struct expect hooks[] = {
-	{ 0, "prerouting" }, { 1, "input" }, { 2, "forward" },
-	{ 3, "output" }, { 4, "postrouting" }, { 5, "ingress" },
+	{ 0, "prerouting" },
+	{ 1, "input" },
+	{ 2, "forward" },
+	{ 3, "output" },
+	{ 4, "postrouting" },
+	{ 5, "ingress" },
 };
 
 /* Each of 0..255 is named as expected, and only those. */
@@ -65,7 +88,7 @@ static void check_table(const char *what, const char *(*name)(int, unsigned int)
 				want = v[i].name;
 		}
 		ck_assert_msg((want == NULL) == (got == NULL) &&
-			      (!want || !strcmp(want, got)),
+				      (!want || !strcmp(want, got)),
 			      "%s %u: want %s, got %s", what, num,
 			      want ? want : "(none)", got ? got : "(none)");
 	}
@@ -131,7 +154,7 @@ START_TEST(test_names_nfproto_ipv4_ipv6_only)
 {
 	ck_assert_str_eq(names_nfproto(2), "ipv4");
 	ck_assert_str_eq(names_nfproto(10), "ipv6");
-	ck_assert_ptr_null(names_nfproto(1));	/* inet: never a packet's */
+	ck_assert_ptr_null(names_nfproto(1)); /* inet: never a packet's */
 	ck_assert_ptr_null(names_nfproto(7));
 }
 END_TEST

@@ -33,7 +33,8 @@ static char *rule_text(struct fwgen_nftnl *o, size_t i)
 
 	ck_assert_int_gt(nftnl_rule_snprintf(buf, sizeof(buf),
 					     fwgen_nftnl_rule_at(o, i),
-					     NFTNL_OUTPUT_DEFAULT, 0), 0);
+					     NFTNL_OUTPUT_DEFAULT, 0),
+			 0);
 	/* The comment is checked on its own: cut the userdata line. */
 	if ((u = strstr(buf, "  userdata = ")))
 		*u = '\0';
@@ -203,11 +204,14 @@ START_TEST(test_nft_build_baseline_shapes_match_nft)
 			 "  [ immediate reg 0 accept ]\n");
 	/* Chains: base chains carry hook, priority, type and policy. */
 	ck_assert_uint_eq(nftnl_chain_get_u32(fwgen_nftnl_chain_at(o, 0),
-					      NFTNL_CHAIN_HOOKNUM), NF_INET_LOCAL_IN);
+					      NFTNL_CHAIN_HOOKNUM),
+			  NF_INET_LOCAL_IN);
 	ck_assert_uint_eq(nftnl_chain_get_u32(fwgen_nftnl_chain_at(o, 0),
-					      NFTNL_CHAIN_POLICY), NF_DROP);
+					      NFTNL_CHAIN_POLICY),
+			  NF_DROP);
 	ck_assert_str_eq(nftnl_chain_get_str(fwgen_nftnl_chain_at(o, 1),
-					     NFTNL_CHAIN_TYPE), "filter");
+					     NFTNL_CHAIN_TYPE),
+			 "filter");
 	fwgen_nftnl_free(o);
 	fwgen_policy_free(pol);
 	fwgen_ctx_free(ctx);
@@ -292,7 +296,7 @@ START_TEST(test_nft_build_port_sets_plain_interval_and_merged)
 			  NFT_SET_ANONYMOUS | NFT_SET_CONSTANT);
 	ck_assert_uint_eq(nftnl_set_get_u32(s, NFTNL_SET_DESC_SIZE), 2);
 	elems_text(s, buf, sizeof(buf));
-	ck_assert_str_eq(buf, "01bb 0050 ");	/* in the order written */
+	ck_assert_str_eq(buf, "01bb 0050 "); /* in the order written */
 
 	s = fwgen_nftnl_set_at(o, 1);
 	ck_assert_uint_eq(nftnl_set_get_u32(s, NFTNL_SET_FLAGS),
@@ -404,11 +408,14 @@ START_TEST(test_nft_build_redirect_and_nat_chain)
 			 "  [ immediate reg 1 0x0000391b ]\n"
 			 "  [ redir proto_min reg 1 flags 0x2 ]\n");
 	ck_assert_str_eq(nftnl_chain_get_str(fwgen_nftnl_chain_at(o, 0),
-					     NFTNL_CHAIN_TYPE), "nat");
+					     NFTNL_CHAIN_TYPE),
+			 "nat");
 	ck_assert_int_eq(nftnl_chain_get_s32(fwgen_nftnl_chain_at(o, 0),
-					     NFTNL_CHAIN_PRIO), -100);
+					     NFTNL_CHAIN_PRIO),
+			 -100);
 	ck_assert_uint_eq(nftnl_chain_get_u32(fwgen_nftnl_chain_at(o, 0),
-					      NFTNL_CHAIN_POLICY), NF_ACCEPT);
+					      NFTNL_CHAIN_POLICY),
+			  NF_ACCEPT);
 	fwgen_nftnl_free(o);
 	fwgen_policy_free(pol);
 	fwgen_ctx_free(ctx);
@@ -427,7 +434,7 @@ START_TEST(test_nft_build_refuses_comment_nft_would_refuse)
 	comment[sizeof(comment) - 1] = '\0';
 	add_rule(pol, in, comment, POL_VERDICT_ACCEPT);
 	ck_assert_int_eq(fwgen_policy_to_nftnl(ctx, pol, &o), -EINVAL);
-	ck_assert_ptr_eq(o, (void *)1);	/* left as it was */
+	ck_assert_ptr_eq(o, (void *)1); /* left as it was */
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "longer than 128"));
 	fwgen_policy_free(pol);
 	fwgen_ctx_free(ctx);
@@ -468,7 +475,8 @@ static char *batch_text(struct fwgen_ctx *ctx, const struct fwgen_policy *pol,
 	FILE *f;
 
 	ck_assert_int_eq(lazy ? nft_build_for_batch(ctx, pol, &o) :
-				nft_build(ctx, pol, &o), 0);
+				nft_build(ctx, pol, &o),
+			 0);
 	ck_assert_int_eq(lazy, o->lazy != NULL);
 	f = open_memstream(&text, &len);
 	ck_assert_ptr_nonnull(f);
@@ -604,10 +612,10 @@ START_TEST(test_nft_build_batch_order_and_large_set_split)
 	ck_assert_uint_eq(types[5], NFT_MSG_NEWSET);
 	for (i = 6; i < n && types[i] == NFT_MSG_NEWSETELEM; i++)
 		nelem_msgs++;
-	ck_assert_uint_gt(nelem_msgs, 40);	/* 200,001 elements do not fit one */
-	ck_assert_uint_eq(types[i], NFT_MSG_NEWSET);	/* the anonymous set ... */
+	ck_assert_uint_gt(nelem_msgs, 40);	     /* 200,001 elements do not fit one */
+	ck_assert_uint_eq(types[i], NFT_MSG_NEWSET); /* the anonymous set ... */
 	ck_assert_uint_eq(types[i + 1], NFT_MSG_NEWSETELEM);
-	ck_assert_uint_eq(types[i + 2], NFT_MSG_NEWRULE);	/* ... right before its rule */
+	ck_assert_uint_eq(types[i + 2], NFT_MSG_NEWRULE); /* ... right before its rule */
 	ck_assert_uint_eq(types[i + 3], NFT_MSG_NEWRULE);
 	ck_assert_uint_eq(n, i + 4);
 	ck_assert_uint_eq(seq, 100 + n);
@@ -629,7 +637,8 @@ START_TEST(test_nft_build_real_catalog_every_rule_encoded)
 	size_t i, nrules = 0;
 
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, "morpheus-distributed",
-					      roles, 1, 0, &pol), 0);
+					      roles, 1, 0, &pol),
+			 0);
 	o = build(ctx, pol);
 	for (i = 0; i < pol->nchains; i++)
 		nrules += pol->chains[i].nrules;
@@ -690,29 +699,37 @@ START_TEST(test_lockout_admits_admin_and_refuses_others)
 
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol, NULL), 0);
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"198.18.9.7 51000 198.18.1.10 22"), 0);
+						    "198.18.9.7 51000 198.18.1.10 22"),
+			 0);
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"::ffff:198.18.9.7 51000 ::ffff:198.18.1.10 22"), 0);
+						    "::ffff:198.18.9.7 51000 ::ffff:198.18.1.10 22"),
+			 0);
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"2001:db8:9::5 51000 2001:db8:1::10 22"), 0);
+						    "2001:db8:9::5 51000 2001:db8:1::10 22"),
+			 0);
 	/* Port 2222 goes through the dispatch map to an open service chain. */
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"203.0.113.9 51000 198.18.1.10 2222"), 0);
+						    "203.0.113.9 51000 198.18.1.10 2222"),
+			 0);
 	/* From loopback, iif lo admits it. */
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"127.0.0.1 51000 127.0.0.1 22"), 0);
+						    "127.0.0.1 51000 127.0.0.1 22"),
+			 0);
 
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"203.0.113.9 51000 198.18.1.10 22"), -EACCES);
+						    "203.0.113.9 51000 198.18.1.10 22"),
+			 -EACCES);
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "203.0.113.9"));
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "admin_v4"));
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "or force the apply"));
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"2001:db8:7::1 51000 2001:db8:1::10 22"), -EACCES);
+						    "2001:db8:7::1 51000 2001:db8:1::10 22"),
+			 -EACCES);
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "admin_v6"));
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol, "nonsense"), -EINVAL);
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"198.18.9.7 51000 2001:db8::1 22"), -EINVAL);
+						    "198.18.9.7 51000 2001:db8::1 22"),
+			 -EINVAL);
 	fwgen_policy_free(pol);
 	fwgen_ctx_free(ctx);
 }
@@ -725,7 +742,8 @@ START_TEST(test_lockout_follows_prerouting_redirect)
 
 	/* 22 is redirected to 2222, which is open to all. */
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"203.0.113.9 51000 198.18.1.10 22"), 0);
+						    "203.0.113.9 51000 198.18.1.10 22"),
+			 0);
 	fwgen_policy_free(pol);
 	fwgen_ctx_free(ctx);
 }
@@ -739,18 +757,23 @@ START_TEST(test_lockout_link_local_zone)
 
 	/* 2222 is open to all: admitted. */
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"fe80::1%eth0 5555 fe80::2%eth0 2222"), 0);
+						    "fe80::1%eth0 5555 fe80::2%eth0 2222"),
+			 0);
 	/* 22 only from admin: refused for what it is, not as malformed. */
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"fe80::1%eth0 5555 fe80::2%eth0 22"), -EACCES);
+						    "fe80::1%eth0 5555 fe80::2%eth0 22"),
+			 -EACCES);
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "fe80::1"));
 	/* A zone only on link-local IPv6, and never empty. */
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"2001:db8:9::5%eth0 5555 2001:db8:1::10 22"), -EINVAL);
+						    "2001:db8:9::5%eth0 5555 2001:db8:1::10 22"),
+			 -EINVAL);
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"198.18.9.7%eth0 5555 198.18.1.10 22"), -EINVAL);
+						    "198.18.9.7%eth0 5555 198.18.1.10 22"),
+			 -EINVAL);
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"fe80::1% 5555 fe80::2%eth0 22"), -EINVAL);
+						    "fe80::1% 5555 fe80::2%eth0 22"),
+			 -EINVAL);
 	fwgen_policy_free(pol);
 	fwgen_ctx_free(ctx);
 }
@@ -763,10 +786,12 @@ START_TEST(test_lockout_open_input_policy_admits)
 
 	add_chain(pol, "input", POL_HOOK_INPUT, false);
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"203.0.113.9 51000 198.18.1.10 22"), 0);
+						    "203.0.113.9 51000 198.18.1.10 22"),
+			 0);
 	pol->chains[0].policy_drop = true;
 	ck_assert_int_eq(fwgen_policy_lockout_check(ctx, pol,
-		"203.0.113.9 51000 198.18.1.10 22"), -EACCES);
+						    "203.0.113.9 51000 198.18.1.10 22"),
+			 -EACCES);
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "no rule admits tcp/22"));
 	fwgen_policy_free(pol);
 	fwgen_ctx_free(ctx);

@@ -192,10 +192,10 @@ START_TEST(test_render_ipset_whole_space_is_two_halves)
 	got = grep(out, "add ");
 	free(out);
 	ck_assert_str_eq(got,
-		"add fwgen-internet-v4-new 0.0.0.0/1\n"
-		"add fwgen-internet-v4-new 128.0.0.0/1\n"
-		"add fwgen-internet-v6-new ::/1\n"
-		"add fwgen-internet-v6-new 8000::/1\n");
+			 "add fwgen-internet-v4-new 0.0.0.0/1\n"
+			 "add fwgen-internet-v4-new 128.0.0.0/1\n"
+			 "add fwgen-internet-v6-new ::/1\n"
+			 "add fwgen-internet-v6-new 8000::/1\n");
 	free(got);
 	fwgen_policy_free(pol);
 }
@@ -214,12 +214,12 @@ START_TEST(test_render_ipset_range_is_fewest_prefixes)
 	ck_assert_int_eq(ret, 0);
 	got = grep(out, "add ");
 	ck_assert_str_eq(got,
-		"add fwgen-db-v4-new 198.18.0.7\n"
-		"add fwgen-db-v4-new 198.18.0.8/29\n"
-		"add fwgen-db-v4-new 198.18.0.16/30\n"
-		"add fwgen-db-v4-new 198.18.0.20\n"
-		"add fwgen-db-v6-new 2001:db8::ffff\n"
-		"add fwgen-db-v6-new 2001:db8::1:0/127\n");
+			 "add fwgen-db-v4-new 198.18.0.7\n"
+			 "add fwgen-db-v4-new 198.18.0.8/29\n"
+			 "add fwgen-db-v4-new 198.18.0.16/30\n"
+			 "add fwgen-db-v4-new 198.18.0.20\n"
+			 "add fwgen-db-v6-new 2001:db8::ffff\n"
+			 "add fwgen-db-v6-new 2001:db8::1:0/127\n");
 	free(got);
 	free(out);
 	fwgen_policy_free(pol);
@@ -237,8 +237,8 @@ START_TEST(test_render_iptables_hostile_comment_escaped)
 	got = render_body(pol, FWGEN_FORMAT_IPTABLES);
 	lines = grep(got, "-A FWGEN-in_tcp_443 ");
 	ck_assert_str_eq(lines,
-		"-A FWGEN-in_tcp_443 -m comment --comment "
-		"\"x\\\" -j ACCEPT \\\\ \\'q\\'_-A INPUT -j DROP__end\" -j ACCEPT\n");
+			 "-A FWGEN-in_tcp_443 -m comment --comment "
+			 "\"x\\\" -j ACCEPT \\\\ \\'q\\'_-A INPUT -j DROP__end\" -j ACCEPT\n");
 	free(lines);
 	/* The newline did not start a line of its own. */
 	lines = grep(got, "-A INPUT");
@@ -332,11 +332,11 @@ START_TEST(test_render_iptables_multiport_split_at_15)
 	got = render_body(pol, FWGEN_FORMAT_IPTABLES);
 	lines = grep(got, "-A FWGEN-INPUT -p");
 	ck_assert_str_eq(lines,
-		"-A FWGEN-INPUT -p udp -m multiport --dports "
-		"1000,1001,1002,1003,1004,1005,1006,1007,1008,1009,1010,1011,1012,1013 "
-		"-m comment --comment many -j ACCEPT\n"
-		"-A FWGEN-INPUT -p udp -m multiport --dports 2000:2001,3000:3005 "
-		"-m comment --comment many -j ACCEPT\n");
+			 "-A FWGEN-INPUT -p udp -m multiport --dports "
+			 "1000,1001,1002,1003,1004,1005,1006,1007,1008,1009,1010,1011,1012,1013 "
+			 "-m comment --comment many -j ACCEPT\n"
+			 "-A FWGEN-INPUT -p udp -m multiport --dports 2000:2001,3000:3005 "
+			 "-m comment --comment many -j ACCEPT\n");
 	free(lines);
 	free(got);
 	fwgen_policy_free(pol);
@@ -404,9 +404,9 @@ START_TEST(test_render_iptables_log_and_verdict_are_two_rules)
 	lines = grep(got, "-A FWGEN-INPUT");
 	/* No policy drop: the chain's policy is accept. */
 	ck_assert_str_eq(lines,
-		"-A FWGEN-INPUT -p tcp -m tcp --dport 23 -m comment --comment telnet "
-		"-j LOG --log-prefix \"a log prefix longer than twen\"\n"
-		"-A FWGEN-INPUT -p tcp -m tcp --dport 23 -m comment --comment telnet -j DROP\n");
+			 "-A FWGEN-INPUT -p tcp -m tcp --dport 23 -m comment --comment telnet "
+			 "-j LOG --log-prefix \"a log prefix longer than twen\"\n"
+			 "-A FWGEN-INPUT -p tcp -m tcp --dport 23 -m comment --comment telnet -j DROP\n");
 	free(lines);
 	free(got);
 	fwgen_policy_free(pol);
@@ -481,20 +481,20 @@ START_TEST(test_render_ipset_one_set_for_both_parts)
 	out = render_body(pol, FWGEN_FORMAT_IPSET);
 	got = grep(out, "add ");
 	ck_assert_str_eq(got,
-		"add fwgen-user-v4-new 198.18.1.1\n"
-		"add fwgen-user-v4-new 198.18.2.0/24\n"
-		"add fwgen-user-v4-new 198.18.3.3\n");
+			 "add fwgen-user-v4-new 198.18.1.1\n"
+			 "add fwgen-user-v4-new 198.18.2.0/24\n"
+			 "add fwgen-user-v4-new 198.18.3.3\n");
 	free(got);
 	got = grep(out, "create ");
 	ck_assert_str_eq(got,
-		"create fwgen-user-v4 hash:net family inet maxelem 1048576 -exist\n"
-		"create fwgen-user-v4-new hash:net family inet maxelem 1048576 -exist\n");
+			 "create fwgen-user-v4 hash:net family inet maxelem 1048576 -exist\n"
+			 "create fwgen-user-v4-new hash:net family inet maxelem 1048576 -exist\n");
 	free(got);
 	free(out);
 	out = render_body(pol, FWGEN_FORMAT_IPTABLES);
 	got = grep(out, "-A FWGEN-INPUT -m set");
 	ck_assert_str_eq(got,
-		"-A FWGEN-INPUT -m set --match-set fwgen-user-v4 src -m comment --comment \"user-web (d:t#1)\" -j ACCEPT\n");
+			 "-A FWGEN-INPUT -m set --match-set fwgen-user-v4 src -m comment --comment \"user-web (d:t#1)\" -j ACCEPT\n");
 	free(got);
 	free(out);
 	fwgen_policy_free(pol);

@@ -142,12 +142,12 @@ START_TEST(test_render_json_empty_policy_is_the_table_alone)
 
 	ck_assert_int_eq(ret, 0);
 	ck_assert_str_eq(got,
-		"{\"nftables\": [\n"
-		"{\"metainfo\": {\"json_schema_version\": 1, \"fwgen_mode\": \"enforce\"}},\n"
-		"{\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}},\n"
-		"{\"delete\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}},\n"
-		"{\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}}\n"
-		"]}\n");
+			 "{\"nftables\": [\n"
+			 "{\"metainfo\": {\"json_schema_version\": 1, \"fwgen_mode\": \"enforce\"}},\n"
+			 "{\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}},\n"
+			 "{\"delete\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}},\n"
+			 "{\"add\": {\"table\": {\"family\": \"inet\", \"name\": \"fwgen\"}}}\n"
+			 "]}\n");
 	free(got);
 	fwgen_policy_free(pol);
 }
@@ -163,8 +163,8 @@ START_TEST(test_render_json_empty_set_has_no_elements)
 	got = fx_render(pol, FWGEN_FORMAT_JSON, &ret);
 	ck_assert_int_eq(ret, 0);
 	ck_assert_ptr_nonnull(strstr(got,
-		"{\"add\": {\"set\": {\"family\": \"inet\", \"table\": \"fwgen\", \"name\": \"db_v6\", "
-		"\"type\": \"ipv6_addr\", \"flags\": [\"interval\"]}}}\n]}\n"));
+				     "{\"add\": {\"set\": {\"family\": \"inet\", \"table\": \"fwgen\", \"name\": \"db_v6\", "
+				     "\"type\": \"ipv6_addr\", \"flags\": [\"interval\"]}}}\n]}\n"));
 	free(got);
 	fwgen_policy_free(pol);
 }
@@ -203,9 +203,9 @@ START_TEST(test_render_json_protocol_without_ports)
 	got = fx_render(pol, FWGEN_FORMAT_JSON, &ret);
 	ck_assert_int_eq(ret, 0);
 	ck_assert_ptr_nonnull(strstr(got,
-		"\"expr\": [{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"nfproto\"}}, \"right\": \"ipv6\"}}, "
-		"{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"l4proto\"}}, \"right\": \"udp\"}}, "
-		"{\"drop\": null}]"));
+				     "\"expr\": [{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"nfproto\"}}, \"right\": \"ipv6\"}}, "
+				     "{\"match\": {\"op\": \"==\", \"left\": {\"meta\": {\"key\": \"l4proto\"}}, \"right\": \"udp\"}}, "
+				     "{\"drop\": null}]"));
 	free(got);
 	fwgen_policy_free(pol);
 }

@@ -33,7 +33,8 @@ static void golden(const char *name, const char *inventory, const char *r1,
 	size_t len;
 
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, "demo", roles, r2 ? 2 : 1,
-					      0, &pol), 0);
+					      0, &pol),
+			 0);
 	ck_assert_int_eq(fwgen_policy_render_buf(ctx, pol, FWGEN_FORMAT_NFT, &got, &len), 0);
 	ck_assert_uint_eq(strlen(got), len);
 	ck_assert_int_eq(fwgen_policy_render_buf(ctx, pol, FWGEN_FORMAT_NFT, &again, NULL), 0);

@@ -161,10 +161,10 @@ START_TEST(test_resolve_role_implies_option)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_real_catalog(ctx);
 	struct fwgen_inventory *bound = parse_inventory(ctx,
-		"topology: tachyon-single-server\negress: filtered\n"
-		"roles:\n  catalog-server: [198.18.10.30]\n");
+							"topology: tachyon-single-server\negress: filtered\n"
+							"roles:\n  catalog-server: [198.18.10.30]\n");
 	struct fwgen_inventory *off = parse_inventory(ctx,
-		"topology: tachyon-single-server\noptions:\n  remote_catalog: false\n");
+						      "topology: tachyon-single-server\noptions:\n  remote_catalog: false\n");
 	const char *cs[] = { "catalog-server" };
 	struct fwgen_policy *pol = NULL;
 	size_t i;
@@ -203,7 +203,7 @@ START_TEST(test_resolve_union_of_two_roles_without_duplicates)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\nroles:\n  web: [198.18.1.10]\n  db: [198.18.2.1]\n");
+						      "topology: demo\nroles:\n  web: [198.18.1.10]\n  db: [198.18.2.1]\n");
 	struct fwgen_policy *pol = resolve(ctx, cat, inv, NULL, "web", "db");
 	const struct pol_chain *c;
 
@@ -258,7 +258,7 @@ START_TEST(test_resolve_options_and_params)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\nparams:\n  https_port: [8443, 9443]\noptions:\n  legacy: true\n");
+						      "topology: demo\nparams:\n  https_port: [8443, 9443]\noptions:\n  legacy: true\n");
 	struct fwgen_policy *pol = resolve(ctx, cat, NULL, "demo", "web", NULL);
 
 	ck_assert_ptr_null(chain(pol, "in_tcp_8080"));
@@ -303,7 +303,7 @@ START_TEST(test_resolve_egress_filtered_adds_output)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\negress: filtered\nroles:\n  db: [198.18.2.1]\n");
+						      "topology: demo\negress: filtered\nroles:\n  db: [198.18.2.1]\n");
 	struct fwgen_policy *pol = resolve(ctx, cat, NULL, "demo", "web", NULL);
 	const struct pol_chain *out;
 
@@ -344,9 +344,9 @@ START_TEST(test_resolve_hosts_hash_prefixes_interval)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\nroles:\n"
-		"  web: [198.18.1.10, 198.18.1.12, 198.18.4.0/24, 198.18.5.1, 198.18.5.2]\n"
-		"  db: [198.18.2.0/24, \"2001:db8:2::1\"]\n");
+						      "topology: demo\nroles:\n"
+						      "  web: [198.18.1.10, 198.18.1.12, 198.18.4.0/24, 198.18.5.1, 198.18.5.2]\n"
+						      "  db: [198.18.2.0/24, \"2001:db8:2::1\"]\n");
 	struct fwgen_policy *pol = resolve(ctx, cat, inv, NULL, "db", NULL);
 	const struct pol_set *h, *n;
 	size_t i;
@@ -386,7 +386,7 @@ START_TEST(test_resolve_errors)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\nroles:\n  wbe: any\n");
+						      "topology: demo\nroles:\n  wbe: any\n");
 	struct fwgen_policy *pol = NULL;
 	const char *web[] = { "web" }, *user[] = { "user" }, *nope[] = { "nope" };
 
@@ -400,7 +400,8 @@ START_TEST(test_resolve_errors)
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, "other", web, 1, 0, &pol), -ENOENT);
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, NULL, web, 1, 0, &pol), -EINVAL);
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, "demo", web, 1,
-					      FWGEN_RESOLVE_STRICT, &pol), -EINVAL);
+					      FWGEN_RESOLVE_STRICT, &pol),
+			 -EINVAL);
 	ck_assert_str_eq(fwgen_ctx_error(ctx),
 			 "role 'user' is not bound in the inventory, and the resolve is strict: give its addresses or the word any");
 	ck_assert_ptr_null(pol);
@@ -415,9 +416,9 @@ START_TEST(test_resolve_admin_ssh_narrowed_or_off)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *on = parse_inventory(ctx,
-		"topology: demo\nroles:\n  admin: [198.18.9.0/24]\n");
+						     "topology: demo\nroles:\n  admin: [198.18.9.0/24]\n");
 	struct fwgen_inventory *off = parse_inventory(ctx,
-		"topology: demo\nadmin_ssh: false\n");
+						      "topology: demo\nadmin_ssh: false\n");
 	struct fwgen_policy *pol = resolve(ctx, cat, on, NULL, "web", NULL);
 	const struct pol_chain *in = chain(pol, "input");
 	size_t i, ssh = 0;
@@ -428,7 +429,7 @@ START_TEST(test_resolve_admin_ssh_narrowed_or_off)
 			ssh++;
 		}
 	}
-	ck_assert_uint_eq(ssh, 4);	/* per family, hash part and _net part */
+	ck_assert_uint_eq(ssh, 4); /* per family, hash part and _net part */
 	fwgen_policy_free(pol);
 	pol = resolve(ctx, cat, off, NULL, "web", NULL);
 	in = chain(pol, "input");
@@ -451,21 +452,23 @@ START_TEST(test_resolve_topology_mismatch_and_all_or_nothing)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_real_catalog(ctx);
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: morpheus-distributed\n");
+						      "topology: morpheus-distributed\n");
 	const char *roles[] = { "app-tier" };
 	struct fwgen_policy *pol = NULL, *old;
 
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, NULL, roles, 1, 0, &pol), 0);
 	old = pol;
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, "tachyon-single-server",
-					      roles, 1, 0, &pol), -EINVAL);
+					      roles, 1, 0, &pol),
+			 -EINVAL);
 	ck_assert_str_eq(fwgen_ctx_error(ctx),
 			 "inv.yaml:1:11: the inventory is for topology 'morpheus-distributed', not 'tachyon-single-server'");
 	ck_assert_ptr_eq(pol, old);
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, NULL, roles, 1, 0x80, &pol), -EINVAL);
 	ck_assert_ptr_eq(pol, old);
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, inv, "morpheus-distributed",
-					      roles, 1, 0, &pol), 0);
+					      roles, 1, 0, &pol),
+			 0);
 	ck_assert_ptr_ne(pol, old);
 	fwgen_policy_free(old);
 	fwgen_policy_free(pol);
@@ -488,10 +491,10 @@ START_TEST(test_resolve_policy_outlives_its_inventory)
 	struct fwgen_ctx *ctx = fwgen_ctx_new();
 	struct fwgen_catalog *cat = load_demo_catalog(ctx);
 	struct fwgen_inventory *inv = parse_inventory(ctx,
-		"topology: demo\ntable: shop\nmode: audit\negress: filtered\n"
-		"params:\n  https_port: [8443, 9443]\noptions:\n  legacy: true\n"
-		"roles:\n  user: [198.18.1.0/24, \"2001:db8:1::/64\"]\n"
-		"  db: [198.18.2.1]\n  admin: [198.18.9.9]\n");
+						      "topology: demo\ntable: shop\nmode: audit\negress: filtered\n"
+						      "params:\n  https_port: [8443, 9443]\noptions:\n  legacy: true\n"
+						      "roles:\n  user: [198.18.1.0/24, \"2001:db8:1::/64\"]\n"
+						      "  db: [198.18.2.1]\n  admin: [198.18.9.9]\n");
 	struct fwgen_policy *pol = resolve(ctx, cat, inv, NULL, "web", NULL);
 	/* iptables has no audit mode: the formats that render this policy. */
 	enum fwgen_format fmt[] = { FWGEN_FORMAT_NFT, FWGEN_FORMAT_JSON,

@@ -95,7 +95,8 @@ START_TEST(test_seed_rows_are_all_in_the_catalog)
 		}
 		for (p = strtok_r(proto, ",", &pp); p; p = strtok_r(NULL, ",", &pp)) {
 			unsigned int bit = strcmp(p, "tcp") == 0 ? PROTO_TCP :
-					   strcmp(p, "udp") == 0 ? PROTO_UDP : 0;
+					   strcmp(p, "udp") == 0 ? PROTO_UDP :
+								   0;
 			char copy[256], *q, *qq;
 
 			ck_assert_msg(bit, "seed-rows.tsv:%zu: protocol '%s'", lineno, p);

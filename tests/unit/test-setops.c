@@ -23,7 +23,8 @@ static void list_text(const struct addr_list *l, int family, char *out,
 	out[0] = '\0';
 	for (i = 0; i < l->n; i++) {
 		ck_assert_int_eq(addr_interval_format(&l->v[i], family, buf,
-						      sizeof(buf)), 0);
+						      sizeof(buf)),
+				 0);
 		n += (size_t)snprintf(out + n, len - n, "%s%s", i ? ", " : "",
 				      buf);
 		ck_assert_uint_lt(n, len);
@@ -40,7 +41,8 @@ static void parse(const char *const *texts, size_t n, int family,
 	ck_assert_ptr_nonnull(ctx);
 	memset(out, 0, sizeof(*out));
 	ck_assert_int_eq(setops_parse(ctx, texts, n, family == 4 ? out : &other,
-				      family == 4 ? &other : out), 0);
+				      family == 4 ? &other : out),
+			 0);
 	ck_assert_uint_eq(other.n, 0);
 	addr_list_release(&other);
 	fwgen_ctx_free(ctx);

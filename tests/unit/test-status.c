@@ -32,7 +32,8 @@ static struct fwgen_policy *resolve_demo(struct fwgen_ctx *ctx,
 	snprintf(text, sizeof(text), "%s%s", demo_inv, extra);
 	inv = parse_inventory(ctx, text);
 	ck_assert_msg(fwgen_policy_resolve(ctx, cat, inv, NULL, roles, 1, flags,
-					   &pol) == 0, "%s", fwgen_ctx_error(ctx));
+					   &pol) == 0,
+		      "%s", fwgen_ctx_error(ctx));
 	fwgen_inventory_free(inv);
 	fwgen_catalog_free(cat);
 	return pol;
@@ -86,7 +87,8 @@ START_TEST(test_mode_errors)
 	ck_assert_str_eq(fwgen_ctx_error(ctx), "inv.yaml:1:7: 'mode' must be enforce or audit");
 	ck_assert_int_eq(fwgen_policy_resolve(ctx, cat, NULL, "demo", roles, 1,
 					      FWGEN_RESOLVE_AUDIT | FWGEN_RESOLVE_ENFORCE,
-					      &pol), -EINVAL);
+					      &pol),
+			 -EINVAL);
 	ck_assert_ptr_null(pol);
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "FWGEN_RESOLVE_ENFORCE"));
 	inv = fwgen_inventory_new();
@@ -116,7 +118,7 @@ START_TEST(test_audit_changes_only_the_policy)
 	size_t i, j, counted = 0;
 
 	ck_assert_uint_eq(en->nchains, au->nchains);
-	ck_assert_uint_eq(en->nrefused, 4);	/* in and out (egress filtered), v4 and v6 */
+	ck_assert_uint_eq(en->nrefused, 4); /* in and out (egress filtered), v4 and v6 */
 	ck_assert_uint_eq(au->nrefused, 4);
 	for (i = 0; i < en->nchains; i++) {
 		const struct pol_chain *a = &en->chains[i], *b = &au->chains[i];
@@ -316,21 +318,21 @@ START_TEST(test_status_renderings)
 	fixture(&st, flows, refused, roles);
 	got = render(&st, FWGEN_STATUS_JSON);
 	ck_assert_str_eq(got,
-		"{\n"
-		"  \"version\": 1,\n"
-		"  \"table\": \"fwgen\",\n"
-		"  \"mode\": \"audit\",\n"
-		"  \"topology\": \"tachyon-single-server\",\n"
-		"  \"roles\": [\"server\"],\n"
-		"  \"flows\": [\n"
-		"    {\"id\": \"browser-https\", \"packets\": 12, \"bytes\": 3180},\n"
-		"    {\"id\": \"switch\", \"packets\": 0, \"bytes\": 0}\n"
-		"  ],\n"
-		"  \"refused\": [\n"
-		"    {\"family\": 4, \"direction\": \"in\", \"address\": \"198.18.0.3\", \"proto\": \"tcp\", \"port\": 8443, \"packets\": 3},\n"
-		"    {\"family\": 6, \"direction\": \"out\", \"address\": \"2001:db8::7\", \"proto\": \"udp\", \"port\": 53, \"packets\": 1}\n"
-		"  ]\n"
-		"}\n");
+			 "{\n"
+			 "  \"version\": 1,\n"
+			 "  \"table\": \"fwgen\",\n"
+			 "  \"mode\": \"audit\",\n"
+			 "  \"topology\": \"tachyon-single-server\",\n"
+			 "  \"roles\": [\"server\"],\n"
+			 "  \"flows\": [\n"
+			 "    {\"id\": \"browser-https\", \"packets\": 12, \"bytes\": 3180},\n"
+			 "    {\"id\": \"switch\", \"packets\": 0, \"bytes\": 0}\n"
+			 "  ],\n"
+			 "  \"refused\": [\n"
+			 "    {\"family\": 4, \"direction\": \"in\", \"address\": \"198.18.0.3\", \"proto\": \"tcp\", \"port\": 8443, \"packets\": 3},\n"
+			 "    {\"family\": 6, \"direction\": \"out\", \"address\": \"2001:db8::7\", \"proto\": \"udp\", \"port\": 53, \"packets\": 1}\n"
+			 "  ]\n"
+			 "}\n");
 	free(got);
 	got = render(&st, FWGEN_STATUS_PROMETHEUS);
 	ck_assert_ptr_nonnull(strstr(got, "\nfwgen_audit_mode{table=\"fwgen\"} 1\n"));
@@ -338,7 +340,7 @@ START_TEST(test_status_renderings)
 	ck_assert_ptr_nonnull(strstr(got, "\nfwgen_flow_bytes_total{table=\"fwgen\",flow=\"browser-https\"} 3180\n"));
 	ck_assert_ptr_nonnull(strstr(got, "\nfwgen_refused_entries{table=\"fwgen\"} 2\n"));
 	ck_assert_ptr_nonnull(strstr(got,
-		"\nfwgen_refused_packets_total{table=\"fwgen\",family=\"6\",direction=\"out\",address=\"2001:db8::7\",proto=\"udp\",port=\"53\"} 1\n"));
+				     "\nfwgen_refused_packets_total{table=\"fwgen\",family=\"6\",direction=\"out\",address=\"2001:db8::7\",proto=\"udp\",port=\"53\"} 1\n"));
 	ck_assert_ptr_nonnull(strstr(got, "# TYPE fwgen_flow_packets_total counter\n"));
 	free(got);
 	got = render(&st, FWGEN_STATUS_TEXT);
@@ -353,8 +355,8 @@ START_TEST(test_status_renderings)
 	st.audit = false;
 	got = render(&st, FWGEN_STATUS_JSON);
 	ck_assert_str_eq(got,
-		"{\n  \"version\": 1,\n  \"table\": \"fwgen\",\n  \"mode\": \"enforce\",\n"
-		"  \"topology\": null,\n  \"roles\": [],\n  \"flows\": [],\n  \"refused\": []\n}\n");
+			 "{\n  \"version\": 1,\n  \"table\": \"fwgen\",\n  \"mode\": \"enforce\",\n"
+			 "  \"topology\": null,\n  \"roles\": [],\n  \"flows\": [],\n  \"refused\": []\n}\n");
 	free(got);
 	ck_assert_int_eq(fwgen_status_render(ctx, &st, (enum fwgen_status_format)9, stdout),
 			 -EINVAL);

@@ -40,7 +40,7 @@ static bool differential(const char *text, size_t len)
 	ck_assert_msg(same_node(fast->root, slow->root, why, sizeof(why)),
 		      "trees differ: %s\n--- input:\n%.*s", why, (int)len, text);
 	ck_assert_msg(same_pos(fast->dup, slow->dup) &&
-		      same_pos(fast->dup_first, slow->dup_first),
+			      same_pos(fast->dup_first, slow->dup_first),
 		      "duplicate keys differ on:\n%.*s", (int)len, text);
 	ck_assert_uint_eq(fast->nnodes, slow->nnodes);
 	yd_free(fast);
@@ -146,7 +146,7 @@ START_TEST(test_refused)
 	int ra, rb;
 
 	if (_i == (int)(sizeof(refused) / sizeof(*refused)) - 1)
-		len = 6;	/* the one with a NUL inside */
+		len = 6; /* the one with a NUL inside */
 	ck_assert_msg(!differential(t, len), "taken by the fast path:\n%s", t);
 	ra = yd_load_buf_with(a, "t.yaml", t, len, YD_PARSE_BY_SIZE, &da);
 	rb = yd_load_buf_with(b, "t.yaml", t, len, YD_PARSE_LIBYAML, &db);
@@ -235,8 +235,8 @@ START_TEST(test_fast_by_size)
 		bool fast;
 	} cases[] = {
 		{ 1, YD_PARSE_BY_SIZE, false },
-		{ 100, YD_PARSE_BY_SIZE, false },	/* 2 KB */
-		{ 20000, YD_PARSE_BY_SIZE, true },	/* 420 KB */
+		{ 100, YD_PARSE_BY_SIZE, false },  /* 2 KB */
+		{ 20000, YD_PARSE_BY_SIZE, true }, /* 420 KB */
 		{ 20000, YD_PARSE_LIBYAML, false },
 		{ 100, YD_PARSE_FAST, true },
 	};
@@ -249,7 +249,8 @@ START_TEST(test_fast_by_size)
 		char *buf = peers(cases[i].peers, &len);
 
 		ck_assert_int_eq(yd_load_buf_with(ctx, "t.yaml", buf, len,
-						  cases[i].parser, &doc), 0);
+						  cases[i].parser, &doc),
+				 0);
 		ck_assert_msg(doc->fast == cases[i].fast,
 			      "%zu peers (%zu bytes), parser %d: fast %d, want %d",
 			      cases[i].peers, len, cases[i].parser, doc->fast,
@@ -275,9 +276,11 @@ START_TEST(test_limits_left_to_libyaml)
 	for (i = 0; i < n; i++)
 		len += (size_t)sprintf(buf + len, "- 1\n");
 	ck_assert_int_eq(yd_load_buf_with(ctx, "t.yaml", buf, len, YD_PARSE_FAST,
-					  &doc), YF_UNSUPPORTED);
+					  &doc),
+			 YF_UNSUPPORTED);
 	ck_assert_int_eq(yd_load_buf_with(ctx, "t.yaml", buf, len, YD_PARSE_BY_SIZE,
-					  &doc), -E2BIG);
+					  &doc),
+			 -E2BIG);
 	ck_assert_ptr_null(doc);
 	ck_assert_ptr_nonnull(strstr(fwgen_ctx_error(ctx), "document too large"));
 	free(buf);
@@ -325,9 +328,24 @@ static unsigned int rnd(unsigned int n)
 }
 
 static const char *const scalars[] = {
-	"a", "b1", "key", "198.18.0.1", "198.18.0.0/24", "2001:db8::1", "::1",
-	"\"2001:db8::2\"", "'s'", "\"a b\"", "x y", "-1", "~", "true",
-	"a:b", "''", "+1", ".5",
+	"a",
+	"b1",
+	"key",
+	"198.18.0.1",
+	"198.18.0.0/24",
+	"2001:db8::1",
+	"::1",
+	"\"2001:db8::2\"",
+	"'s'",
+	"\"a b\"",
+	"x y",
+	"-1",
+	"~",
+	"true",
+	"a:b",
+	"''",
+	"+1",
+	".5",
 };
 
 struct gen {
@@ -433,18 +451,18 @@ static void mutate(struct gen *g)
 	char ch = edge[rnd(sizeof(edge) - 1)];
 
 	switch (rnd(3)) {
-	case 0:		/* replace */
+	case 0: /* replace */
 		if (g->len)
 			g->buf[at] = ch;
 		break;
-	case 1:		/* insert */
+	case 1: /* insert */
 		if (g->len + 1 < g->room) {
 			memmove(g->buf + at + 1, g->buf + at, g->len - at);
 			g->buf[at] = ch;
 			g->len++;
 		}
 		break;
-	default:	/* delete */
+	default: /* delete */
 		if (g->len) {
 			memmove(g->buf + at, g->buf + at + 1, g->len - at - 1);
 			g->len--;
@@ -467,7 +485,7 @@ START_TEST(test_random_documents)
 		for (i = 0; i < m; i++)
 			mutate(&g);
 		if (rnd(10) == 0 && g.len > 0)
-			g.len--;	/* no final newline, or a cut line */
+			g.len--; /* no final newline, or a cut line */
 		ok = differential(buf, g.len);
 		taken += ok;
 		mutated_taken += ok && m;

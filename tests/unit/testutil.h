@@ -44,7 +44,7 @@ static inline struct fwgen_catalog *load_demo_catalog(struct fwgen_ctx *ctx)
 }
 
 static inline struct fwgen_inventory *parse_inventory(struct fwgen_ctx *ctx,
-						       const char *text)
+						      const char *text)
 {
 	struct fwgen_inventory *inv = NULL;
 	int ret = fwgen_inventory_parse(ctx, "inv.yaml", text, strlen(text), &inv);

@@ -13,7 +13,7 @@
 #include "yaml-doc.h"
 
 static inline bool same_node(const struct yd_node *a, const struct yd_node *b,
-		      char *why, size_t size)
+			     char *why, size_t size)
 {
 	size_t i;
 
