@@ -13,6 +13,10 @@ packages=(build-essential meson ninja-build pkg-config
 if [ -n "${FWGEN_FUZZ:-}" ]; then
 	packages+=(clang libclang-rt-dev)
 fi
+# FWGEN_FORMAT=1 (.ci/run): clang-format for scripts/check-format.sh.
+if [ -n "${FWGEN_FORMAT:-}" ]; then
+	packages+=(clang-format)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
