@@ -30,9 +30,12 @@ struct dset {
 	uint32_t key_len;
 	uint32_t key_type; /* 0 when not given */
 	uint32_t flags;
-	uint32_t size;			   /* the most elements it takes; 0 unbounded */
-	const struct nft_lazy_elems *lazy; /* desired side: the policy's
-						 * intervals, not libnftnl's */
+	uint32_t size; /* the most elements it takes; 0 unbounded */
+	/*
+	 * desired side: the policy's
+	 * intervals, not libnftnl's
+	 */
+	const struct nft_lazy_elems *lazy;
 };
 
 struct drule {

@@ -21,22 +21,28 @@
 /*
  * The elements of a named peer set left as the policy's sorted, disjoint
  * intervals (nft_build_for_batch()), for netlink to encode straight into
- * the batch: 100,000 addresses are 200,000 elements, and as many libnftnl
- * objects cost more than the rest of an apply's user time.
+ * the batch: a libnftnl object per element would cost more than the rest
+ * of an apply's user time.
  */
 struct nft_lazy_elems {
 	const struct addr_interval *v; /* the policy's: it must outlive the objects */
 	size_t n;
 	uint32_t len;  /* key bytes: 4 or 16 */
 	bool sentinel; /* lead with nft's end element at zero */
-	bool hash;     /* a hash set: one element a host, its
-					 * key alone (v[i].lo == v[i].hi) */
+	/*
+	 * a hash set: one element a host, its
+	 * key alone (v[i].lo == v[i].hi)
+	 */
+	bool hash;
 };
 
 struct nft_objs {
 	struct nftnl_table *table;
-	struct nftnl_set **sets; /* named peer sets with their elements,
-					 * then anonymous sets/maps used by rules */
+	/*
+	 * named peer sets with their elements,
+	 * then anonymous sets/maps used by rules
+	 */
+	struct nftnl_set **sets;
 	size_t nsets;
 	struct nftnl_chain **chains; /* in policy order */
 	size_t nchains;
@@ -44,8 +50,11 @@ struct nft_objs {
 	size_t nobjs;
 	struct nftnl_rule **rules; /* in chain order, then rule order */
 	size_t nrules;
-	struct nft_lazy_elems *lazy; /* by set index, the first nlazy sets;
-					 * NULL: every set holds its elements */
+	/*
+	 * by set index, the first nlazy sets;
+	 * NULL: every set holds its elements
+	 */
+	struct nft_lazy_elems *lazy;
 	size_t nlazy;
 };
 

@@ -18,8 +18,11 @@ struct nlread {
 	struct mnl_socket *nl;
 	uint32_t portid;
 	uint32_t seq;
-	uint16_t genid;	     /* the generation replies must come from,
-				 * low 16 bits as each message carries them */
+	/*
+	 * the generation replies must come from,
+	 * low 16 bits as each message carries them
+	 */
+	uint16_t genid;
 	uint32_t genid_full; /* the whole of it, as a batch names it */
 	int err;	     /* set by a callback that failed */
 	char *buf;	     /* holds one request, or one reply datagram */

@@ -63,14 +63,20 @@ struct side {
 	int family;
 	bool hash;		     /* the hash part */
 	char name[YD_NAME_MAX + 12]; /* <role>_v4, <role>_v4_net */
-	struct addr_list req;	     /* what the caller gave for the
-					 * family, normalised */
-	struct addr_list cur;	     /* the kernel's elements the update
-					 * touches (all of them when whole) */
-	bool whole;		     /* cur is the whole set */
-	bool empty;		     /* the set holds no element at all */
-	bool present;		     /* the set exists */
-	uint32_t size;		     /* hash: the most elements it takes */
+	/*
+	 * what the caller gave for the
+	 * family, normalised
+	 */
+	struct addr_list req;
+	/*
+	 * the kernel's elements the update
+	 * touches (all of them when whole)
+	 */
+	struct addr_list cur;
+	bool whole;    /* cur is the whole set */
+	bool empty;    /* the set holds no element at all */
+	bool present;  /* the set exists */
+	uint32_t size; /* hash: the most elements it takes */
 	struct addr_list del, add;
 	struct nftnl_set *del_set, *add_set;
 };

@@ -138,18 +138,24 @@ struct pol_rule {
 	uint32_t limit_burst;
 	char *log_prefix; /* non-NULL: log with this prefix */
 	char *ct_helper;  /* non-NULL: `ct helper set` this policy.helpers name */
-	size_t refused;	  /* 1 + index into policy.refused: record the
-				 * packet there; 0 none (zeroed rules record nothing) */
-	bool counter;	  /* count packets and bytes (catalog flows) */
+	/*
+	 * 1 + index into policy.refused: record the
+	 * packet there; 0 none (zeroed rules record nothing)
+	 */
+	size_t refused;
+	bool counter; /* count packets and bytes (catalog flows) */
 	enum pol_verdict verdict;
 	uint16_t redirect_port;	    /* with POL_VERDICT_REDIRECT */
 	struct pol_vmap_elem *vmap; /* with POL_VERDICT_VMAP, sorted */
 	size_t nvmap;
 	char *comment; /* always set: "<flow-id> (<source>)" or "baseline: ..." */
 	char *flow_id; /* the catalog flow this rule serves, NULL for baseline */
-	bool net;      /* the twin of the rule before it, matching the
-				 * _net part of its peer set: evaluators skip it,
-				 * the hash part's rule answers for the role */
+	/*
+	 * the twin of the rule before it, matching the
+	 * _net part of its peer set: evaluators skip it,
+	 * the hash part's rule answers for the role
+	 */
+	bool net;
 };
 
 struct pol_chain {
@@ -200,8 +206,11 @@ struct fwgen_policy {
 	size_t nchains, cap_chains;
 	struct pol_flow *flows;
 	size_t nflows;
-	bool *options; /* by topology option index: the values resolved
-				 * (defaults, implied by roles, inventory) */
+	/*
+	 * by topology option index: the values resolved
+	 * (defaults, implied by roles, inventory)
+	 */
+	bool *options;
 	size_t noptions;
 };
 
