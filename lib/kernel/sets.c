@@ -556,16 +556,15 @@ static int not_in_set(struct fwgen_ctx *ctx, const char *table,
 		       bad ? bad : "?", sd->name, table);
 }
 
-static bool holds(const struct addr_list *l, int family,
-		  const struct addr_interval *iv)
+/*
+ * Whether the hash part holds an element: its keys are sorted, distinct
+ * single hosts (learn_hosts(), or a whole read), so a host is there when
+ * the binary search finds it, and anything wider never is.
+ */
+static bool hash_part_holds(const struct side *h, const struct addr_interval *iv)
 {
-	size_t bytes = addr_bytes(family), i;
-
-	for (i = 0; i < l->n; i++)
-		if (!memcmp(l->v[i].lo, iv->lo, bytes) &&
-		    !memcmp(l->v[i].hi, iv->hi, bytes))
-			return true;
-	return false;
+	return h->present && policy_elem_is_host(iv, h->family) &&
+	       addr_list_contains(&h->cur, h->family, iv->lo);
 }
 
 /*
@@ -580,16 +579,14 @@ static int route(struct fwgen_ctx *ctx, const char *table, const char *role,
 	size_t i;
 	int ret = 0;
 
-	for (i = 0; i < del->n && ret == 0; i++)
-		ret = addr_list_add(h->present && holds(&h->cur, h->family, &del->v[i]) ?
-					    &h->del :
-					    &n->del,
-				    &del->v[i]);
+	for (i = 0; i < del->n && ret == 0; i++) {
+		struct side *from = hash_part_holds(h, &del->v[i]) ? h : n;
+
+		ret = addr_list_add(&from->del, &del->v[i]);
+	}
 	for (i = 0; i < add->n && ret == 0; i++) {
-		struct side *to = policy_elem_is_host(&add->v[i], h->family) &&
-						  h->present ?
-					  h :
-					  n;
+		bool host = policy_elem_is_host(&add->v[i], h->family);
+		struct side *to = host && h->present ? h : n;
 
 		if (!to->present)
 			return no_set(ctx, table, role, to->name);
