@@ -165,12 +165,6 @@ static int span_cmp(const struct span *a, const struct span *b, uint32_t len)
 	return c ? c : memcmp(a->hi, b->hi, len);
 }
 
-/*
- * The elements of a set as spans: a desired peer set straight from the
- * policy's sorted intervals (what canon_set_elems() would give back of
- * the elements nft_build() makes of them, without making them), any
- * other set decoded from its libnftnl elements.
- */
 /* Collects the keys of a plain set's elements, in the kernel's order. */
 static int key_cb(struct nftnl_set_elem *e, void *arg)
 {
@@ -231,6 +225,12 @@ static int sort_keys(struct spans *sp)
 	return 0;
 }
 
+/*
+ * The elements of a set as spans: a desired peer set straight from the
+ * policy's sorted intervals (what canon_set_elems() would give back of
+ * the elements nft_build() makes of them, without making them), any
+ * other set decoded from its libnftnl elements.
+ */
 static int set_spans(const struct dset *s, struct spans *sp)
 {
 	const struct nft_lazy_elems *l = s->lazy;
@@ -276,8 +276,14 @@ static int diff_elements(struct diff *d, const struct dset *want,
 	if (!ret && have)
 		ret = set_spans(have, &h);
 	while (!ret && (i < w.n || j < h.n)) {
-		int c = i == w.n ? 1 : j == h.n ? -1 :
-						  span_cmp(&w.v[i], &h.v[j], w.len);
+		int c;
+
+		if (i == w.n)
+			c = 1;
+		else if (j == h.n)
+			c = -1;
+		else
+			c = span_cmp(&w.v[i], &h.v[j], w.len);
 
 		if (c == 0) {
 			i++;
