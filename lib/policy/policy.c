@@ -306,7 +306,7 @@ static int split_rules(struct pol_chain *c, const int *host, const int *net)
 		return -ENOMEM;
 	for (i = 0; i < c->nrules; i++) {
 		struct pol_rule *r = &c->rules[i];
-		int from = r->saddr_set >= 0 ? r->saddr_set : r->daddr_set;
+		int from = pol_rule_peer_set(r);
 
 		v[n++] = *r;
 		if (from < 0)

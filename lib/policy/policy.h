@@ -158,6 +158,12 @@ struct pol_rule {
 	bool net;
 };
 
+/* The one peer set a rule matches (by source or destination), or -1. */
+static inline int pol_rule_peer_set(const struct pol_rule *r)
+{
+	return r->saddr_set >= 0 ? r->saddr_set : r->daddr_set;
+}
+
 struct pol_chain {
 	char *name;
 	enum pol_hook hook;

@@ -500,9 +500,8 @@ static void print_chain(const struct fwgen_policy *pol,
 		int fam = rule_family(pol, &c->rules[j]);
 
 		/* The twin's addresses are in the ipset of the rule before. */
-		if (c->rules[j].net && ipset_folded(pol, (size_t)(c->rules[j].saddr_set >= 0 ?
-									  c->rules[j].saddr_set :
-									  c->rules[j].daddr_set)))
+		if (c->rules[j].net &&
+		    ipset_folded(pol, (size_t)pol_rule_peer_set(&c->rules[j])))
 			continue;
 		if (fam == 0 || fam == family)
 			print_rule(pol, name, &c->rules[j], family, out);
