@@ -250,6 +250,7 @@ static unsigned int opt_bit(int c)
 int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 	      struct cli_opts *o)
 {
+	unsigned int mode;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -290,12 +291,11 @@ int cli_parse(int argc, char **argv, unsigned int allowed, const char *usage,
 			break;
 		case OPT_AUDIT:
 		case OPT_ENFORCE:
-			if (o->mode_flag && o->mode_flag != (c == OPT_AUDIT ?
-								     FWGEN_RESOLVE_AUDIT :
-								     FWGEN_RESOLVE_ENFORCE))
+			mode = c == OPT_AUDIT ? FWGEN_RESOLVE_AUDIT :
+						FWGEN_RESOLVE_ENFORCE;
+			if (o->mode_flag && o->mode_flag != mode)
 				return cli_failf("--audit and --enforce exclude each other");
-			o->mode_flag = c == OPT_AUDIT ? FWGEN_RESOLVE_AUDIT :
-							FWGEN_RESOLVE_ENFORCE;
+			o->mode_flag = mode;
 			break;
 		case OPT_JSON:
 			o->json = true;

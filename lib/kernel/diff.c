@@ -482,11 +482,12 @@ static int diff_rules(struct diff *d, const struct dchain *want,
 			for (j = m; j-- > 0;) {
 				uint32_t down = lcs_at(&l, i + 1, j);
 				uint32_t right = lcs_at(&l, i, j + 1);
+				uint32_t *cell = &l.v[i * (m + 1) + j];
 
-				l.v[i * (m + 1) + j] = rule_eq(&a[i], &b[j]) ?
-							       lcs_at(&l, i + 1, j + 1) + 1 :
-						       down >= right ? down :
-								       right;
+				if (rule_eq(&a[i], &b[j]))
+					*cell = lcs_at(&l, i + 1, j + 1) + 1;
+				else
+					*cell = down >= right ? down : right;
 			}
 		}
 	}

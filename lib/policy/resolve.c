@@ -583,9 +583,9 @@ int resolve_add_dispatch(struct resolver *r, size_t base, bool inbound)
 		vmap[i].ports = s->ports;
 		vmap[i].chain = chain;
 	}
-	rule = policy_add_rule(&r->pol->chains[base], inbound ?
-							      "catalog flows: dispatch by protocol and port" :
-							      "catalog flows out: dispatch by protocol and port");
+	rule = policy_add_rule(&r->pol->chains[base],
+			       inbound ? "catalog flows: dispatch by protocol and port" :
+					 "catalog flows out: dispatch by protocol and port");
 	if (!rule)
 		goto nomem;
 	rule->verdict = POL_VERDICT_VMAP;
@@ -817,10 +817,11 @@ FWGEN_EXPORT int fwgen_policy_resolve(struct fwgen_ctx *ctx,
 			r.t = cat->topos[i];
 	}
 	if (!r.t) {
-		const struct src_loc *loc = inv && inv->topology &&
-							    strcmp(inv->topology, topology) == 0 ?
-						    inv_loc(&inv->topology_loc) :
-						    NULL;
+		const struct src_loc *loc = NULL;
+
+		/* Point at the inventory's line when the name came from it. */
+		if (inv && inv->topology && strcmp(inv->topology, topology) == 0)
+			loc = inv_loc(&inv->topology_loc);
 
 		return ctx_err_at(ctx, -ENOENT, loc,
 				  "unknown topology '%s'",
