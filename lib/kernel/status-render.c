@@ -11,6 +11,7 @@
 
 #include <fwgen/status.h>
 
+#include "names.h"
 #include "status-priv.h"
 
 /*
@@ -19,10 +20,10 @@
  */
 #define PROM_REFUSED_MAX 1000
 
+/* The refused sets record TCP and UDP by name; anything else as a number. */
 static const char *proto_name(uint8_t p)
 {
-	return p == IPPROTO_TCP ? "tcp" : p == IPPROTO_UDP ? "udp" :
-							     NULL;
+	return p == IPPROTO_TCP || p == IPPROTO_UDP ? names_l4proto(p) : NULL;
 }
 
 /* A JSON string; names are validated at load, this keeps the syntax whole. */
