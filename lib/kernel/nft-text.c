@@ -381,11 +381,19 @@ static void d_payload(struct dec *d, const struct nftnl_expr *e)
 		drop_pending(d, 1);
 	} else if (base == NFT_PAYLOAD_TRANSPORT_HEADER && len == 2 &&
 		   (off == 0 || off == 2)) {
-		l4 = d->l4 == IPPROTO_TCP ? "tcp" : d->l4 == IPPROTO_UDP ? "udp" :
-					    d->l4 == IPPROTO_SCTP	 ? "sctp" :
-					    d->l4 == IPPROTO_DCCP	 ? "dccp" :
-					    d->l4 == IPPROTO_UDPLITE	 ? "udplite" :
-									   "th";
+		/* The protocols with ports have a header keyword; others "th". */
+		switch (d->l4) {
+		case IPPROTO_TCP:
+		case IPPROTO_UDP:
+		case IPPROTO_SCTP:
+		case IPPROTO_DCCP:
+		case IPPROTO_UDPLITE:
+			l4 = names_l4_keyword((uint8_t)d->l4);
+			break;
+		default:
+			l4 = "th";
+			break;
+		}
 		sym_set(s, VF_BE, 2, 0, "%s %s", l4, off ? "dport" : "sport");
 		if (strcmp(l4, "th"))
 			drop_pending(d, 2);
